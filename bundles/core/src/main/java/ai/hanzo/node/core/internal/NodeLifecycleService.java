@@ -1,0 +1,301 @@
+package ai.hanzo.node.core.internal;
+
+import ai.hanzo.node.api.Subscription;
+import ai.hanzo.node.api.event.EventBus;
+import ai.hanzo.node.api.event.EventTypes;
+import ai.hanzo.node.api.event.NodeEvent;
+import ai.hanzo.node.api.node.DrainParticipant;
+import ai.hanzo.node.api.node.HealthCheck;
+import ai.hanzo.node.api.node.HealthIndicator;
+import ai.hanzo.node.api.node.HealthReport;
+import ai.hanzo.node.api.node.HealthStatus;
+import ai.hanzo.node.api.node.NodeInfo;
+import ai.hanzo.node.api.node.NodeLifecycle;
+import ai.hanzo.node.api.node.NodeState;
+import ai.hanzo.node.api.node.NodeStateChange;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.SynchronousBundleListener;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the node lifecycle. The node is {@code STARTING} until the framework reports that every
+ * start-up bundle is started, then {@code READY}; a drain (signal, operator, or framework stop)
+ * moves it through {@code DRAINING} to {@code STOPPED}, giving every {@link DrainParticipant} the
+ * chance to wind its work down first.
+ */
+@Component(service = NodeLifecycle.class, immediate = true, configurationPid = "ai.hanzo.node.core")
+@Designate(ocd = CoreConfiguration.class)
+public final class NodeLifecycleService implements NodeLifecycle, FrameworkListener, SynchronousBundleListener {
+    private final Logger logger = LoggerFactory.getLogger(NodeLifecycleService.class);
+    private final BundleContext context;
+    private final EventBus events;
+    private final NodeInfo info;
+    private final NodeSettings settings;
+    private final Duration drainTimeout;
+    private final Clock clock = Clock.systemUTC();
+    private final List<Consumer<NodeStateChange>> listeners = new CopyOnWriteArrayList<>();
+    private final List<DrainParticipant> drainParticipants = new CopyOnWriteArrayList<>();
+    private final List<HealthIndicator> healthIndicators = new CopyOnWriteArrayList<>();
+
+    private NodeState state = NodeState.STARTING;
+    private CompletableFuture<Void> drain;
+
+    /**
+     * @param context the bundle context, for framework properties and events
+     * @param events where state changes are published
+     * @param configuration the core configuration
+     */
+    @Activate
+    public NodeLifecycleService(BundleContext context, @Reference EventBus events, CoreConfiguration configuration) {
+        this.context = context;
+        this.events = events;
+        this.drainTimeout = Duration.ofSeconds(Math.max(1, configuration.drainTimeoutSeconds()));
+        this.settings = NodeSettings.from(context::getProperty, context.getBundle().getVersion().toString());
+        String nodeId = NodeIdFile.resolve(settings.dataDirectory(), settings.nodeId());
+        this.info = new NodeInfo(nodeId, settings.version(), settings.networkId(), settings.operatorAddress(),
+                settings.dataDirectory(), Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()));
+        context.addFrameworkListener(this);
+        context.addBundleListener(this);
+        if (frameworkStarted(context)) {
+            moveTo(NodeState.READY, "node started");
+        }
+    }
+
+    /**
+     * Whether the framework finished starting before this bundle did: then this bundle was installed
+     * later (a feature install) and no STARTED event will come. During boot the framework's start
+     * level equals this bundle's while it starts, and STARTED follows once every level is up.
+     */
+    private static boolean frameworkStarted(BundleContext context) {
+        Bundle framework = context.getBundle(0);
+        int frameworkLevel = framework.adapt(FrameworkStartLevel.class).getStartLevel();
+        int ownLevel = context.getBundle().adapt(BundleStartLevel.class).getStartLevel();
+        return framework.getState() == Bundle.ACTIVE && frameworkLevel > ownLevel;
+    }
+
+    @Override
+    public void frameworkEvent(FrameworkEvent event) {
+        // Karaf starts the framework at level 1 (STARTED) and then raises it (STARTLEVEL_CHANGED)
+        boolean levelReached = event.getType() == FrameworkEvent.STARTED
+                || event.getType() == FrameworkEvent.STARTLEVEL_CHANGED;
+        if (levelReached && frameworkStarted(context)) {
+            moveTo(NodeState.READY, "node started");
+        }
+    }
+
+    /**
+     * Drains when the framework begins to stop for any reason other than a signal (which drains
+     * first itself): called before any bundle stops, so drain participants are still there.
+     */
+    @Override
+    public void bundleChanged(BundleEvent event) {
+        if (event.getBundle().getBundleId() == 0 && event.getType() == BundleEvent.STOPPING) {
+            drain("framework stopping", drainTimeout);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        context.removeFrameworkListener(this);
+        context.removeBundleListener(this);
+        // stopped without a signal (framework stop, bundle stop): still drain what is left
+        drain("node core stopping", drainTimeout);
+    }
+
+    @Override
+    public NodeInfo info() {
+        return info;
+    }
+
+    @Override
+    public synchronized NodeState state() {
+        return state;
+    }
+
+    @Override
+    public Duration uptime() {
+        return Duration.between(info.startedAt(), Instant.now(clock));
+    }
+
+    @Override
+    public HealthReport health() {
+        NodeState current = state();
+        HealthStatus worst = current.health();
+        List<HealthCheck> checks = new ArrayList<>();
+        for (HealthIndicator indicator : healthIndicators) {
+            HealthCheck check;
+            try {
+                check = indicator.check();
+            } catch (RuntimeException e) {
+                check = new HealthCheck(indicator.getClass().getSimpleName(), HealthStatus.UNHEALTHY,
+                        "health check failed: " + e);
+            }
+            checks.add(check);
+            if (check.status().compareTo(worst) > 0) {
+                worst = check.status();
+            }
+        }
+        return new HealthReport(worst, current, checks);
+    }
+
+    @Override
+    public void drain(String reason, Duration timeout) {
+        CompletableFuture<Void> running;
+        synchronized (this) {
+            if (drain == null) {
+                drain = new CompletableFuture<>();
+                running = null;
+            } else {
+                running = drain;
+            }
+        }
+        if (running != null) {
+            awaitQuietly(running, timeout);
+            return;
+        }
+        moveTo(NodeState.DRAINING, reason);
+        Instant deadline = Instant.now(clock).plus(timeout);
+        List<DrainParticipant> participants = List.copyOf(drainParticipants);
+        logger.info("Draining node {}: {}; {} participant(s), deadline {}s", info.nodeId(), reason,
+                participants.size(), timeout.toSeconds());
+        List<CompletableFuture<Void>> tasks = new ArrayList<>();
+        for (DrainParticipant participant : participants) {
+            tasks.add(CompletableFuture.runAsync(() -> drainOne(participant, deadline), command -> {
+                Thread thread = new Thread(command, "hanzo-drain-" + participant.name());
+                thread.setDaemon(true);
+                thread.start();
+            }));
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new));
+        if (!awaitQuietly(all, timeout)) {
+            logger.warn("Drain deadline of {}s passed; abandoning work that is still winding down",
+                    timeout.toSeconds());
+        }
+        moveTo(NodeState.STOPPED, "drained");
+        logger.info("Node {} drained and stopped", info.nodeId());
+        synchronized (this) {
+            drain.complete(null);
+        }
+    }
+
+    private void drainOne(DrainParticipant participant, Instant deadline) {
+        long started = System.nanoTime();
+        try {
+            participant.drain(deadline);
+            logger.info("Drained {} in {} ms", participant.name(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        } catch (Exception e) {
+            logger.warn("Draining {} failed: {}", participant.name(), e.toString(), e);
+        }
+    }
+
+    private static boolean awaitQuietly(CompletableFuture<?> future, Duration timeout) {
+        try {
+            future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
+    }
+
+    @Override
+    public Subscription onStateChange(Consumer<NodeStateChange> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** @return how long drain participants get when the node drains on a signal */
+    Duration drainTimeout() {
+        return drainTimeout;
+    }
+
+    private void moveTo(NodeState next, String reason) {
+        NodeStateChange change;
+        synchronized (this) {
+            if (!state.canMoveTo(next)) {
+                return;
+            }
+            change = new NodeStateChange(state, next, Instant.now(clock), reason);
+            state = next;
+        }
+        if (next == NodeState.READY) {
+            logger.info(banner());
+        } else {
+            logger.info("Node state {} -> {} ({})", change.from(), change.to(), reason);
+        }
+        events.publish(new NodeEvent(change.at(), EventTypes.NODE_STATE, "node", info.nodeId(),
+                "node " + change.from().name().toLowerCase() + " -> " + next.name().toLowerCase() + ": " + reason,
+                Map.of("from", change.from().name(), "to", next.name())));
+        for (Consumer<NodeStateChange> listener : listeners) {
+            try {
+                listener.accept(change);
+            } catch (RuntimeException e) {
+                logger.warn("state listener failed: {}", e.toString(), e);
+            }
+        }
+    }
+
+    private String banner() {
+        return String.join(System.lineSeparator(), "",
+                "  hanzo-node " + info.version() + " READY in " + uptime().toMillis() + " ms",
+                "  node id   " + info.nodeId(),
+                "  network   " + (info.networkId().isEmpty() ? "(none)" : info.networkId()),
+                "  gRPC      " + settings.grpcAddress(),
+                "  HTTP      " + settings.httpAddress(),
+                "  P2P       " + settings.p2pAddress(),
+                "  data      " + info.dataDirectory());
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addDrainParticipant(DrainParticipant participant) {
+        drainParticipants.add(participant);
+    }
+
+    void removeDrainParticipant(DrainParticipant participant) {
+        drainParticipants.remove(participant);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addHealthIndicator(HealthIndicator indicator) {
+        healthIndicators.add(indicator);
+    }
+
+    void removeHealthIndicator(HealthIndicator indicator) {
+        healthIndicators.remove(indicator);
+    }
+}
