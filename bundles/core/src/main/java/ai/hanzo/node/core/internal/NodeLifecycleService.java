@@ -1,5 +1,6 @@
 package ai.hanzo.node.core.internal;
 
+import ai.hanzo.node.api.InvalidArgumentException;
 import ai.hanzo.node.api.Subscription;
 import ai.hanzo.node.api.event.EventBus;
 import ai.hanzo.node.api.event.EventTypes;
@@ -54,6 +55,9 @@ import org.slf4j.LoggerFactory;
 @Component(service = NodeLifecycle.class, immediate = true, configurationPid = "ai.hanzo.node.core")
 @Designate(ocd = CoreConfiguration.class)
 public final class NodeLifecycleService implements NodeLifecycle, FrameworkListener, SynchronousBundleListener {
+    /** The framework start level at which the node is READY; see {@link #frameworkStarted}. */
+    static final String READY_STARTLEVEL = "hanzo.ready.startlevel";
+
     private final Logger logger = LoggerFactory.getLogger(NodeLifecycleService.class);
     private final BundleContext context;
     private final EventBus events;
@@ -90,15 +94,24 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
     }
 
     /**
-     * Whether the framework finished starting before this bundle did: then this bundle was installed
-     * later (a feature install) and no STARTED event will come. During boot the framework's start
-     * level equals this bundle's while it starts, and STARTED follows once every level is up.
+     * Whether the framework has started everything the node needs: it is active and its start level
+     * has reached {@code hanzo.ready.startlevel}. The Karaf distribution sets that to its last
+     * level (100), which the framework reaches after every start-up bundle started; elsewhere it
+     * defaults to this bundle's own level, so a late-installed node is ready at once.
      */
     private static boolean frameworkStarted(BundleContext context) {
         Bundle framework = context.getBundle(0);
         int frameworkLevel = framework.adapt(FrameworkStartLevel.class).getStartLevel();
-        int ownLevel = context.getBundle().adapt(BundleStartLevel.class).getStartLevel();
-        return framework.getState() == Bundle.ACTIVE && frameworkLevel > ownLevel;
+        int readyLevel = context.getBundle().adapt(BundleStartLevel.class).getStartLevel();
+        String configured = context.getProperty(READY_STARTLEVEL);
+        if (configured != null && !configured.isBlank()) {
+            try {
+                readyLevel = Integer.parseInt(configured.trim());
+            } catch (NumberFormatException e) {
+                throw new InvalidArgumentException(READY_STARTLEVEL + " '" + configured + "' is not a number");
+            }
+        }
+        return framework.getState() == Bundle.ACTIVE && frameworkLevel >= readyLevel;
     }
 
     @Override
