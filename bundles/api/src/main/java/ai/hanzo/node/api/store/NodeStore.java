@@ -70,7 +70,10 @@ public interface NodeStore {
 
     // --- metrics history, keyed by time (second precision), pruned to a retention window
 
-    /** @param sample the sample to append; a second sample in the same second replaces the first */
+    /**
+     * @param sample the sample to append; a second sample in the same second replaces the first; a
+     *     sample already older than the retention window is dropped
+     */
     void appendMetrics(MetricsSample sample);
 
     /**
@@ -135,7 +138,9 @@ public interface NodeStore {
     /**
      * @param prefix a key prefix, or empty for all keys
      * @param listener called after each put, and after each delete of an existing key, whose key
-     *     starts with {@code prefix}
+     *     starts with {@code prefix}; it runs on the writing thread once the write is stored, so it
+     *     must return quickly (hand slow work to another thread); an exception it throws is logged
+     *     and does not affect the write or other listeners
      * @return the registration; close it to stop listening
      */
     Subscription watch(String prefix, Consumer<KvChange> listener);
