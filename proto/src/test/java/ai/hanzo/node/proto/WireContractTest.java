@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class WireContractTest {
     private static final FileDescriptor FILE = NodeProto.getDescriptor();
     private static final Pattern RPC_ROW = Pattern.compile(
-            "\\|\\s*\\d+\\s*\\|\\s*(\\w+)\\s*\\|\\s*([a-z ]+?)\\s*\\|\\s*(\\w+)\\s*->\\s*(stream )?(\\w+)\\s*\\|");
+            "\\|\\s*\\d+\\s*\\|\\s*(\\w+)\\s*\\|\\s*([a-z ]+?)\\s*\\|\\s*(stream )?(\\w+)\\s*->\\s*(stream )?(\\w+)\\s*\\|");
     private static final Pattern FIELD = Pattern.compile("(\\w+)=(\\d+):((?:repeated )?[\\w<>,]+)");
 
     private static String spec() throws IOException {
@@ -62,10 +62,11 @@ class WireContractTest {
             MethodDescriptor method = service.findMethodByName(row.group(1));
             assertNotNull(method, "rpc " + row.group(1));
             String kind = row.group(2);
-            assertEquals(kind.contains("bidirectional"), method.isClientStreaming(), method.getName() + " client streaming");
-            assertEquals(kind.contains("stream"), method.isServerStreaming(), method.getName() + " server streaming");
-            assertEquals(row.group(3), method.getInputType().getName());
-            assertEquals(row.group(5), method.getOutputType().getName());
+            assertEquals(row.group(3) != null, method.isClientStreaming(), method.getName() + " client streaming");
+            assertEquals(row.group(5) != null, method.isServerStreaming(), method.getName() + " server streaming");
+            assertEquals(kind.contains("stream"), method.isServerStreaming(), method.getName() + " kind " + kind);
+            assertEquals(row.group(4), method.getInputType().getName());
+            assertEquals(row.group(6), method.getOutputType().getName());
         }
         assertEquals(15, rpcs, "the spec lists 15 RPCs");
         assertEquals(rpcs, service.getMethods().size(), "no RPC beyond the spec in NodeService");
