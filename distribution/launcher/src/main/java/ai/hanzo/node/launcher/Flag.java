@@ -7,6 +7,7 @@ enum Flag {
     HTTP_ADDR("--http-addr", "HANZO_HTTP_ADDR", Kind.VALUE, "127.0.0.1:8080", "HTTP listen address host:port (health, metrics)"),
     P2P_ADDR("--p2p-addr", "HANZO_P2P_ADDR", Kind.VALUE, "/ip4/0.0.0.0/tcp/9000", "libp2p listen multiaddr"),
     DATA_DIR("--data-dir", "HANZO_DATA_DIR", Kind.VALUE, "./data", "Directory for node state, logs and caches"),
+    MDNS("--mdns", "HANZO_MDNS", Kind.SWITCH, "true", "Discover peers on the local network with mDNS (--mdns=false to turn off)"),
     NETWORK_ID("--network-id", "HANZO_NETWORK_ID", Kind.VALUE, "", "Hanzo network to join, e.g. hanzo-mainnet"),
     BOOTSTRAP("--bootstrap", "HANZO_BOOTSTRAP", Kind.REPEATABLE, "", "Bootstrap peer multiaddr; repeat the flag, or comma-separate in the env var"),
     OPERATOR("--operator", "HANZO_OPERATOR", Kind.VALUE, "", "Operator EVM address (0x followed by 40 hex digits)"),

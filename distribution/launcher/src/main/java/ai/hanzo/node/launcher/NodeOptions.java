@@ -135,6 +135,7 @@ final class NodeOptions {
             }
         }
         bool(Flag.RESET_STORE);
+        bool(Flag.MDNS);
     }
 
     private void checkHostPort(Flag flag) throws UsageException {
@@ -231,6 +232,7 @@ final class NodeOptions {
         properties.put("hanzo.p2p.addr", value(Flag.P2P_ADDR));
         properties.put("hanzo.network.id", value(Flag.NETWORK_ID));
         properties.put("hanzo.bootstrap", String.join(",", list(Flag.BOOTSTRAP)));
+        properties.put("hanzo.p2p.mdns", Boolean.toString(bool(Flag.MDNS)));
         properties.put("hanzo.operator", value(Flag.OPERATOR));
         properties.put("hanzo.mlx", Boolean.toString(mlx()));
         properties.put("hanzo.log.level", value(Flag.LOG_LEVEL).toUpperCase(Locale.ROOT));

@@ -85,6 +85,9 @@ class NodeOptionsTest {
         assertEquals("DEBUG", properties.get("hanzo.log.level"));
         assertEquals("true", properties.get("hanzo.store.reset"));
         assertEquals("false", properties.get("hanzo.mlx"));
+        assertEquals("true", properties.get("hanzo.p2p.mdns"));
+        assertEquals("false", parse(List.of("--mdns=false"), Map.of(), Map.of()).systemProperties(Path.of("/"))
+                .get("hanzo.p2p.mdns"));
     }
 
     @Test

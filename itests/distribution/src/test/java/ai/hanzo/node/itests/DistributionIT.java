@@ -46,7 +46,7 @@ import org.osgi.framework.Constants;
 @ExamReactorStrategy(PerClass.class)
 public class DistributionIT {
     private static final List<String> CORE_BUNDLES = List.of("ai.hanzo.node.api", "ai.hanzo.node.core",
-            "ai.hanzo.node.rpc", "org.apache.felix.scr");
+            "ai.hanzo.node.rpc", "ai.hanzo.node.p2p", "org.apache.felix.scr");
 
     @Inject
     private BundleContext context;
@@ -72,6 +72,9 @@ public class DistributionIT {
             logLevel(LogLevel.INFO),
             editConfigurationFilePut("etc/system.properties", "hanzo.grpc.addr", grpcAddress),
             editConfigurationFilePut("etc/system.properties", "chronicle.analytics.disable", "true"),
+            // P2P on loopback only, and no mDNS multicast from tests
+            editConfigurationFilePut("etc/system.properties", "hanzo.p2p.addr", "/ip4/127.0.0.1/tcp/0"),
+            editConfigurationFilePut("etc/system.properties", "hanzo.p2p.mdns", "false"),
             systemProperty("hanzo.itest.grpc").value(grpcAddress),
             systemProperty("hanzo.itest.classpath").value(System.getProperty("java.class.path")),
             systemProperty("hanzo.itest.java").value(

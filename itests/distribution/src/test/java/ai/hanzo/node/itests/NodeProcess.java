@@ -78,7 +78,9 @@ final class NodeProcess implements AutoCloseable {
         String grpc = "127.0.0.1:" + freePort();
         List<String> command = new ArrayList<>(List.of(home.resolve("bin/hanzo-node").toString(),
                 "--grpc-addr", grpc, "--http-addr", "127.0.0.1:" + freePort(),
-                "--p2p-addr", "/ip4/127.0.0.1/tcp/" + freePort()));
+                "--p2p-addr", "/ip4/127.0.0.1/tcp/" + freePort(),
+                // tests never multicast: mDNS would send to 224.0.0.251
+                "--mdns=false"));
         command.addAll(extraArgs);
         Path output = Files.createTempFile(home, "node-", ".out");
         Process process = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)

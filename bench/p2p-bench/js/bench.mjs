@@ -1,0 +1,145 @@
+// js-libp2p side of the p2p benchmark: the same measurements as P2pBench.java between js-libp2p
+// nodes in this process. Run from bundles/p2p/src/test/js (for node_modules) with the polyfill:
+//   node --import ./polyfill.mjs <path>/bench.mjs
+import { createLibp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { gossipsub } from '@libp2p/gossipsub'
+import { multiaddr } from '@multiformats/multiaddr'
+
+const ECHO = '/hanzo/bench/echo/1.0.0'
+const SINK = '/hanzo/bench/sink/1.0.0'
+const CHUNK = 64 * 1024
+const ACK_EVERY = 8 * 1024 * 1024
+
+async function node (pubsub = false) {
+  const services = { identify: identify() }
+  if (pubsub) services.pubsub = gossipsub({ emitSelf: false, heartbeatInterval: 700, allowPublishToZeroTopicPeers: true })
+  return createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services,
+    connectionManager: { inboundConnectionThreshold: 100000, maxIncomingPendingConnections: 1000, maxConnections: 10000 },
+    connectionMonitor: { enabled: false }
+  })
+}
+
+const pct = (v, p) => {
+  const s = [...v].sort((x, y) => x - y)
+  return s[Math.min(s.length - 1, Math.ceil(p / 100 * s.length) - 1)]
+}
+const now = () => Number(process.hrtime.bigint()) / 1e6
+
+const a = await node()
+const b = await node()
+await b.handle(ECHO, (stream) => {
+  stream.addEventListener('message', (e) => { stream.send(e.data) })
+})
+await b.handle(SINK, (stream) => {
+  let received = 0
+  stream.addEventListener('message', (e) => {
+    const before = Math.floor(received / ACK_EVERY)
+    received += e.data.byteLength
+    const acks = Math.floor(received / ACK_EVERY) - before
+    if (acks > 0) stream.send(new Uint8Array(acks))
+  })
+})
+const bAddr = b.getMultiaddrs()[0]
+const bNoId = multiaddr(bAddr.toString().replace(/\/p2p\/.*$/, ''))
+
+// dial to ready
+const dial = []
+for (let i = 0; i < 220; i++) {
+  const t = now()
+  const c = await a.dial(bAddr, { force: true })
+  if (i >= 20) dial.push(now() - t)
+  await c.close()
+}
+
+// 1-byte echo over one stream
+const echoStream = await a.dialProtocol(bAddr, ECHO)
+let resolveEcho
+echoStream.addEventListener('message', () => resolveEcho())
+const echo = []
+for (let i = 0; i < 2200; i++) {
+  const p = new Promise((resolve) => { resolveEcho = resolve })
+  const t = now()
+  echoStream.send(new Uint8Array([1]))
+  await p
+  if (i >= 200) echo.push(now() - t)
+}
+await echoStream.close()
+
+// single-stream throughput
+const total = 512 * 1024 * 1024
+const sink = await a.dialProtocol(bAddr, SINK)
+let acked = 0
+let wake = () => {}
+sink.addEventListener('message', (e) => { acked += e.data.byteLength * ACK_EVERY; wake() })
+const chunk = new Uint8Array(CHUNK)
+let sent = 0
+const t0 = now()
+while (sent < total) {
+  while (sent - acked >= 4 * ACK_EVERY) await new Promise((resolve) => { wake = resolve })
+  if (!sink.send(chunk)) await sink.onDrain()
+  sent += CHUNK
+}
+while (acked < total) await new Promise((resolve) => { wake = resolve })
+const mib = total / 1024 / 1024 / ((now() - t0) / 1000)
+await sink.close()
+await a.stop()
+await b.stop()
+
+// gossipsub: 10 nodes, ring plus chords, 1 KiB messages
+const N = 10
+const M = 2000
+const nodes = []
+for (let i = 0; i < N; i++) nodes.push(await node(true))
+for (let i = 0; i < N; i++) {
+  await nodes[i].dial(nodes[(i + 1) % N].getMultiaddrs()[0])
+  await nodes[i].dial(nodes[(i + 3) % N].getMultiaddrs()[0])
+}
+const lat = []
+let count = 0
+let counting = false
+for (const n of nodes) {
+  n.services.pubsub.subscribe('bench')
+  n.services.pubsub.addEventListener('message', (e) => {
+    const sentAt = new DataView(e.detail.data.buffer, e.detail.data.byteOffset).getFloat64(0)
+    if (counting) lat.push(now() - sentAt)
+    count++
+  })
+}
+const payload = () => {
+  const b = new Uint8Array(1024)
+  new DataView(b.buffer).setFloat64(0, now())
+  return b
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+const pub = nodes[0].services.pubsub
+const deadline = Date.now() + 20000
+while (Date.now() < deadline) {
+  const before = count
+  await pub.publish('bench', payload())
+  await sleep(300)
+  if (count >= before + N - 1 && pub.getMeshPeers('bench').length >= 2) break
+}
+await sleep(1500)
+count = 0
+counting = true
+const tg = now()
+for (let i = 0; i < M; i++) {
+  while (i * (N - 1) - count > 50 * (N - 1) && now() - tg < 60000) await sleep(1)
+  pub.publish('bench', payload())
+}
+while (count < M * (N - 1) && now() - tg < 60000) await sleep(5)
+const rate = Math.min(count, M * (N - 1)) / (N - 1) / ((now() - tg) / 1000)
+for (const n of nodes) await n.stop()
+
+const f = (x, d) => x.toFixed(d)
+console.log(`| js-libp2p | ${f(pct(dial, 50), 2)} | ${f(pct(dial, 99), 2)} | ${f(pct(echo, 50), 3)} | ${f(pct(echo, 99), 3)} | ${f(mib, 0)} | ${f(pct(lat, 50), 2)} | ${f(pct(lat, 99), 2)} | ${f(rate, 0)} |`)
+process.exit(0)

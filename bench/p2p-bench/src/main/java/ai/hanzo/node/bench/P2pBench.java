@@ -1,0 +1,284 @@
+package ai.hanzo.node.bench;
+
+import ai.hanzo.node.api.Subscription;
+import ai.hanzo.node.p2p.internal.P2pNode;
+import ai.hanzo.node.p2p.internal.identity.IdentityKey;
+import ai.hanzo.node.p2p.internal.identity.Multiaddr;
+import ai.hanzo.node.p2p.internal.transport.Connection;
+import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
+import ai.hanzo.node.p2p.internal.transport.StreamHandler;
+import ai.hanzo.node.p2p.internal.transport.YamuxStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Loopback benchmark: connection setup (TCP+Noise+Yamux), 1-byte echo over a yamux stream,
+ * single-stream throughput and gossipsub delivery (1 KiB messages, 10 nodes), first Java-Java,
+ * then the same with js-libp2p (js/bench.mjs) for comparison. Prints one table.
+ */
+public final class P2pBench {
+    static final String ECHO = "/hanzo/bench/echo/1.0.0";
+    static final String SINK = "/hanzo/bench/sink/1.0.0";
+    static final int CHUNK = 64 * 1024;
+    static final long ACK_EVERY = 8L << 20;
+
+    private P2pBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path jsDir = Path.of(args.length > 0 ? args[0] : "../../bundles/p2p/src/test/js").toAbsolutePath().normalize();
+        NioEventLoopGroup group = new NioEventLoopGroup(2);
+        List<String> rows = new ArrayList<>();
+        try {
+            P2pNode a = node(group);
+            P2pNode b = node(group);
+            register(b.host());
+            Multiaddr bAddr = Multiaddr.parse(b.listenAddresses().get(0));
+            double[] dial = dial(a.host(), bAddr.withoutPeerId(), 200);
+            Connection c = a.host().dial(bAddr).get(10, TimeUnit.SECONDS);
+            double[] echo = echo(a.host(), c, 2000);
+            double mib = throughput(a.host(), c, 512L << 20);
+            a.close();
+            b.close();
+            double[] gossip = gossip(group, 10, 2000);
+            double rate = gossip[gossip.length - 1];
+            rows.add(row("java", dial, echo, mib, Arrays.copyOf(gossip, gossip.length - 1), rate));
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        rows.add(runJs(jsDir));
+        System.out.println();
+        System.out.println("| stack | dial p50 ms | dial p99 ms | echo p50 ms | echo p99 ms | 1 stream MiB/s | gossip p50 ms | gossip p99 ms | gossip msg/s |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
+        rows.forEach(System.out::println);
+    }
+
+    static String row(String name, double[] dial, double[] echo, double mib, double[] gossip, double rate) {
+        return String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.3f | %.3f | %.0f | %.2f | %.2f | %.0f |", name,
+                pct(dial, 50), pct(dial, 99), pct(echo, 50), pct(echo, 99), mib, pct(gossip, 50), pct(gossip, 99), rate);
+    }
+
+    static P2pNode node(NioEventLoopGroup group) {
+        return new P2pNode(IdentityKey.generate(), new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), List.of(),
+                Libp2pHost.Limits.defaults(), Duration.ofMillis(700)), group).start();
+    }
+
+    static double pct(double[] v, int p) {
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[Math.min(s.length - 1, (int) Math.ceil(p / 100.0 * s.length) - 1)];
+    }
+
+    static void register(Libp2pHost host) {
+        host.handle(ECHO, () -> new StreamHandler() {
+            @Override
+            public void onData(YamuxStream stream, ByteBuf in) {
+                stream.write(in.readBytes(in.readableBytes()));
+            }
+        });
+        host.handle(SINK, () -> new StreamHandler() {
+            long received;
+
+            @Override
+            public void onData(YamuxStream stream, ByteBuf in) {
+                long before = received / ACK_EVERY;
+                received += in.readableBytes();
+                in.skipBytes(in.readableBytes());
+                long acks = received / ACK_EVERY - before;
+                if (acks > 0) {
+                    stream.write(Unpooled.wrappedBuffer(new byte[(int) acks]));
+                }
+            }
+        });
+    }
+
+    /** @return milliseconds from dial to an upgraded connection, per dial */
+    static double[] dial(Libp2pHost host, Multiaddr target, int n) throws Exception {
+        double[] out = new double[n];
+        for (int i = 0; i < n + 20; i++) {
+            long t = System.nanoTime();
+            Connection c = host.dial(target).get(10, TimeUnit.SECONDS);
+            double ms = (System.nanoTime() - t) / 1e6;
+            if (i >= 20) {
+                out[i - 20] = ms;
+            }
+            c.session().goAwayAndClose();
+            c.session().channel().closeFuture().await(5, TimeUnit.SECONDS);
+        }
+        return out;
+    }
+
+    /** @return milliseconds per 1-byte round trip over one stream */
+    static double[] echo(Libp2pHost host, Connection c, int n) throws Exception {
+        double[] out = new double[n];
+        CompletableFuture<?>[] pending = new CompletableFuture<?>[1];
+        YamuxStream s = host.newStream(c, List.of(ECHO), new StreamHandler() {
+            @Override
+            public void onData(YamuxStream stream, ByteBuf in) {
+                if (in.isReadable()) {
+                    in.skipBytes(in.readableBytes());
+                    pending[0].complete(null);
+                }
+            }
+        }).get(10, TimeUnit.SECONDS);
+        for (int i = 0; i < n + 200; i++) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            pending[0] = f;
+            long t = System.nanoTime();
+            s.write(Unpooled.wrappedBuffer(new byte[] {1}));
+            f.get(10, TimeUnit.SECONDS);
+            if (i >= 200) {
+                out[i - 200] = (System.nanoTime() - t) / 1e6;
+            }
+        }
+        s.closeWrite();
+        return out;
+    }
+
+    /** @return MiB/s pushed through one stream, acknowledged by the receiver */
+    static double throughput(Libp2pHost host, Connection c, long total) throws Exception {
+        AtomicLong acked = new AtomicLong();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Object lock = new Object();
+        YamuxStream s = host.newStream(c, List.of(SINK), new StreamHandler() {
+            @Override
+            public void onData(YamuxStream stream, ByteBuf in) {
+                int n = in.readableBytes();
+                in.skipBytes(n);
+                if (acked.addAndGet(n * ACK_EVERY) >= total) {
+                    done.complete(null);
+                }
+                synchronized (lock) {
+                    lock.notifyAll();
+                }
+            }
+        }).get(10, TimeUnit.SECONDS);
+        byte[] chunk = new byte[CHUNK];
+        long t = System.nanoTime();
+        long sent = 0;
+        while (sent < total) {
+            // keep at most four acknowledgement periods in flight
+            synchronized (lock) {
+                while (sent - acked.get() >= 4 * ACK_EVERY) {
+                    lock.wait(1000);
+                }
+            }
+            for (int i = 0; i < ACK_EVERY / CHUNK && sent < total; i++) {
+                s.write(Unpooled.wrappedBuffer(chunk));
+                sent += CHUNK;
+            }
+        }
+        done.get(60, TimeUnit.SECONDS);
+        double secs = (System.nanoTime() - t) / 1e9;
+        s.closeWrite();
+        return total / (1024.0 * 1024.0) / secs;
+    }
+
+    /**
+     * @return per-delivery latencies in ms (receiver clock = sender clock, one JVM), with the
+     *     delivered messages per second appended as the last element
+     */
+    static double[] gossip(NioEventLoopGroup group, int nodes, int messages) throws Exception {
+        List<P2pNode> all = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            all.add(node(group));
+        }
+        for (int i = 0; i < nodes; i++) {
+            // a ring plus chords: every node has 4 neighbours
+            all.get(i).connect(all.get((i + 1) % nodes).listenAddresses().get(0)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            all.get(i).connect(all.get((i + 3) % nodes).listenAddresses().get(0)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        int receivers = nodes - 1;
+        double[] lat = new double[messages * receivers + 1];
+        AtomicLong count = new AtomicLong();
+        List<Subscription> subs = new ArrayList<>();
+        for (P2pNode n : all) {
+            subs.add(n.subscribe("bench", m -> {
+                long sentAt = ByteBuffer.wrap(m.data()).getLong();
+                int idx = (int) count.getAndIncrement();
+                if (idx < lat.length - 1) {
+                    lat[idx] = (System.nanoTime() - sentAt) / 1e6;
+                }
+            }));
+        }
+        P2pNode pub = all.get(0);
+        // meshes form within a few heartbeats; wait until every node is reachable
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            long before = count.get();
+            pub.publish("bench", payload()).toCompletableFuture().handle((v, e) -> null).get(10, TimeUnit.SECONDS);
+            long waitUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+            while (count.get() < before + receivers && System.nanoTime() < waitUntil) {
+                Thread.onSpinWait();
+            }
+            if (count.get() >= before + receivers && pub.pubsub().meshPeers("bench").get().size() >= 2) {
+                break;
+            }
+        }
+        Thread.sleep(1500); // let warm-up deliveries drain before counting (benchmark, not a test)
+        count.set(0);
+        long t = System.nanoTime();
+        for (int i = 0; i < messages; i++) {
+            // pace: at most 50 messages ahead of full delivery
+            while ((long) i * receivers - count.get() > 50L * receivers && System.nanoTime() - t < TimeUnit.SECONDS.toNanos(60)) {
+                Thread.onSpinWait();
+            }
+            pub.publish("bench", payload());
+        }
+        while (count.get() < (long) messages * receivers && System.nanoTime() - t < TimeUnit.SECONDS.toNanos(60)) {
+            Thread.sleep(5);
+        }
+        double secs = (System.nanoTime() - t) / 1e9;
+        int got = (int) Math.min(count.get(), (long) messages * receivers);
+        double[] out = Arrays.copyOf(lat, got + 1);
+        out[got] = got / (double) receivers / secs;
+        subs.forEach(Subscription::close);
+        all.forEach(P2pNode::close);
+        return out;
+    }
+
+    static byte[] payload() {
+        byte[] b = new byte[1024];
+        ByteBuffer.wrap(b).putLong(System.nanoTime());
+        return b;
+    }
+
+    static String runJs(Path jsDir) throws Exception {
+        // ES modules resolve packages next to the script: run a copy inside the harness directory
+        Path script = jsDir.resolve(".p2p-bench.mjs");
+        java.nio.file.Files.copy(Path.of("js/bench.mjs"), script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        script.toFile().deleteOnExit();
+        Process p = new ProcessBuilder("node", "--import", "./polyfill.mjs", script.getFileName().toString())
+                .directory(jsDir.toFile()).redirectErrorStream(true).start();
+        String last = "| js-libp2p | (failed) |";
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith("| js-libp2p")) {
+                    last = line;
+                } else {
+                    System.out.println("js: " + line);
+                }
+            }
+        }
+        p.waitFor(5, TimeUnit.MINUTES);
+        return last;
+    }
+}

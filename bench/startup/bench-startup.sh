@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+#
+# Start-up of the node vs bare Karaf 4.4.10, measured side by side in one run.
+#   node:  time from launch to grpc.health.v1 SERVING on 127.0.0.1, and RSS at that moment;
+#          cold = fresh data dir (empty OSGi cache), warm = second start on the same data dir.
+#   karaf: the stock apache-karaf-4.4.10 archive (SSH on), time from `bin/karaf server` to the
+#          first shell command answered by `bin/client`, and RSS then; cold = fresh unpack.
+# Prints medians of RUNS runs (default 5). Needs: the built archive (mvn install), node + npm.
+#
+set -euo pipefail
+RUNS=${RUNS:-5}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+work="$here/target"
+mkdir -p "$work"
+
+archive=$(ls "$root"/distribution/assembly/target/hanzo-node-*.tar.gz)
+karaf_archive="$HOME/.m2/repository/org/apache/karaf/apache-karaf/4.4.10/apache-karaf-4.4.10.tar.gz"
+[ -f "$karaf_archive" ] || mvn -q dependency:get -Dartifact=org.apache.karaf:apache-karaf:4.4.10:tar.gz
+[ -d "$here/node_modules" ] || (cd "$here" && npm install --no-audit --no-fund --silent)
+
+now_ms() { date +%s%3N; }
+rss_mb() { echo $(( $(ps -o rss= -p "$1") / 1024 )); }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+node_home="$work/hanzo-node"
+rm -rf "$node_home" && mkdir -p "$node_home" && tar xzf "$archive" -C "$node_home" --strip-components=1
+
+run_node() { # $1 = cold|warm; prints "ms rss"
+    [ "$1" = cold ] && rm -rf "$node_home/data"
+    local port; port=$(free_port)
+    local start; start=$(now_ms)
+    (cd "$node_home" && exec bin/hanzo-node --grpc-addr "127.0.0.1:$port" --p2p-addr /ip4/127.0.0.1/tcp/0 --mdns=false \
+        > "$work/node.out" 2>&1) &
+    local pid=$!
+    local ms; ms=$(node "$here/wait-serving.js" "127.0.0.1:$port" "$start")
+    local java_pid; java_pid=$(pgrep -P "$pid" java || echo "$pid")
+    local rss; rss=$(rss_mb "$java_pid")
+    kill -TERM "$java_pid"; wait "$pid" || true
+    echo "$ms $rss"
+}
+
+karaf_home="$work/karaf"
+run_karaf() { # $1 = cold|warm; prints "ms rss"
+    if [ "$1" = cold ]; then
+        rm -rf "$karaf_home" && mkdir -p "$karaf_home" && tar xzf "$karaf_archive" -C "$karaf_home" --strip-components=1
+    fi
+    local start; start=$(now_ms)
+    "$karaf_home/bin/karaf" server > "$work/karaf.out" 2>&1 &
+    local pid=$!
+    until "$karaf_home/bin/client" -r 1 -d 0 "echo ok" > /dev/null 2>&1; do sleep 0.1; done
+    local ms=$(( $(now_ms) - start ))
+    local java_pid; java_pid=$(pgrep -f "karaf.home=$karaf_home" | head -1)
+    local rss; rss=$(rss_mb "$java_pid")
+    "$karaf_home/bin/stop" > /dev/null 2>&1 || kill -TERM "$java_pid"
+    wait "$pid" || true
+    echo "$ms $rss"
+}
+
+declare -A results
+for i in $(seq "$RUNS"); do
+    for target in node karaf; do
+        for mode in cold warm; do
+            read -r ms rss < <("run_$target" "$mode")
+            results[$target-$mode-ms]+="$ms "
+            results[$target-$mode-rss]+="$rss "
+            echo "run $i $target $mode: ${ms} ms, ${rss} MB RSS" >&2
+        done
+    done
+done
+
+printf '\n%-6s %-5s %14s %12s   (median of %s runs)\n' target start "time (ms)" "RSS (MB)" "$RUNS"
+for target in node karaf; do
+    for mode in cold warm; do
+        ms=$(tr ' ' '\n' <<< "${results[$target-$mode-ms]}" | grep . | median)
+        rss=$(tr ' ' '\n' <<< "${results[$target-$mode-rss]}" | grep . | median)
+        printf '%-6s %-5s %14s %12s\n' "$target" "$mode" "$ms" "$rss"
+    done
+done

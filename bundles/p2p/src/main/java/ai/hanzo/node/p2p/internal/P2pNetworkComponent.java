@@ -1,0 +1,150 @@
+package ai.hanzo.node.p2p.internal;
+
+import ai.hanzo.node.api.Subscription;
+import ai.hanzo.node.api.node.NodeLifecycle;
+import ai.hanzo.node.api.p2p.PeerInfo;
+import ai.hanzo.node.api.p2p.PeerNetwork;
+import ai.hanzo.node.api.p2p.PubsubMessage;
+import ai.hanzo.node.p2p.internal.identity.IdentityKeyFile;
+import ai.hanzo.node.p2p.internal.identity.Multiaddr;
+import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Registers the node's {@link PeerNetwork}, configured from framework properties and Config Admin. */
+// immediate: the node joins the network at start, not when a consumer first asks for the service
+@Component(service = PeerNetwork.class, configurationPid = "ai.hanzo.node.p2p", immediate = true)
+@Designate(ocd = P2pConfig.class)
+public final class P2pNetworkComponent implements PeerNetwork {
+    private final Logger logger = LoggerFactory.getLogger(P2pNetworkComponent.class);
+    private final P2pNode node;
+    private final HeartbeatService heartbeats;
+
+    /**
+     * Loads or creates the identity key, listens, and dials the bootstrap peers.
+     *
+     * @param context framework properties set by the node launcher
+     * @param config the P2P configuration
+     * @param nodeLifecycle the node, for its persisted id in heartbeats; null when the core is not
+     *     installed (the peer id stands in then)
+     */
+    @Activate
+    public P2pNetworkComponent(BundleContext context, P2pConfig config,
+            @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
+            NodeLifecycle nodeLifecycle) throws IOException {
+        String dataDir = context.getProperty("hanzo.data.dir");
+        Path dir = Path.of(dataDir != null && !dataDir.isBlank() ? dataDir : "data").toAbsolutePath();
+        String addr = prop(context, "hanzo.p2p.addr", config.listen_addr());
+        String bootstrapProp = context.getProperty("hanzo.bootstrap");
+        List<String> bootstrapText = bootstrapProp != null && !bootstrapProp.isBlank()
+                ? Arrays.asList(bootstrapProp.split(",")) : Arrays.asList(config.bootstrap());
+        List<Multiaddr> bootstrap = new ArrayList<>();
+        for (String b : bootstrapText) {
+            if (b.isBlank()) {
+                continue;
+            }
+            try {
+                bootstrap.add(Multiaddr.parse(b.trim()));
+            } catch (IllegalArgumentException e) {
+                logger.warn("Ignoring bootstrap address '{}': {}", b.trim(), e.getMessage());
+            }
+        }
+        Multiaddr listen;
+        try {
+            listen = Multiaddr.parse(addr);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("hanzo.p2p.addr '" + addr + "' is not a multiaddr like /ip4/0.0.0.0/tcp/9000: " + e.getMessage(), e);
+        }
+        var key = new IdentityKeyFile(dir).loadOrCreate();
+        Libp2pHost.Limits limits = new Libp2pHost.Limits(Duration.ofMillis(config.dial_timeout_ms()), config.max_connections(),
+                config.max_streams_per_connection());
+        boolean mdns = Boolean.parseBoolean(prop(context, "hanzo.p2p.mdns", Boolean.toString(config.mdns())));
+        this.node = new P2pNode(key, new P2pNode.Settings(listen, bootstrap, limits, Duration.ofSeconds(1), mdns), null);
+        try {
+            node.start();
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        String networkId = prop(context, "hanzo.network.id", "hanzo-local");
+        String nodeId = nodeLifecycle != null ? nodeLifecycle.info().nodeId()
+                : prop(context, "hanzo.node.id", key.peerId().toBase58());
+        List<String> caps = Arrays.stream(prop(context, "hanzo.capabilities", "").split(",")).map(String::trim)
+                .filter(c -> !c.isEmpty()).toList();
+        this.heartbeats = new HeartbeatService(node, nodeId, networkId, () -> caps, Duration.ofSeconds(config.heartbeat_interval_s()));
+        logger.info("P2P node {} up (network {}, node id {})", key.peerId(), networkId, nodeId);
+    }
+
+    private static String prop(BundleContext ctx, String name, String fallback) {
+        String v = ctx.getProperty(name);
+        return v != null && !v.isBlank() ? v.trim() : fallback;
+    }
+
+    /** Closes connections gracefully and stops the event loops. */
+    @Deactivate
+    public void deactivate() {
+        heartbeats.close();
+        node.close();
+    }
+
+    @Override
+    public String localPeerId() {
+        return node.localPeerId();
+    }
+
+    @Override
+    public List<String> listenAddresses() {
+        return node.listenAddresses();
+    }
+
+    @Override
+    public List<PeerInfo> peers() {
+        return node.peers();
+    }
+
+    @Override
+    public CompletionStage<PeerInfo> connect(String multiaddr) {
+        return node.connect(multiaddr);
+    }
+
+    @Override
+    public CompletionStage<Duration> ping(String peerId) {
+        return node.ping(peerId);
+    }
+
+    @Override
+    public CompletionStage<Void> publish(String topic, byte[] data) {
+        return node.publish(topic, data);
+    }
+
+    @Override
+    public Subscription subscribe(String topic, Consumer<PubsubMessage> handler) {
+        return node.subscribe(topic, handler);
+    }
+
+    @Override
+    public CompletionStage<Void> provide(byte[] key) {
+        return node.provide(key);
+    }
+
+    @Override
+    public CompletionStage<List<PeerInfo>> findProviders(byte[] key, int max, Duration timeout) {
+        return node.findProviders(key, max, timeout);
+    }
+}

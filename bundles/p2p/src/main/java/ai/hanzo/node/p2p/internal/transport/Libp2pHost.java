@@ -1,0 +1,425 @@
+package ai.hanzo.node.p2p.internal.transport;
+
+import ai.hanzo.node.p2p.internal.codec.MalformedInputException;
+import ai.hanzo.node.p2p.internal.identity.IdentityKey;
+import ai.hanzo.node.p2p.internal.identity.Multiaddr;
+import ai.hanzo.node.p2p.internal.identity.PeerId;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The libp2p switch: listens and dials over TCP, upgrades each connection (multistream-select,
+ * Noise, multistream-select, Yamux), keeps one live connection per peer, and routes inbound
+ * streams to registered protocol handlers.
+ */
+public final class Libp2pHost implements AutoCloseable {
+    /** Limits and timeouts. */
+    public record Limits(Duration dialTimeout, int maxConnections, int maxStreamsPerConnection) {
+        /** Sensible defaults for a node. */
+        public static Limits defaults() {
+            return new Limits(Duration.ofSeconds(10), 256, 512);
+        }
+    }
+
+    /** Told about connections that open and close. */
+    public interface ConnectionListener {
+        /** A connection finished its upgrade. */
+        void connected(Connection c);
+
+        /** A connection closed. */
+        default void disconnected(Connection c) {
+        }
+    }
+
+    private static final String CONNECTION = "connection";
+
+    private final Logger logger = LoggerFactory.getLogger(Libp2pHost.class);
+    private final IdentityKey identity;
+    private final EventLoopGroup group;
+    private final Limits limits;
+    private final Map<String, Supplier<StreamHandler>> protocols = new ConcurrentHashMap<>();
+    private final Map<PeerId, Connection> connections = new ConcurrentHashMap<>();
+    private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new ConcurrentHashMap<>();
+    private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
+    private final List<Channel> servers = new CopyOnWriteArrayList<>();
+    private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
+    private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    /** @param group the shared event loop group; the host never shuts it down */
+    public Libp2pHost(IdentityKey identity, EventLoopGroup group, Limits limits) {
+        this.identity = identity;
+        this.group = group;
+        this.limits = limits;
+    }
+
+    /** @return the local identity */
+    public IdentityKey identity() {
+        return identity;
+    }
+
+    /** @return the local peer id */
+    public PeerId peerId() {
+        return identity.peerId();
+    }
+
+    /** @return the event loop group */
+    public EventLoopGroup group() {
+        return group;
+    }
+
+    /** Registers the handler factory for inbound streams of {@code protocol}. */
+    public void handle(String protocol, Supplier<StreamHandler> factory) {
+        protocols.put(protocol, factory);
+    }
+
+    /** @return the protocols this host answers */
+    public List<String> protocols() {
+        return protocols.keySet().stream().sorted().toList();
+    }
+
+    /** Adds a connection listener. */
+    public void addListener(ConnectionListener l) {
+        listeners.add(l);
+    }
+
+    /**
+     * Starts listening.
+     *
+     * @param addr {@code /ip4|ip6/<addr>/tcp/<port>} (port 0 picks a free one)
+     * @return the bound address (without {@code /p2p})
+     */
+    public CompletableFuture<Multiaddr> listen(Multiaddr addr) {
+        String host = addr.host().orElseThrow(() -> new IllegalArgumentException("no host in " + addr));
+        int port = addr.tcpPort().orElseThrow(() -> new IllegalArgumentException("no tcp port in " + addr));
+        CompletableFuture<Multiaddr> f = new CompletableFuture<>();
+        ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (closed || channels.size() >= limits.maxConnections()) {
+                            logger.info("Refusing connection from {}: limit of {} connections reached", ch.remoteAddress(), limits.maxConnections());
+                            ch.close();
+                            return;
+                        }
+                        initConnection(ch, false, null, null);
+                    }
+                });
+        b.bind(host, port).addListener((ChannelFuture cf) -> {
+            if (!cf.isSuccess()) {
+                f.completeExceptionally(new IOException("cannot listen on " + addr + ": " + cf.cause().getMessage(), cf.cause()));
+                return;
+            }
+            servers.add(cf.channel());
+            InetSocketAddress bound = (InetSocketAddress) cf.channel().localAddress();
+            Multiaddr m = Multiaddr.ofTcp(bound.getAddress(), bound.getPort());
+            listenAddrs.add(m);
+            logger.info("P2P listening on {}/p2p/{}", m, peerId());
+            f.complete(m);
+        });
+        return f;
+    }
+
+    /**
+     * @return the addresses to announce: bound addresses, with a wildcard expanded to the
+     *     loopback address of its family (the node does not guess its public address)
+     */
+    public List<Multiaddr> listenAddresses() {
+        List<Multiaddr> out = new ArrayList<>();
+        for (Multiaddr m : listenAddrs) {
+            String host = m.host().orElse("");
+            if (host.equals("0.0.0.0")) {
+                out.addAll(interfaceAddresses(true, m.tcpPort().orElse(0)));
+            } else if (host.equals("0:0:0:0:0:0:0:0")) {
+                out.addAll(interfaceAddresses(false, m.tcpPort().orElse(0)));
+            } else {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    private static List<Multiaddr> interfaceAddresses(boolean ipv4, int port) {
+        List<Multiaddr> out = new ArrayList<>();
+        try {
+            for (java.net.NetworkInterface ni : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (!ni.isUp()) {
+                    continue;
+                }
+                for (InetAddress a : java.util.Collections.list(ni.getInetAddresses())) {
+                    if ((a.getAddress().length == 4) == ipv4 && !a.isLinkLocalAddress()) {
+                        out.add(Multiaddr.ofTcp(a, port));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // fall through to loopback
+        }
+        if (out.isEmpty()) {
+            out.add(Multiaddr.ofTcp(ipv4 ? InetAddress.getLoopbackAddress() : loopback6(), port));
+        }
+        return out;
+    }
+
+    private static InetAddress loopback6() {
+        try {
+            return InetAddress.getByName("::1");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** @return the live connection to {@code peer}, if any */
+    public Optional<Connection> connection(PeerId peer) {
+        Connection c = connections.get(peer);
+        return c != null && c.isOpen() ? Optional.of(c) : Optional.empty();
+    }
+
+    /** @return all live connections */
+    public Collection<Connection> connections() {
+        return connections.values().stream().filter(Connection::isOpen).toList();
+    }
+
+    /**
+     * Dials {@code addr} (reusing a live connection when it names a connected peer).
+     *
+     * @return the upgraded connection; fails on timeout, refusal, or when the peer proves to be
+     *     someone other than the {@code /p2p} id in the address
+     */
+    public CompletableFuture<Connection> dial(Multiaddr addr) {
+        Optional<PeerId> expected = addr.peerId();
+        if (expected.isPresent()) {
+            if (expected.get().equals(peerId())) {
+                return CompletableFuture.failedFuture(new IOException("refusing to dial self"));
+            }
+            Optional<Connection> existing = connection(expected.get());
+            if (existing.isPresent()) {
+                return CompletableFuture.completedFuture(existing.get());
+            }
+            CompletableFuture<Connection> pending = pendingDials.get(expected.get());
+            if (pending != null) {
+                return pending;
+            }
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(new IOException("the P2P host is closed"));
+        }
+        String host = addr.host().orElseThrow(() -> new IllegalArgumentException("no host in " + addr));
+        int port = addr.tcpPort().orElseThrow(() -> new IllegalArgumentException("no tcp port in " + addr));
+        CompletableFuture<Connection> f = new CompletableFuture<>();
+        expected.ifPresent(p -> {
+            pendingDials.put(p, f);
+            f.whenComplete((c, e) -> pendingDials.remove(p, f));
+        });
+        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) limits.dialTimeout().toMillis())
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        initConnection(ch, true, expected.orElse(null), f);
+                    }
+                });
+        b.connect(host, port).addListener((ChannelFuture cf) -> {
+            if (!cf.isSuccess()) {
+                f.completeExceptionally(new IOException("cannot connect to " + addr + ": " + cf.cause().getMessage(), cf.cause()));
+            }
+        });
+        return f;
+    }
+
+    private void initConnection(SocketChannel ch, boolean dialer, PeerId expected, CompletableFuture<Connection> result) {
+        channels.add(ch);
+        ch.closeFuture().addListener(x -> channels.remove(ch));
+        ch.pipeline().addLast(CONNECTION, new ConnectionHandler(dialer, expected, result));
+    }
+
+    /**
+     * Opens a stream to a connected peer and negotiates one of {@code protocolIds}.
+     *
+     * @return the stream once the protocol is agreed (at once for a single, lazily negotiated one)
+     */
+    public CompletableFuture<YamuxStream> newStream(Connection c, List<String> protocolIds, StreamHandler handler) {
+        CompletableFuture<YamuxStream> result = new CompletableFuture<>();
+        c.session().openStream(StreamNegotiation.dialer(protocolIds, handler, result)).whenComplete((s, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** Closes every connection gracefully and stops listening. The event loop group stays. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Channel s : servers) {
+            s.close().syncUninterruptibly();
+        }
+        for (Connection c : connections.values()) {
+            c.close();
+        }
+        // give the go-aways a moment to flush, all connections at once, then close what is left
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (Channel ch : List.copyOf(channels)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !ch.closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+                ch.close();
+            }
+        }
+    }
+
+    /** Drives the upgrade of one TCP connection and then represents it in the pipeline's tail. */
+    private final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+        private final boolean dialer;
+        private final PeerId expected;
+        private final CompletableFuture<Connection> result;
+        private ScheduledFuture<?> upgradeTimeout;
+        private Connection connection;
+        private String closeReason;
+
+        ConnectionHandler(boolean dialer, PeerId expected, CompletableFuture<Connection> result) {
+            this.dialer = dialer;
+            this.expected = expected;
+            this.result = result;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            long timeout = limits.dialTimeout().toMillis();
+            upgradeTimeout = ctx.executor().schedule(() -> {
+                closeReason = "connection upgrade did not finish within " + timeout + " ms";
+                fail(new TimeoutException(closeReason));
+                ctx.close();
+            }, timeout, TimeUnit.MILLISECONDS);
+            ctx.pipeline().addBefore(CONNECTION, "security-select", new NegotiationHandler(dialer, NoiseHandshake.PROTOCOL,
+                    c -> c.pipeline().addBefore(CONNECTION, "noise", new NoiseHandler(dialer, identity))));
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (!(evt instanceof NoiseHandler.SecuredEvent secured)) {
+                super.userEventTriggered(ctx, evt);
+                return;
+            }
+            PeerId remote = secured.remotePeer();
+            if (expected != null && !expected.equals(remote)) {
+                throw new NoiseException("dialed " + expected + " but the peer proved to be " + remote);
+            }
+            if (remote.equals(peerId())) {
+                throw new NoiseException("connected to self");
+            }
+            YamuxSession session = new YamuxSession(dialer, remote, limits.maxStreamsPerConnection(), this::inboundStream);
+            ctx.pipeline().addBefore(CONNECTION, "muxer-select", new NegotiationHandler(dialer, YamuxSession.PROTOCOL, c -> {
+                c.pipeline().addBefore(CONNECTION, "yamux", session);
+                upgraded(ctx, remote, session);
+            }));
+        }
+
+        private StreamHandler inboundStream(YamuxStream s) {
+            return StreamNegotiation.listener(protocols::containsKey, p -> protocols.get(p).get());
+        }
+
+        private void upgraded(ChannelHandlerContext ctx, PeerId remote, YamuxSession session) {
+            upgradeTimeout.cancel(false);
+            InetSocketAddress ra = (InetSocketAddress) ctx.channel().remoteAddress();
+            connection = new Connection(remote, Multiaddr.ofTcp(ra.getAddress(), ra.getPort()), dialer, session, Instant.now());
+            Connection previous = connections.put(remote, connection);
+            logger.debug("Connected to {} at {} ({})", remote, connection.remoteAddress(), dialer ? "outbound" : "inbound");
+            if (result != null) {
+                result.complete(connection);
+            }
+            for (ConnectionListener l : listeners) {
+                try {
+                    l.connected(connection);
+                } catch (RuntimeException e) {
+                    logger.warn("Connection listener failed", e);
+                }
+            }
+            if (previous != null && previous.isOpen()) {
+                // a simultaneous dial: keep both until the older one closes by itself
+                logger.debug("Second connection to {}", remote);
+            }
+        }
+
+        private void fail(Throwable t) {
+            if (result != null) {
+                result.completeExceptionally(t);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+            String peer = connection != null ? connection.remotePeer().toString() : String.valueOf(ctx.channel().remoteAddress());
+            if (c instanceof NoiseException || c instanceof MalformedInputException || c instanceof MultistreamSelect.NegotiationException) {
+                logger.info("Closing connection to {}: {}", peer, c.getMessage());
+            } else if (c instanceof IOException) {
+                logger.debug("Closing connection to {}: {}", peer, c.toString());
+            } else {
+                logger.warn("Closing connection to {} after an unexpected error", peer, c);
+            }
+            closeReason = c.getMessage();
+            fail(new IOException("connection to " + peer + " failed: " + c.getMessage(), c));
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (upgradeTimeout != null) {
+                upgradeTimeout.cancel(false);
+            }
+            fail(new IOException("connection closed before it was ready" + (closeReason == null ? "" : ": " + closeReason)));
+            if (connection != null) {
+                connections.remove(connection.remotePeer(), connection);
+                for (ConnectionListener l : listeners) {
+                    try {
+                        l.disconnected(connection);
+                    } catch (RuntimeException e) {
+                        logger.warn("Connection listener failed", e);
+                    }
+                }
+            }
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            // nothing reaches the tail once yamux is in place; drop stray bytes of a closing connection
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+    }
+}

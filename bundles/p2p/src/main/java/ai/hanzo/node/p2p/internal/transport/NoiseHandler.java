@@ -1,0 +1,214 @@
+package ai.hanzo.node.p2p.internal.transport;
+
+import ai.hanzo.node.p2p.internal.identity.IdentityKey;
+import ai.hanzo.node.p2p.internal.identity.PeerId;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import java.util.ArrayList;
+import java.util.List;
+import javax.crypto.AEADBadTagException;
+
+/**
+ * Noise on a channel: runs the XX handshake in 2-byte length-prefixed frames, then encrypts what
+ * is written (coalesced until flush, split into frames of at most 65535 bytes) and decrypts what
+ * is read. Fires {@link SecuredEvent} once the remote identity is verified.
+ */
+final class NoiseHandler extends ChannelDuplexHandler {
+    static final int MAX_FRAME = 65535;
+    static final int MAX_PLAINTEXT = MAX_FRAME - NoiseCipherState.TAG_LENGTH;
+
+    /** Fired down the pipeline when the handshake completed. */
+    record SecuredEvent(PeerId remotePeer) {
+    }
+
+    private final boolean initiator;
+    private final NoiseHandshake handshake;
+    private ByteBuf cumulation;
+    private int step;
+    private NoiseCipherState sender;
+    private NoiseCipherState receiver;
+    private CompositeByteBuf pending;
+    private final List<ChannelPromise> pendingPromises = new ArrayList<>();
+
+    NoiseHandler(boolean initiator, IdentityKey identity) {
+        this.initiator = initiator;
+        this.handshake = new NoiseHandshake(initiator, identity);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        cumulation = ctx.alloc().heapBuffer();
+        pending = ctx.alloc().compositeHeapBuffer(Integer.MAX_VALUE);
+        if (initiator) {
+            writeHandshakeFrame(ctx, handshake.writeMessageA());
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        release();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        release();
+        super.channelInactive(ctx);
+    }
+
+    private void release() {
+        if (cumulation != null) {
+            cumulation.release();
+            cumulation = null;
+        }
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+        for (ChannelPromise p : pendingPromises) {
+            p.tryFailure(new java.nio.channels.ClosedChannelException());
+        }
+        pendingPromises.clear();
+    }
+
+    private void writeHandshakeFrame(ChannelHandlerContext ctx, byte[] msg) {
+        ByteBuf out = ctx.alloc().buffer(2 + msg.length);
+        out.writeShort(msg.length);
+        out.writeBytes(msg);
+        ctx.writeAndFlush(out);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (!(msg instanceof ByteBuf in)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (cumulation == null) {
+            in.release();
+            return;
+        }
+        try {
+            cumulation.writeBytes(in);
+        } finally {
+            in.release();
+        }
+        while (cumulation != null && cumulation.readableBytes() >= 2) {
+            int len = cumulation.getUnsignedShort(cumulation.readerIndex());
+            if (cumulation.readableBytes() < 2 + len) {
+                break;
+            }
+            cumulation.skipBytes(2);
+            if (sender == null) {
+                byte[] frame = new byte[len];
+                cumulation.readBytes(frame);
+                handshakeStep(ctx, frame);
+            } else {
+                if (len < NoiseCipherState.TAG_LENGTH) {
+                    throw new NoiseException("Noise transport frame shorter than its tag");
+                }
+                byte[] plain = new byte[len - NoiseCipherState.TAG_LENGTH];
+                try {
+                    receiver.decrypt(null, cumulation.array(), cumulation.arrayOffset() + cumulation.readerIndex(), len, plain, 0);
+                } catch (AEADBadTagException e) {
+                    throw new NoiseException("a Noise transport frame does not authenticate");
+                }
+                cumulation.skipBytes(len);
+                ctx.fireChannelRead(Unpooled.wrappedBuffer(plain));
+            }
+        }
+        if (cumulation != null) {
+            cumulation.discardSomeReadBytes();
+        }
+    }
+
+    private void handshakeStep(ChannelHandlerContext ctx, byte[] frame) {
+        if (initiator) {
+            if (step != 0) {
+                throw new NoiseException("unexpected Noise handshake message");
+            }
+            handshake.readMessageB(frame);
+            writeHandshakeFrame(ctx, handshake.writeMessageC());
+            established(ctx);
+        } else if (step == 0) {
+            handshake.readMessageA(frame);
+            writeHandshakeFrame(ctx, handshake.writeMessageB());
+            step = 1;
+        } else {
+            handshake.readMessageC(frame);
+            established(ctx);
+        }
+    }
+
+    private void established(ChannelHandlerContext ctx) {
+        NoiseCipherState[] cs = handshake.split();
+        sender = cs[0];
+        receiver = cs[1];
+        step = 2;
+        ctx.fireUserEventTriggered(new SecuredEvent(handshake.remotePeer()));
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (!(msg instanceof ByteBuf buf)) {
+            ctx.write(msg, promise);
+            return;
+        }
+        if (sender == null || pending == null) {
+            buf.release();
+            promise.tryFailure(new NoiseException("write before the Noise session is established"));
+            return;
+        }
+        pending.addComponent(true, buf);
+        if (!promise.isVoid()) {
+            pendingPromises.add(promise);
+        }
+        if (pending.readableBytes() >= 4 * MAX_PLAINTEXT) {
+            encryptPending(ctx);
+        }
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        if (sender != null && pending != null) {
+            encryptPending(ctx);
+        }
+        ctx.flush();
+    }
+
+    private void encryptPending(ChannelHandlerContext ctx) {
+        byte[] chunk = new byte[MAX_PLAINTEXT];
+        ChannelPromise last = null;
+        while (pending.isReadable()) {
+            int n = Math.min(MAX_PLAINTEXT, pending.readableBytes());
+            pending.readBytes(chunk, 0, n);
+            byte[] frame = new byte[2 + n + NoiseCipherState.TAG_LENGTH];
+            frame[0] = (byte) ((n + NoiseCipherState.TAG_LENGTH) >>> 8);
+            frame[1] = (byte) (n + NoiseCipherState.TAG_LENGTH);
+            sender.encrypt(null, chunk, 0, n, frame, 2);
+            last = ctx.newPromise();
+            ctx.write(Unpooled.wrappedBuffer(frame), last);
+        }
+        pending.discardReadComponents();
+        if (!pendingPromises.isEmpty()) {
+            List<ChannelPromise> done = new ArrayList<>(pendingPromises);
+            pendingPromises.clear();
+            if (last == null) {
+                done.forEach(ChannelPromise::trySuccess);
+            } else {
+                last.addListener(f -> {
+                    for (ChannelPromise p : done) {
+                        if (f.isSuccess()) {
+                            p.trySuccess();
+                        } else {
+                            p.tryFailure(f.cause());
+                        }
+                    }
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package ai.hanzo.node.p2p.internal;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.hanzo.node.api.p2p.PeerInfo;
+import ai.hanzo.node.p2p.internal.identity.IdentityKey;
+import ai.hanzo.node.p2p.internal.identity.Multiaddr;
+import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class KadDhtTest {
+    private static NioEventLoopGroup group;
+    private final List<P2pNode> nodes = new ArrayList<>();
+
+    @BeforeAll
+    static void group() {
+        group = new NioEventLoopGroup(2);
+    }
+
+    @AfterAll
+    static void stop() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @AfterEach
+    void closeNodes() {
+        nodes.forEach(P2pNode::close);
+    }
+
+    private P2pNode node(List<Multiaddr> bootstrap) {
+        P2pNode n = new P2pNode(IdentityKey.generate(), new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), bootstrap,
+                Libp2pHost.Limits.defaults()), group).start();
+        nodes.add(n);
+        return n;
+    }
+
+    @Test
+    void aProviderIsFoundByANodeThatNeverConnectedToIt() {
+        P2pNode boot = node(List.of());
+        List<Multiaddr> b = List.of(Multiaddr.parse(boot.listenAddresses().get(0)));
+        List<P2pNode> others = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            others.add(node(b));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> boot.dht().routingTableSize().join() == 6);
+        // the bootstrap lookups taught the others about each other
+        for (P2pNode n : others) {
+            n.dht().bootstrap().join();
+        }
+        P2pNode provider = others.get(0);
+        P2pNode seeker = others.get(5);
+        byte[] key = "model:all-minilm-l6-v2".getBytes();
+        provider.provide(key).toCompletableFuture().join();
+        List<PeerInfo> found = seeker.findProviders(key, 1, Duration.ofSeconds(10)).toCompletableFuture().join();
+        assertTrue(found.stream().anyMatch(p -> p.peerId().equals(provider.localPeerId())), found.toString());
+        assertTrue(found.get(0).addresses().size() > 0, found.toString());
+    }
+
+    @Test
+    void valuesPutOnOneNodeAreReadOnAnother() {
+        P2pNode boot = node(List.of());
+        List<Multiaddr> b = List.of(Multiaddr.parse(boot.listenAddresses().get(0)));
+        P2pNode a = node(b);
+        P2pNode c = node(b);
+        await().atMost(Duration.ofSeconds(20)).until(() -> boot.dht().routingTableSize().join() == 2);
+        a.dht().putValue("/hanzo/k".getBytes(), "v1".getBytes()).join();
+        assertArrayEquals("v1".getBytes(), c.dht().getValue("/hanzo/k".getBytes(), Duration.ofSeconds(10)).join().orElseThrow());
+        assertTrue(c.dht().getValue("/hanzo/missing".getBytes(), Duration.ofSeconds(5)).join().isEmpty());
+    }
+}

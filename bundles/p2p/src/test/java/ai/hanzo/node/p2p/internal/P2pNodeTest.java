@@ -1,0 +1,121 @@
+package ai.hanzo.node.p2p.internal;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.hanzo.node.api.p2p.PeerInfo;
+import ai.hanzo.node.p2p.internal.identity.IdentityKey;
+import ai.hanzo.node.p2p.internal.identity.Multiaddr;
+import ai.hanzo.node.p2p.internal.protocol.IdentifyProtocol;
+import ai.hanzo.node.p2p.internal.protocol.PingProtocol;
+import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class P2pNodeTest {
+    private static NioEventLoopGroup group;
+    private final List<P2pNode> nodes = new ArrayList<>();
+
+    @BeforeAll
+    static void group() {
+        group = new NioEventLoopGroup(2);
+    }
+
+    @AfterAll
+    static void stop() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void closeNodes() {
+        nodes.forEach(P2pNode::close);
+    }
+
+    static P2pNode node(List<P2pNode> nodes, String listen) {
+        P2pNode n = new P2pNode(IdentityKey.generate(), new P2pNode.Settings(Multiaddr.parse(listen), List.of(),
+                Libp2pHost.Limits.defaults()), group).start();
+        nodes.add(n);
+        return n;
+    }
+
+    @Test
+    void nodesConnectIdentifyAndPingBothWays() {
+        P2pNode a = node(nodes, "/ip4/127.0.0.1/tcp/0");
+        P2pNode b = node(nodes, "/ip6/::1/tcp/0");
+        PeerInfo info = a.connect(b.listenAddresses().get(0)).toCompletableFuture().join();
+        assertEquals(b.localPeerId(), info.peerId());
+        assertTrue(info.connected());
+        assertTrue(info.protocols().containsAll(List.of(PingProtocol.ID, IdentifyProtocol.ID, IdentifyProtocol.PUSH)), info.protocols().toString());
+        assertEquals(P2pNode.AGENT, info.agentVersion());
+        assertEquals(b.listenAddresses().get(0), info.addresses().get(0) + "/p2p/" + b.localPeerId());
+        Duration rtt = a.ping(b.localPeerId()).toCompletableFuture().join();
+        assertTrue(rtt.toMillis() < 5000);
+        // the listener identified the dialer too and can ping back over the same connection
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.peers().stream().anyMatch(p -> p.peerId().equals(a.localPeerId()) && !p.protocols().isEmpty()));
+        b.ping(a.localPeerId()).toCompletableFuture().join();
+        assertEquals(1, a.host().connections().size());
+    }
+
+    @Test
+    void manyNodesInOneJvmFormAStar() {
+        P2pNode hub = node(nodes, "/ip4/127.0.0.1/tcp/0");
+        List<P2pNode> spokes = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            spokes.add(node(nodes, "/ip4/127.0.0.1/tcp/0"));
+        }
+        spokes.parallelStream().forEach(s -> s.connect(hub.listenAddresses().get(0)).toCompletableFuture().join());
+        await().atMost(Duration.ofSeconds(20)).until(() -> hub.host().connections().size() == 8);
+        for (P2pNode s : spokes) {
+            hub.ping(s.localPeerId()).toCompletableFuture().join();
+        }
+    }
+
+    @Test
+    void dialingTheWrongPeerIdFails() {
+        P2pNode a = node(nodes, "/ip4/127.0.0.1/tcp/0");
+        P2pNode b = node(nodes, "/ip4/127.0.0.1/tcp/0");
+        String wrong = Multiaddr.parse(b.listenAddresses().get(0)).withPeerId(IdentityKey.generate().peerId()).toString();
+        var f = a.connect(wrong).toCompletableFuture();
+        var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CompletionException.class, f::join);
+        assertTrue(e.getCause().getMessage().contains("proved to be"), e.getCause().getMessage());
+    }
+
+    @Test
+    void garbageOnAStreamAndUnknownProtocolsCloseOnlyThatStream() throws Exception {
+        P2pNode a = node(nodes, "/ip4/127.0.0.1/tcp/0");
+        P2pNode b = node(nodes, "/ip4/127.0.0.1/tcp/0");
+        a.connect(b.listenAddresses().get(0)).toCompletableFuture().join();
+        var conn = a.host().connection(ai.hanzo.node.p2p.internal.identity.PeerId.parse(b.localPeerId())).orElseThrow();
+        for (String protocol : List.of(IdentifyProtocol.PUSH, "/meshsub/1.1.0", "/ipfs/kad/1.0.0", "/no/such/protocol/1.0.0")) {
+            java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+            a.host().newStream(conn, List.of(protocol), new ai.hanzo.node.p2p.internal.transport.StreamHandler() {
+                @Override
+                public void onActive(ai.hanzo.node.p2p.internal.transport.YamuxStream stream) {
+                    // a length prefix of 5 followed by bytes that are not protobuf
+                    stream.write(io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {5, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff}));
+                }
+
+                @Override
+                public void onData(ai.hanzo.node.p2p.internal.transport.YamuxStream stream, io.netty.buffer.ByteBuf in) {
+                    in.skipBytes(in.readableBytes());
+                }
+
+                @Override
+                public void onClosed(ai.hanzo.node.p2p.internal.transport.YamuxStream stream) {
+                    closed.complete(null);
+                }
+            });
+            closed.get(10, TimeUnit.SECONDS);
+        }
+        // the connection itself is fine
+        assertTrue(conn.isOpen());
+        a.ping(b.localPeerId()).toCompletableFuture().join();
+    }
+}

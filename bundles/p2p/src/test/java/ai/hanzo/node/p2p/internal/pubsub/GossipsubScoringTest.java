@@ -1,0 +1,74 @@
+package ai.hanzo.node.p2p.internal.pubsub;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.hanzo.node.api.Subscription;
+import ai.hanzo.node.api.p2p.PubsubMessage;
+import ai.hanzo.node.p2p.internal.P2pNode;
+import ai.hanzo.node.p2p.internal.codec.LengthPrefixed;
+import ai.hanzo.node.p2p.internal.identity.IdentityKey;
+import ai.hanzo.node.p2p.internal.identity.Multiaddr;
+import ai.hanzo.node.p2p.internal.identity.PeerId;
+import ai.hanzo.node.p2p.internal.transport.Connection;
+import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
+import ai.hanzo.node.p2p.internal.transport.StreamHandler;
+import ai.hanzo.node.p2p.internal.transport.YamuxStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class GossipsubScoringTest {
+    @Test
+    void aPeerSendingForgedMessagesIsScoredDownAndNothingIsDelivered() throws Exception {
+        NioEventLoopGroup group = new NioEventLoopGroup(1);
+        P2pNode victim = new P2pNode(IdentityKey.generate(), new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), List.of(),
+                Libp2pHost.Limits.defaults(), Duration.ofMillis(200)), group).start();
+        Libp2pHost attacker = new Libp2pHost(IdentityKey.generate(), group, Libp2pHost.Limits.defaults());
+        try {
+            List<PubsubMessage> got = new CopyOnWriteArrayList<>();
+            Subscription sub = victim.subscribe("t", got::add);
+            Connection c = attacker.dial(Multiaddr.parse(victim.listenAddresses().get(0))).get(10, TimeUnit.SECONDS);
+            YamuxStream s = attacker.newStream(c, List.of(Gossipsub.MESHSUB_11), new StreamHandler() {
+                @Override
+                public void onData(YamuxStream stream, ByteBuf in) {
+                    in.skipBytes(in.readableBytes());
+                }
+            }).get(10, TimeUnit.SECONDS);
+            // claims to come from a third peer, signed with the wrong key
+            IdentityKey author = IdentityKey.generate();
+            IdentityKey forger = IdentityKey.generate();
+            List<PubsubRpc.Message> forged = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                byte[] seq = ByteBuffer.allocate(8).putLong(i).array();
+                PubsubRpc.Message unsigned = new PubsubRpc.Message(author.peerId().toBytes(), new byte[] {1}, seq, "t", null, null);
+                byte[] sig = forger.sign(concat("libp2p-pubsub:".getBytes(), unsigned.signedBytes()));
+                forged.add(new PubsubRpc.Message(author.peerId().toBytes(), new byte[] {1}, seq, "t", sig, null));
+            }
+            byte[] rpc = PubsubRpc.of(List.of(new PubsubRpc.SubOpts(true, "t")), forged, null).encode();
+            s.write(LengthPrefixed.encode(Unpooled.buffer().alloc(), rpc));
+            PeerId bad = attacker.peerId();
+            await().atMost(Duration.ofSeconds(10)).until(() -> victim.pubsub().score(bad).join() < Gossipsub.GOSSIP_THRESHOLD);
+            // below zero it is kept out of the mesh, and no forged message reached the subscriber
+            await().atMost(Duration.ofSeconds(10)).until(() -> !victim.pubsub().meshPeers("t").join().contains(bad));
+            assertEquals(0, got.size());
+            sub.close();
+        } finally {
+            attacker.close();
+            victim.close();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
