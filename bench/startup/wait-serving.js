@@ -15,7 +15,12 @@ message HealthCheckRequest { string service = 1; }
 message HealthCheckResponse { enum ServingStatus { UNKNOWN = 0; SERVING = 1; NOT_SERVING = 2; SERVICE_UNKNOWN = 3; } ServingStatus status = 1; }
 service Health { rpc Check(HealthCheckRequest) returns (HealthCheckResponse); }`);
 const health = grpc.loadPackageDefinition(protoLoader.loadSync(protoFile, { enums: String })).grpc.health.v1;
-const client = new health.Health(address, grpc.credentials.createInsecure());
+// reconnect every 20 ms: grpc-js would otherwise back off for seconds while the port is closed
+const client = new health.Health(address, grpc.credentials.createInsecure(), {
+  'grpc.initial_reconnect_backoff_ms': 20,
+  'grpc.min_reconnect_backoff_ms': 20,
+  'grpc.max_reconnect_backoff_ms': 20,
+});
 const deadline = Date.now() + Number(timeoutMs);
 
 function poll() {

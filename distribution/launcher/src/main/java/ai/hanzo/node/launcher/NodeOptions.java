@@ -241,6 +241,8 @@ final class NodeOptions {
         properties.put("karaf.data", data.toString());
         properties.put("karaf.log", data.resolve("log").toString());
         properties.put("java.io.tmpdir", data.resolve("tmp").toString());
+        // JNA (under Chronicle Map) would otherwise unpack into ~/.cache
+        properties.put("jna.tmpdir", data.resolve("tmp").toString());
         return properties;
     }
 

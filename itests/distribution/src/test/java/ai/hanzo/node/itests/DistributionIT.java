@@ -3,6 +3,7 @@ package ai.hanzo.node.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.CoreOptions.vmOptions;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
@@ -46,7 +47,7 @@ import org.osgi.framework.Constants;
 @ExamReactorStrategy(PerClass.class)
 public class DistributionIT {
     private static final List<String> CORE_BUNDLES = List.of("ai.hanzo.node.api", "ai.hanzo.node.core",
-            "ai.hanzo.node.rpc", "ai.hanzo.node.p2p", "org.apache.felix.scr");
+            "ai.hanzo.node.rpc", "ai.hanzo.node.p2p", "ai.hanzo.node.storage", "org.apache.felix.scr");
 
     @Inject
     private BundleContext context;
@@ -75,6 +76,13 @@ public class DistributionIT {
             // P2P on loopback only, and no mDNS multicast from tests
             editConfigurationFilePut("etc/system.properties", "hanzo.p2p.addr", "/ip4/127.0.0.1/tcp/0"),
             editConfigurationFilePut("etc/system.properties", "hanzo.p2p.mdns", "false"),
+            // what bin/setenv gives the node's JVM for Chronicle Map (the store)
+            vmOptions("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+                    "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+                    "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+                    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+                    "-Dchronicle.analytics.disable=true",
+                    "-Djna.tmpdir=" + new File(System.getProperty("hanzo.test.work"), "jna").getAbsolutePath()),
             systemProperty("hanzo.itest.grpc").value(grpcAddress),
             systemProperty("hanzo.itest.classpath").value(System.getProperty("java.class.path")),
             systemProperty("hanzo.itest.java").value(

@@ -48,8 +48,9 @@ public final class P2pNetworkComponent implements PeerNetwork {
     public P2pNetworkComponent(BundleContext context, P2pConfig config,
             @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
             NodeLifecycle nodeLifecycle) throws IOException {
-        String dataDir = context.getProperty("hanzo.data.dir");
-        Path dir = Path.of(dataDir != null && !dataDir.isBlank() ? dataDir : "data").toAbsolutePath();
+        // the node's data directory, found as the node core finds it: launcher, else Karaf's, else ./data
+        Path dir = nodeLifecycle != null ? nodeLifecycle.info().dataDirectory()
+                : Path.of(prop(context, "hanzo.data.dir", prop(context, "karaf.data", "data"))).toAbsolutePath();
         String addr = prop(context, "hanzo.p2p.addr", config.listen_addr());
         String bootstrapProp = context.getProperty("hanzo.bootstrap");
         List<String> bootstrapText = bootstrapProp != null && !bootstrapProp.isBlank()

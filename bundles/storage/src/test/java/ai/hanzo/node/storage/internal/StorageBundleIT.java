@@ -1,0 +1,103 @@
+package ai.hanzo.node.storage.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.felix.framework.FrameworkFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.launch.Framework;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * Starts the built storage bundle in a plain Felix framework with only SCR, SLF4J and the node
+ * API beside it, and uses its {@code NodeStore} service: proves the embedding and the trimmed
+ * imports resolve and that Chronicle runs inside OSGi.
+ */
+class StorageBundleIT {
+    @TempDir
+    Path dir;
+
+    private static Path artifact(String group, String artifact, String version) {
+        Path repo = Path.of(System.getProperty("maven.repo"));
+        Path jar = repo.resolve(group.replace('.', '/')).resolve(artifact).resolve(version)
+                .resolve(artifact + "-" + version + ".jar");
+        assertTrue(Files.exists(jar), "missing " + jar);
+        return jar;
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void theBundleResolvesInPlainFelixAndServesTheStore() throws Exception {
+        Map<String, String> props = new HashMap<>();
+        props.put(Constants.FRAMEWORK_STORAGE, dir.resolve("felix-cache").toString());
+        props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        // what the distribution must provide too: boot delegation of the JDK internals Chronicle uses
+        props.put(Constants.FRAMEWORK_BOOTDELEGATION, "sun.*,com.sun.*,jdk.internal.*");
+        props.put("hanzo.data.dir", dir.resolve("data").toString());
+        props.put("ds.loglevel", "warn"); // SCR prints component failures to stdout (no LogService here)
+        Framework framework = new FrameworkFactory().newFramework(props);
+        framework.start();
+        try {
+            BundleContext context = framework.getBundleContext();
+            List<Path> jars = List.of(
+                    artifact("org.osgi", "org.osgi.util.function", "1.2.0"),
+                    artifact("org.osgi", "org.osgi.util.promise", "1.3.0"),
+                    artifact("org.osgi", "org.osgi.service.component", "1.5.1"),
+                    artifact("org.apache.felix", "org.apache.felix.scr", "2.2.18"),
+                    artifact("org.slf4j", "slf4j-api", "1.7.36"),
+                    artifact("org.slf4j", "slf4j-simple", "1.7.36"),
+                    artifact("ai.hanzo.node", "ai.hanzo.node.api", "0.1.0-SNAPSHOT"),
+                    Path.of(System.getProperty("storage.bundle")));
+            List<Bundle> bundles = new ArrayList<>();
+            for (Path jar : jars) {
+                bundles.add(context.installBundle(jar.toUri().toString()));
+            }
+            for (Bundle b : bundles) {
+                if (b.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                    b.start();
+                }
+            }
+            Bundle storage = bundles.get(bundles.size() - 1);
+            assertEquals(Bundle.ACTIVE, storage.getState());
+
+            ServiceTracker<Object, Object> tracker = new ServiceTracker<>(context,
+                    "ai.hanzo.node.api.store.NodeStore", null);
+            // all services: the test's own copy of the API classes differs from the framework's
+            tracker.open(true);
+            Object store = tracker.waitForService(20_000);
+            if (store == null) {
+                for (Bundle b : context.getBundles()) {
+                    System.out.println(b.getSymbolicName() + " state " + b.getState());
+                }
+            }
+            assertNotNull(store, "NodeStore service not registered");
+            // the test's NodeStore class is not the bundle's: call through reflection
+            Method put = store.getClass().getMethod("put", String.class, byte[].class);
+            Method get = store.getClass().getMethod("get", String.class);
+            put.invoke(store, "osgi", new byte[] {4, 2});
+            Optional<?> read = (Optional<?>) get.invoke(store, "osgi");
+            assertArrayEquals(new byte[] {4, 2}, (byte[]) read.orElseThrow());
+            tracker.close();
+            assertTrue(Files.exists(dir.resolve("data/store/kv.cm3")));
+        } finally {
+            framework.stop();
+            framework.waitForStop(30_000);
+        }
+    }
+}
