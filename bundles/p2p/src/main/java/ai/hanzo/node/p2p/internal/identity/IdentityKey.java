@@ -45,16 +45,9 @@ public final class IdentityKey {
      * Decodes a libp2p protobuf {@code PrivateKey} (Ed25519: 64 bytes seed||public, or 32 bytes seed).
      */
     public static IdentityKey fromProtobuf(byte[] encoded) {
-        ProtoReader r = new ProtoReader(encoded);
-        long type = -1;
-        byte[] data = null;
-        while (r.next()) {
-            switch (r.field()) {
-                case 1 -> type = r.uint();
-                case 2 -> data = r.bytes();
-                default -> r.skip();
-            }
-        }
+        KeyMessage message = KeyMessage.decode(encoded);
+        long type = message.type();
+        byte[] data = message.data();
         if (type != KEY_TYPE_ED25519 || data == null || (data.length != 64 && data.length != 32)) {
             throw new MalformedInputException("not an Ed25519 libp2p private key");
         }
@@ -104,20 +97,30 @@ public final class IdentityKey {
 
     /** @return the 32-byte key of a protobuf Ed25519 {@code PublicKey} */
     public static byte[] decodeEd25519PublicKey(byte[] publicKeyProtobuf) {
-        ProtoReader r = new ProtoReader(publicKeyProtobuf);
-        long type = -1;
-        byte[] data = null;
-        while (r.next()) {
-            switch (r.field()) {
-                case 1 -> type = r.uint();
-                case 2 -> data = r.bytes();
-                default -> r.skip();
-            }
-        }
+        KeyMessage message = KeyMessage.decode(publicKeyProtobuf);
+        long type = message.type();
+        byte[] data = message.data();
         if (type != KEY_TYPE_ED25519 || data == null || data.length != 32) {
             throw new MalformedInputException("only Ed25519 identity keys are supported (key type " + type + ")");
         }
         return data;
+    }
+
+    /** The libp2p {@code PublicKey} / {@code PrivateKey} protobuf: key type (1) and key bytes (2). */
+    private record KeyMessage(long type, byte[] data) {
+        static KeyMessage decode(byte[] encoded) {
+            ProtoReader r = new ProtoReader(encoded);
+            long type = -1;
+            byte[] data = null;
+            while (r.next()) {
+                switch (r.field()) {
+                    case 1 -> type = r.uint();
+                    case 2 -> data = r.bytes();
+                    default -> r.skip();
+                }
+            }
+            return new KeyMessage(type, data);
+        }
     }
 
     static byte[] encodePublicKey(byte[] raw) {

@@ -23,22 +23,12 @@ record PubsubRpc(List<SubOpts> subscriptions, List<Message> messages, Control co
         /** @return the bytes that are signed: the message without signature and key */
         byte[] signedBytes() {
             ProtoWriter w = new ProtoWriter();
-            if (from != null) {
-                w.bytes(1, from);
-            }
-            if (data != null) {
-                w.bytes(2, data);
-            }
-            if (seqno != null) {
-                w.bytes(3, seqno);
-            }
-            if (topic != null) {
-                w.string(4, topic);
-            }
+            writeSignedFields(w);
             return w.toByteArray();
         }
 
-        void write(ProtoWriter w) {
+        /** Fields 1-4, which the signature covers. */
+        private void writeSignedFields(ProtoWriter w) {
             if (from != null) {
                 w.bytes(1, from);
             }
@@ -51,6 +41,10 @@ record PubsubRpc(List<SubOpts> subscriptions, List<Message> messages, Control co
             if (topic != null) {
                 w.string(4, topic);
             }
+        }
+
+        void write(ProtoWriter w) {
+            writeSignedFields(w);
             if (signature != null) {
                 w.bytes(5, signature);
             }
