@@ -19,17 +19,21 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.startlevel.FrameworkStartLevel;
@@ -43,6 +47,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.util.tracker.ServiceTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +62,8 @@ import org.slf4j.LoggerFactory;
 public final class NodeLifecycleService implements NodeLifecycle, FrameworkListener, SynchronousBundleListener {
     /** The framework start level at which the node is READY; see {@link #frameworkStarted}. */
     static final String READY_STARTLEVEL = "hanzo.ready.startlevel";
+    /** Comma-separated service interfaces that must be registered before the node is READY. */
+    static final String READY_REQUIRES = "hanzo.ready.requires";
 
     private final Logger logger = LoggerFactory.getLogger(NodeLifecycleService.class);
     private final BundleContext context;
@@ -68,6 +75,9 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
     private final List<Consumer<NodeStateChange>> listeners = new CopyOnWriteArrayList<>();
     private final List<DrainParticipant> drainParticipants = new CopyOnWriteArrayList<>();
     private final List<HealthIndicator> healthIndicators = new CopyOnWriteArrayList<>();
+    private final Map<String, ServiceTracker<Object, Object>> requiredServices = new LinkedHashMap<>();
+    /** How many services of each required interface are registered (a tracker counts only after adding). */
+    private final Map<String, AtomicInteger> requiredCounts = new ConcurrentHashMap<>();
 
     private NodeState state = NodeState.STARTING;
     private CompletableFuture<Void> drain;
@@ -88,9 +98,49 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
                 settings.dataDirectory(), Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()));
         context.addFrameworkListener(this);
         context.addBundleListener(this);
-        if (frameworkStarted(context)) {
+        String requires = context.getProperty(READY_REQUIRES);
+        for (String name : requires == null ? new String[0] : requires.split(",")) {
+            if (!name.isBlank()) {
+                AtomicInteger count = requiredCounts.computeIfAbsent(name.trim(), key -> new AtomicInteger());
+                ServiceTracker<Object, Object> tracker = new ServiceTracker<>(context, name.trim(), null) {
+                    @Override
+                    public Object addingService(ServiceReference<Object> reference) {
+                        Object service = super.addingService(reference);
+                        count.incrementAndGet();
+                        tryReady();
+                        return service;
+                    }
+
+                    @Override
+                    public void removedService(ServiceReference<Object> reference, Object service) {
+                        count.decrementAndGet();
+                        super.removedService(reference, service);
+                    }
+                };
+                requiredServices.put(name.trim(), tracker);
+            }
+        }
+        // track by name in every class space: this bundle need not import the interface's package
+        requiredServices.values().forEach(tracker -> tracker.open(true));
+        tryReady();
+    }
+
+    /** Moves to READY once the framework has started and every required service is registered. */
+    private void tryReady() {
+        if (frameworkStarted(context) && missingServices().isEmpty()) {
             moveTo(NodeState.READY, "node started");
         }
+    }
+
+    /** @return the {@code hanzo.ready.requires} services not registered yet */
+    private List<String> missingServices() {
+        List<String> missing = new ArrayList<>();
+        requiredCounts.forEach((name, count) -> {
+            if (count.get() <= 0) {
+                missing.add(name);
+            }
+        });
+        return missing;
     }
 
     /**
@@ -117,10 +167,8 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
     @Override
     public void frameworkEvent(FrameworkEvent event) {
         // Karaf starts the framework at level 1 (STARTED) and then raises it (STARTLEVEL_CHANGED)
-        boolean levelReached = event.getType() == FrameworkEvent.STARTED
-                || event.getType() == FrameworkEvent.STARTLEVEL_CHANGED;
-        if (levelReached && frameworkStarted(context)) {
-            moveTo(NodeState.READY, "node started");
+        if (event.getType() == FrameworkEvent.STARTED || event.getType() == FrameworkEvent.STARTLEVEL_CHANGED) {
+            tryReady();
         }
     }
 
@@ -139,6 +187,7 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
     void deactivate() {
         context.removeFrameworkListener(this);
         context.removeBundleListener(this);
+        requiredServices.values().forEach(ServiceTracker::close);
         // stopped without a signal (framework stop, bundle stop): still drain what is left
         drain("node core stopping", drainTimeout);
     }
@@ -163,6 +212,12 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
         NodeState current = state();
         HealthStatus worst = current.health();
         List<HealthCheck> checks = new ArrayList<>();
+        if (current == NodeState.STARTING) {
+            List<String> missing = missingServices();
+            if (!missing.isEmpty()) {
+                checks.add(new HealthCheck("readiness", HealthStatus.DEGRADED, "waiting for " + missing));
+            }
+        }
         for (HealthIndicator indicator : healthIndicators) {
             HealthCheck check;
             try {

@@ -25,10 +25,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.osgi.framework.BundleContext;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,9 +35,6 @@ import org.slf4j.LoggerFactory;
  * memory at start. Writes land in memory-mapped files when a method returns, so they survive a crash of
  * the process (not of the operating system).
  */
-// immediate: a damaged or incompatible store is reported when the node starts, not on first use
-@Component(service = NodeStore.class, configurationPid = ChronicleNodeStore.PID, immediate = true)
-@Designate(ocd = StoreConfig.class)
 public final class ChronicleNodeStore implements NodeStore {
     static final String PID = "ai.hanzo.node.storage";
     /** Framework property with the node's data directory (an absolute path, set by the launcher). */
@@ -74,12 +67,11 @@ public final class ChronicleNodeStore implements NodeStore {
     private final List<Watch> watches = new CopyOnWriteArrayList<>();
 
     /**
-     * Activated by Declarative Services.
+     * Opens the store of the node's data directory; called by {@link NodeStoreOpener}.
      *
      * @param context gives the framework properties {@value #DATA_DIR_PROPERTY} and {@value #RESET_PROPERTY}
      * @param config the configuration of PID {@value #PID}
      */
-    @Activate
     public ChronicleNodeStore(BundleContext context, StoreConfig config) {
         this(dataDir(context).resolve("store"), StoreSettings.from(config), Clock.systemUTC(),
                 Boolean.parseBoolean(context.getProperty(RESET_PROPERTY)), context.getProperty("org.osgi.framework.uuid"));
@@ -134,7 +126,6 @@ public final class ChronicleNodeStore implements NodeStore {
     }
 
     /** Closes the maps and marks a clean shutdown. */
-    @Deactivate
     public void close() {
         watches.clear();
         for (GrowableMap<?> map : List.of(deployments, containers, config, kv, metricsBuckets)) {
