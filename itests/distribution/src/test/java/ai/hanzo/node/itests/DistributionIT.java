@@ -80,6 +80,7 @@ public class DistributionIT {
             vmOptions("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
                     "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
                     "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+                    "--add-opens=java.base/java.lang=ALL-UNNAMED",
                     "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
                     "-Dchronicle.analytics.disable=true",
                     "-Djna.tmpdir=" + new File(System.getProperty("hanzo.test.work"), "jna").getAbsolutePath()),

@@ -50,7 +50,12 @@ class NodeCoreTest {
 
     @Test
     @Order(1)
-    void nodeBecomesReadyWithItsIdPersisted() throws Exception {
+    void nodeWaitsForItsRequiredServicesThenBecomesReadyWithItsIdPersisted() throws Exception {
+        assertEquals(NodeState.STARTING, node.state(), "hanzo.ready.requires names a service nobody registered yet");
+        assertEquals(HealthStatus.DEGRADED, node.health().status());
+        assertTrue(node.health().checks().contains(new HealthCheck("readiness", HealthStatus.DEGRADED,
+                "waiting for [" + ReadinessGate.class.getName() + "]")), node.health().checks().toString());
+
         CountDownLatch ready = new CountDownLatch(1);
         Subscription subscription = node.onStateChange(change -> {
             if (change.to() == NodeState.READY) {
@@ -58,9 +63,7 @@ class NodeCoreTest {
             }
         });
         try {
-            if (node.state() == NodeState.READY) {
-                ready.countDown();
-            }
+            context.registerService(ReadinessGate.class, new ReadinessGate() { }, null);
             assertTrue(ready.await(10, TimeUnit.SECONDS), "READY, is " + node.state());
         } finally {
             subscription.close();

@@ -1,0 +1,5 @@
+package ai.hanzo.node.itests.osgi;
+
+/** A service the test framework's node waits for before READY ({@code hanzo.ready.requires}). */
+public interface ReadinessGate {
+}
