@@ -305,11 +305,6 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
         return () -> listeners.remove(listener);
     }
 
-    /** @return how long drain participants get when the node drains on a signal */
-    Duration drainTimeout() {
-        return drainTimeout;
-    }
-
     private void moveTo(NodeState next, String reason) {
         NodeStateChange change;
         synchronized (this) {

@@ -9,46 +9,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.hanzo.node.api.Subscription;
 import ai.hanzo.node.api.p2p.PubsubMessage;
 import ai.hanzo.node.api.p2p.Topics;
-import ai.hanzo.node.p2p.internal.identity.IdentityKey;
 import ai.hanzo.node.p2p.internal.identity.Multiaddr;
 import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
-import io.netty.channel.nio.NioEventLoopGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class GossipsubTest {
-    private static NioEventLoopGroup group;
-    private final List<P2pNode> nodes = new ArrayList<>();
-
-    @BeforeAll
-    static void group() {
-        group = new NioEventLoopGroup(2);
-    }
-
-    @AfterAll
-    static void stop() {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    @AfterEach
-    void closeNodes() {
-        nodes.forEach(P2pNode::close);
-    }
+class GossipsubTest extends LocalNodesTest {
 
     private P2pNode node() {
-        P2pNode n = new P2pNode(IdentityKey.generate(), new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), List.of(),
-                Libp2pHost.Limits.defaults(), Duration.ofMillis(200)), group).start();
-        nodes.add(n);
-        return n;
+        return start(new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), List.of(),
+                Libp2pHost.Limits.defaults(), Duration.ofMillis(200)));
     }
 
     @Test

@@ -5,43 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.hanzo.node.api.p2p.PeerInfo;
-import ai.hanzo.node.p2p.internal.identity.IdentityKey;
 import ai.hanzo.node.p2p.internal.identity.Multiaddr;
 import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
-import io.netty.channel.nio.NioEventLoopGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class KadDhtTest {
-    private static NioEventLoopGroup group;
-    private final List<P2pNode> nodes = new ArrayList<>();
-
-    @BeforeAll
-    static void group() {
-        group = new NioEventLoopGroup(2);
-    }
-
-    @AfterAll
-    static void stop() {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    @AfterEach
-    void closeNodes() {
-        nodes.forEach(P2pNode::close);
-    }
+class KadDhtTest extends LocalNodesTest {
 
     private P2pNode node(List<Multiaddr> bootstrap) {
-        P2pNode n = new P2pNode(IdentityKey.generate(), new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), bootstrap,
-                Libp2pHost.Limits.defaults()), group).start();
-        nodes.add(n);
-        return n;
+        return start(new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), bootstrap, Libp2pHost.Limits.defaults()));
     }
 
     @Test

@@ -10,45 +10,22 @@ import ai.hanzo.node.p2p.internal.identity.Multiaddr;
 import ai.hanzo.node.p2p.internal.protocol.IdentifyProtocol;
 import ai.hanzo.node.p2p.internal.protocol.PingProtocol;
 import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
-import io.netty.channel.nio.NioEventLoopGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class P2pNodeTest {
-    private static NioEventLoopGroup group;
-    private final List<P2pNode> nodes = new ArrayList<>();
+class P2pNodeTest extends LocalNodesTest {
 
-    @BeforeAll
-    static void group() {
-        group = new NioEventLoopGroup(2);
-    }
-
-    @AfterAll
-    static void stop() {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void closeNodes() {
-        nodes.forEach(P2pNode::close);
-    }
-
-    static P2pNode node(List<P2pNode> nodes, String listen) {
-        P2pNode n = new P2pNode(IdentityKey.generate(), new P2pNode.Settings(Multiaddr.parse(listen), List.of(),
-                Libp2pHost.Limits.defaults()), group).start();
-        nodes.add(n);
-        return n;
+    private P2pNode node(String listen) {
+        return start(new P2pNode.Settings(Multiaddr.parse(listen), List.of(), Libp2pHost.Limits.defaults()));
     }
 
     @Test
     void nodesConnectIdentifyAndPingBothWays() {
-        P2pNode a = node(nodes, "/ip4/127.0.0.1/tcp/0");
-        P2pNode b = node(nodes, "/ip6/::1/tcp/0");
+        P2pNode a = node("/ip4/127.0.0.1/tcp/0");
+        P2pNode b = node("/ip6/::1/tcp/0");
         PeerInfo info = a.connect(b.listenAddresses().get(0)).toCompletableFuture().join();
         assertEquals(b.localPeerId(), info.peerId());
         assertTrue(info.connected());
@@ -65,10 +42,10 @@ class P2pNodeTest {
 
     @Test
     void manyNodesInOneJvmFormAStar() {
-        P2pNode hub = node(nodes, "/ip4/127.0.0.1/tcp/0");
+        P2pNode hub = node("/ip4/127.0.0.1/tcp/0");
         List<P2pNode> spokes = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            spokes.add(node(nodes, "/ip4/127.0.0.1/tcp/0"));
+            spokes.add(node("/ip4/127.0.0.1/tcp/0"));
         }
         spokes.parallelStream().forEach(s -> s.connect(hub.listenAddresses().get(0)).toCompletableFuture().join());
         await().atMost(Duration.ofSeconds(20)).until(() -> hub.host().connections().size() == 8);
@@ -79,8 +56,8 @@ class P2pNodeTest {
 
     @Test
     void dialingTheWrongPeerIdFails() {
-        P2pNode a = node(nodes, "/ip4/127.0.0.1/tcp/0");
-        P2pNode b = node(nodes, "/ip4/127.0.0.1/tcp/0");
+        P2pNode a = node("/ip4/127.0.0.1/tcp/0");
+        P2pNode b = node("/ip4/127.0.0.1/tcp/0");
         String wrong = Multiaddr.parse(b.listenAddresses().get(0)).withPeerId(IdentityKey.generate().peerId()).toString();
         var f = a.connect(wrong).toCompletableFuture();
         var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CompletionException.class, f::join);
@@ -89,8 +66,8 @@ class P2pNodeTest {
 
     @Test
     void garbageOnAStreamAndUnknownProtocolsCloseOnlyThatStream() throws Exception {
-        P2pNode a = node(nodes, "/ip4/127.0.0.1/tcp/0");
-        P2pNode b = node(nodes, "/ip4/127.0.0.1/tcp/0");
+        P2pNode a = node("/ip4/127.0.0.1/tcp/0");
+        P2pNode b = node("/ip4/127.0.0.1/tcp/0");
         a.connect(b.listenAddresses().get(0)).toCompletableFuture().join();
         var conn = a.host().connection(ai.hanzo.node.p2p.internal.identity.PeerId.parse(b.localPeerId())).orElseThrow();
         for (String protocol : List.of(IdentifyProtocol.PUSH, "/meshsub/1.1.0", "/ipfs/kad/1.0.0", "/no/such/protocol/1.0.0")) {
