@@ -13,6 +13,7 @@ import { mdns } from '@libp2p/mdns'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
 import { createInterface } from 'node:readline'
 
 const wanted = new Set((process.argv[2] ?? 'identify,ping').split(','))
@@ -45,7 +46,7 @@ const out = (o) => process.stdout.write(JSON.stringify(o) + '\n')
 if (services.pubsub) {
   node.services.pubsub.addEventListener('message', (evt) => {
     const m = evt.detail
-    out({ event: 'message', topic: m.topic, from: m.from?.toString(), data: Buffer.from(m.data).toString('utf8') })
+    out({ event: 'message', topic: m.topic, from: m.from?.toString(), data: Buffer.from(m.data).toString('utf8'), base64: Buffer.from(m.data).toString('base64') })
   })
 }
 node.addEventListener('peer:discovery', (evt) => {
@@ -92,6 +93,17 @@ const commands = {
       break
     }
     return { providers: found }
+  },
+  // the node's capability key, derived here from its documented rule (ProviderKeys), not taken from Java
+  async findCapability ({ network, capability }) {
+    const digest = await sha256.digest(new TextEncoder().encode(`hanzo/${network}/capability/${capability}`))
+    const cid = CID.createV1(0x55, digest)
+    const found = []
+    for await (const p of node.contentRouting.findProviders(cid, { signal: AbortSignal.timeout(10000) })) {
+      found.push(p.id.toString())
+      break
+    }
+    return { cid: cid.toString(), providers: found }
   },
   async stop () {
     await node.stop()

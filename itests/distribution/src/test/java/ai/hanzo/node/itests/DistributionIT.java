@@ -13,6 +13,8 @@ import ai.hanzo.node.api.Subscription;
 import ai.hanzo.node.api.node.HealthStatus;
 import ai.hanzo.node.api.node.NodeLifecycle;
 import ai.hanzo.node.api.node.NodeState;
+import ai.hanzo.node.api.p2p.NodeDirectory;
+import ai.hanzo.node.api.p2p.PeerNetwork;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -58,6 +60,12 @@ public class DistributionIT {
     @Inject
     private NodeLifecycle node;
 
+    @Inject
+    private PeerNetwork network;
+
+    @Inject
+    private NodeDirectory directory;
+
     /** @return the container: the node's own archive, with its gRPC server on a free port */
     @Configuration
     public Option[] configuration() throws IOException {
@@ -76,6 +84,7 @@ public class DistributionIT {
             // P2P on loopback only, and no mDNS multicast from tests
             editConfigurationFilePut("etc/system.properties", "hanzo.p2p.addr", "/ip4/127.0.0.1/tcp/0"),
             editConfigurationFilePut("etc/system.properties", "hanzo.p2p.mdns", "false"),
+            editConfigurationFilePut("etc/system.properties", "hanzo.capabilities", "gpu:itest,region:loopback"),
             // what bin/setenv gives the node's JVM for Chronicle Map (the store)
             vmOptions("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
                     "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
@@ -149,6 +158,18 @@ public class DistributionIT {
         assertEquals("client output: " + output, 0, client.exitValue());
         assertTrue(output, output.contains("SERVING"));
         assertTrue(output, output.contains("HEALTH_STATUS_HEALTHY"));
+    }
+
+    @Test
+    public void nodeIsOnTheNetworkWithItsDeclaredCapabilities() throws InterruptedException {
+        assertTrue(network.localPeerId(), network.localPeerId().startsWith("12D3KooW"));
+        assertTrue(network.listenAddresses().toString(), network.listenAddresses().stream()
+                .allMatch(a -> a.startsWith("/ip4/127.0.0.1/tcp/") && a.endsWith("/p2p/" + network.localPeerId())));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!directory.localCapabilities().equals(java.util.Set.of("gpu:itest", "region:loopback")) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(java.util.Set.of("gpu:itest", "region:loopback"), directory.localCapabilities());
     }
 
     private static int freePort() throws IOException {

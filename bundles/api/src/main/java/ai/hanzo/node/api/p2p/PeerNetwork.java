@@ -59,6 +59,14 @@ public interface PeerNetwork {
     CompletionStage<Void> provide(byte[] key);
 
     /**
+     * Stops re-announcing {@code key}; the records already stored on other peers expire there.
+     * Does nothing for a key this node does not provide.
+     *
+     * @param key a key given to {@link #provide(byte[])}
+     */
+    void stopProviding(byte[] key);
+
+    /**
      * @param key the content key
      * @param max how many providers are enough
      * @param timeout how long to search

@@ -30,6 +30,10 @@ public @interface P2pConfig {
     @AttributeDefinition(description = "Seconds between published heartbeats")
     int heartbeat_interval_s() default 10;
 
+    /** @return capabilities the operator declares on top of the detected ones */
+    @AttributeDefinition(description = "Extra capabilities to announce and provide, <kind>:<name> (e.g. gpu:a100); hanzo.capabilities overrides")
+    String[] capabilities() default {};
+
     /** @return whether mDNS discovery runs */
     @AttributeDefinition(description = "Discover peers on the local network with mDNS (UDP 5353)")
     boolean mdns() default true;

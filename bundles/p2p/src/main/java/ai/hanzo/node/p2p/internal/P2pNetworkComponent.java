@@ -34,15 +34,13 @@ import org.slf4j.LoggerFactory;
 public final class P2pNetworkComponent implements PeerNetwork {
     private final Logger logger = LoggerFactory.getLogger(P2pNetworkComponent.class);
     private final P2pNode node;
-    private final HeartbeatService heartbeats;
 
     /**
      * Loads or creates the identity key, listens, and dials the bootstrap peers.
      *
      * @param context framework properties set by the node launcher
      * @param config the P2P configuration
-     * @param nodeLifecycle the node, for its persisted id in heartbeats; null when the core is not
-     *     installed (the peer id stands in then)
+     * @param nodeLifecycle the node, for its data directory; null when the core is not installed
      */
     @Activate
     public P2pNetworkComponent(BundleContext context, P2pConfig config,
@@ -83,13 +81,7 @@ public final class P2pNetworkComponent implements PeerNetwork {
             node.close();
             throw e;
         }
-        String networkId = prop(context, "hanzo.network.id", "hanzo-local");
-        String nodeId = nodeLifecycle != null ? nodeLifecycle.info().nodeId()
-                : prop(context, "hanzo.node.id", key.peerId().toBase58());
-        List<String> caps = Arrays.stream(prop(context, "hanzo.capabilities", "").split(",")).map(String::trim)
-                .filter(c -> !c.isEmpty()).toList();
-        this.heartbeats = new HeartbeatService(node, nodeId, networkId, () -> caps, Duration.ofSeconds(config.heartbeat_interval_s()));
-        logger.info("P2P node {} up (network {}, node id {})", key.peerId(), networkId, nodeId);
+        logger.info("P2P node {} up", key.peerId());
     }
 
     private static String prop(BundleContext ctx, String name, String fallback) {
@@ -100,7 +92,6 @@ public final class P2pNetworkComponent implements PeerNetwork {
     /** Closes connections gracefully and stops the event loops. */
     @Deactivate
     public void deactivate() {
-        heartbeats.close();
         node.close();
     }
 
@@ -142,6 +133,11 @@ public final class P2pNetworkComponent implements PeerNetwork {
     @Override
     public CompletionStage<Void> provide(byte[] key) {
         return node.provide(key);
+    }
+
+    @Override
+    public void stopProviding(byte[] key) {
+        node.stopProviding(key);
     }
 
     @Override

@@ -336,8 +336,18 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
             if (e != null) {
                 throw new CompletionException(new UnavailableException("cannot announce the key in the DHT: " + rootMessage(e), e));
             }
+            if (n == 0) {
+                // kept in 'provided': the next re-announcement tries again
+                throw new CompletionException(new UnavailableException("no DHT peer took the provider record (none known yet)"));
+            }
             return null;
         });
+    }
+
+    @Override
+    public void stopProviding(byte[] key) {
+        provided.remove(java.nio.ByteBuffer.wrap(key.clone()));
+        dht.removeLocalProvider(key);
     }
 
     @Override

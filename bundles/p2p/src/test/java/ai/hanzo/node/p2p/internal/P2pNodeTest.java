@@ -41,6 +41,19 @@ class P2pNodeTest extends LocalNodesTest {
     }
 
     @Test
+    void anIpv4WildcardListenerAnnouncesItsIpv4InterfaceAddresses() {
+        // a dual-stack JVM binds 0.0.0.0 as the IPv6 wildcard; the node must still announce IPv4 addresses
+        P2pNode n = node("/ip4/0.0.0.0/tcp/0");
+        List<String> addrs = n.listenAddresses();
+        assertTrue(addrs.stream().anyMatch(a -> a.startsWith("/ip4/127.0.0.1/tcp/")), addrs.toString());
+        assertTrue(addrs.stream().allMatch(a -> a.startsWith("/ip4/") && !a.startsWith("/ip4/0.0.0.0/")), addrs.toString());
+        // and a peer can reach it on loopback through what it announces
+        P2pNode other = node("/ip4/127.0.0.1/tcp/0");
+        String loopback = addrs.stream().filter(a -> a.startsWith("/ip4/127.0.0.1/")).findFirst().orElseThrow();
+        assertEquals(n.localPeerId(), other.connect(loopback).toCompletableFuture().join().peerId());
+    }
+
+    @Test
     void manyNodesInOneJvmFormAStar() {
         P2pNode hub = node("/ip4/127.0.0.1/tcp/0");
         List<P2pNode> spokes = new ArrayList<>();

@@ -159,6 +159,20 @@ public final class KadDht {
         }
     }
 
+    /** Forgets that this node provides {@code key}, so it stops answering with itself for it. */
+    public void removeLocalProvider(byte[] key) {
+        ByteBuffer k = ByteBuffer.wrap(key.clone());
+        exec(() -> {
+            LinkedHashMap<PeerId, Long> m = providers.get(k);
+            if (m != null) {
+                m.remove(host.peerId());
+                if (m.isEmpty()) {
+                    providers.remove(k);
+                }
+            }
+        });
+    }
+
     // ---- local stores ----------------------------------------------------------------------
 
     private void addProvider(byte[] key, PeerId peer) {

@@ -15,6 +15,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +42,8 @@ public final class IdentifyProtocol {
     private final Libp2pHost host;
     private final PeerStore peers;
     private final String agentVersion;
+    private static final long PUSH_DELAY_MS = 100;
+    private final AtomicBoolean pushScheduled = new AtomicBoolean();
     private final List<java.util.function.Consumer<Info>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Registers identify and push on {@code host}; identifies every new connection. */
@@ -48,6 +53,21 @@ public final class IdentifyProtocol {
         this.agentVersion = agentVersion;
         host.handle(ID, () -> new Responder());
         host.handle(PUSH, () -> new Reader(null, null));
+        host.addLocalChangeListener(this::pushSoon);
+    }
+
+    // changes come in bursts (a bundle registering several protocols): one push per burst
+    private void pushSoon() {
+        if (pushScheduled.compareAndSet(false, true)) {
+            try {
+                host.group().schedule(() -> {
+                    pushScheduled.set(false);
+                    pushToAll();
+                }, PUSH_DELAY_MS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                pushScheduled.set(false);
+            }
+        }
     }
 
     /** Adds a listener told about every Identify message received (answers and pushes). */

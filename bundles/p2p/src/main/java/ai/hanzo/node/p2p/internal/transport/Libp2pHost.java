@@ -74,6 +74,7 @@ public final class Libp2pHost implements AutoCloseable {
     private final List<Channel> servers = new CopyOnWriteArrayList<>();
     private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
     private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> localChangeListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     /** @param group the shared event loop group; the host never shuts it down */
@@ -100,7 +101,31 @@ public final class Libp2pHost implements AutoCloseable {
 
     /** Registers the handler factory for inbound streams of {@code protocol}. */
     public void handle(String protocol, Supplier<StreamHandler> factory) {
-        protocols.put(protocol, factory);
+        if (protocols.put(protocol, factory) == null) {
+            localChanged();
+        }
+    }
+
+    /** Stops answering {@code protocol}; open streams of it go on. */
+    public void unhandle(String protocol) {
+        if (protocols.remove(protocol) != null) {
+            localChanged();
+        }
+    }
+
+    /** Adds a listener told when the protocols or listen addresses of this host change. */
+    public void addLocalChangeListener(Runnable l) {
+        localChangeListeners.add(l);
+    }
+
+    private void localChanged() {
+        for (Runnable l : localChangeListeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                logger.warn("A local-change listener failed: {}", e.toString());
+            }
+        }
     }
 
     /** @return the protocols this host answers */
@@ -144,12 +169,23 @@ public final class Libp2pHost implements AutoCloseable {
             }
             servers.add(cf.channel());
             InetSocketAddress bound = (InetSocketAddress) cf.channel().localAddress();
-            Multiaddr m = Multiaddr.ofTcp(bound.getAddress(), bound.getPort());
+            // a dual-stack JVM reports an IPv4 wildcard bind as the IPv6 wildcard: keep the family asked for
+            Multiaddr m = Multiaddr.ofTcp(bound.getAddress().isAnyLocalAddress() ? wildcardAsked(host) : bound.getAddress(), bound.getPort());
             listenAddrs.add(m);
             logger.info("P2P listening on {}/p2p/{}", m, peerId());
             f.complete(m);
+            localChanged();
         });
         return f;
+    }
+
+    private static java.net.InetAddress wildcardAsked(String literal) {
+        try {
+            // a literal: no name lookup happens
+            return java.net.InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("bound to a wildcard, but asked for " + literal, e);
+        }
     }
 
     /**

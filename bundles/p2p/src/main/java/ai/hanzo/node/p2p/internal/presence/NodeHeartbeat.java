@@ -1,4 +1,4 @@
-package ai.hanzo.node.p2p.internal;
+package ai.hanzo.node.p2p.internal.presence;
 
 import ai.hanzo.node.p2p.internal.codec.ProtoReader;
 import ai.hanzo.node.p2p.internal.codec.ProtoWriter;
@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The heartbeat a node publishes on {@code hanzo/heartbeat/v1} (schema: src/main/proto/hanzo.proto).
+ * The heartbeat a node publishes on {@code hanzo/heartbeat/v1} (schema: proto/src/main/proto/hanzo/p2p/v1/presence.proto).
  * Its authenticity comes from the gossipsub message signature by the author's peer key.
  *
  * @param nodeId the operator-facing node id
