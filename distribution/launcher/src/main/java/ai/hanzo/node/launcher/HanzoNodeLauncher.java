@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.Reader;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,9 +60,43 @@ public final class HanzoNodeLauncher {
             System.exit(USAGE_ERROR);
             return;
         }
+        try {
+            dataDirLock = lockDataDirectory(data);
+        } catch (IOException e) {
+            System.err.println("hanzo-node: cannot lock the data directory " + data + ": " + e.getMessage());
+            System.exit(USAGE_ERROR);
+            return;
+        }
+        if (dataDirLock == null) {
+            System.err.println("hanzo-node: another node is already running with the data directory " + data
+                    + " (give this one its own --data-dir / HANZO_DATA_DIR)");
+            System.exit(USAGE_ERROR);
+            return;
+        }
         properties.forEach(System::setProperty);
         System.setProperty("hanzo.version", version());
+        // the data-dir lock above is the one that matters: Karaf's own lock sits in the shared home
+        // and would make a second node of the same archive wait silently as an HA standby
+        System.setProperty("karaf.lock", "false");
         org.apache.karaf.main.Main.main(new String[0]);
+    }
+
+    // held for the life of the process; the OS releases it when the process ends, however it ends
+    private static FileLock dataDirLock;
+
+    /** @return the lock of {@code <data>/node.lock}, or null when another process holds it */
+    static FileLock lockDataDirectory(Path data) throws IOException {
+        FileChannel channel = FileChannel.open(data.resolve("node.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                channel.close();
+            }
+            return lock;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            channel.close();
+            return null;
+        }
     }
 
     static Map<String, String> readConf(Path file) throws IOException {

@@ -1,5 +1,6 @@
 package ai.hanzo.node.itests;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -20,6 +21,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -146,6 +149,33 @@ class LauncherIT {
             assertEquals("gpu-box-7", Files.readString(data.resolve("node-id")).trim());
             assertNotEquals(0, node.process().pid());
             assertEquals(0, node.terminate(Duration.ofSeconds(10)));
+        }
+    }
+
+    @Test
+    void twoNodesFromOneArchiveFindEachOtherThroughABootstrapPeerButNotOnOneDataDir() throws Exception {
+        Path dataA = Files.createTempDirectory(home, "data-a-");
+        Path dataB = Files.createTempDirectory(home, "data-b-");
+        try (NodeProcess a = NodeProcess.start(home, List.of("--data-dir", dataA.toString(), "--node-id", "alpha",
+                "--network-id", "itest-net"))) {
+            a.awaitServing(Duration.ofSeconds(60));
+            Matcher listening = Pattern.compile("P2P listening on (/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/(12D3KooW\\w+))").matcher(a.output());
+            assertTrue(listening.find(), a.output());
+            try (NodeProcess b = NodeProcess.start(home, List.of("--data-dir", dataB.toString(), "--node-id", "beta",
+                    "--network-id", "itest-net", "--bootstrap", listening.group(1)))) {
+                b.awaitServing(Duration.ofSeconds(60));
+                // each learns the other from its signed heartbeats (every 10 s)
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                        b.output().contains("Node alpha (" + listening.group(2) + ") joined")
+                        && a.output().contains("Node beta (") && a.output().contains(") joined"));
+                assertEquals(0, b.terminate(Duration.ofSeconds(10)), b.output());
+            }
+            // a second node on a's data directory is refused at once: it would share a's identity and store
+            NodeProcess.Result same = NodeProcess.run(List.of(home.resolve("bin/hanzo-node").toString(), "--data-dir", dataA.toString(),
+                    "--grpc-addr", "127.0.0.1:" + NodeProcess.freePort(), "--p2p-addr", "/ip4/127.0.0.1/tcp/0", "--mdns=false"), Map.of());
+            assertEquals(2, same.exitCode(), same.output());
+            assertTrue(same.output().contains("another node is already running with the data directory " + dataA), same.output());
+            assertEquals(0, a.terminate(Duration.ofSeconds(10)), a.output());
         }
     }
 

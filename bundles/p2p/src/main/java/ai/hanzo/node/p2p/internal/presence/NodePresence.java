@@ -156,7 +156,13 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
             publishHeartbeat();
             providePending();
             Instant cutoff = clock.instant().minus(interval.multipliedBy(3));
-            nodes.values().removeIf(n -> n.lastSeen().isBefore(cutoff));
+            nodes.values().removeIf(n -> {
+                if (n.lastSeen().isBefore(cutoff)) {
+                    logger.info("Node {} ({}) left: not heard from since {}", n.nodeId(), n.peerId(), n.lastSeen());
+                    return true;
+                }
+                return false;
+            });
             lastSequence.keySet().retainAll(nodes.keySet());
         } catch (RuntimeException e) {
             // the timer must survive whatever one tick meets
@@ -221,6 +227,9 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
         RemoteNode now = new RemoteNode(m.from(), hb.nodeId(), hb.capabilities(), hb.loadMilli(), hb.endpoints(), hb.agent(),
                 clock.instant(), old != null ? old.deployments() : Map.of());
         nodes.put(m.from(), now);
+        if (old == null) {
+            logger.info("Node {} ({}) joined: capabilities {}, agent {}", now.nodeId(), now.peerId(), now.capabilities(), now.agent());
+        }
         if (old == null || !old.capabilities().equals(now.capabilities()) || !old.nodeId().equals(now.nodeId())) {
             changed(now);
         }
@@ -263,6 +272,9 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
             }
             now = new RemoteNode(base.peerId(), a.nodeId(), base.capabilities(), base.loadMilli(), base.endpoints(), base.agent(),
                     clock.instant(), deployments);
+        }
+        if (old == null) {
+            logger.info("Node {} ({}) joined: capabilities {}", now.nodeId(), now.peerId(), now.capabilities());
         }
         nodes.put(m.from(), now);
         changed(now);
