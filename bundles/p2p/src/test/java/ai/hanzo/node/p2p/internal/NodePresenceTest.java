@@ -62,6 +62,20 @@ class NodePresenceTest extends LocalNodesTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> from.pubsub().topicPeers(topic).join().contains(target));
     }
 
+    private record Pair(P2pNode a, P2pNode b, NodePresence pa, NodePresence pb) {
+    }
+
+    /** Two nodes of network "net" with hour-long heartbeats, b connected to a and a knowing b listens for announcements. */
+    private Pair connectedPair() {
+        P2pNode a = node();
+        P2pNode b = node();
+        NodePresence pa = presence(a, "node-a", "net", HOUR);
+        NodePresence pb = presence(b, "node-b", "net", HOUR);
+        b.connect(a.listenAddresses().get(0)).toCompletableFuture().join();
+        awaitTopicPeer(a, b, Topics.DEPLOYMENTS);
+        return new Pair(a, b, pa, pb);
+    }
+
     @Test
     void nodesOfOneNetworkSeeEachOthersHeartbeatsAndIgnoreOtherNetworks() {
         P2pNode a = node();
@@ -86,14 +100,12 @@ class NodePresenceTest extends LocalNodesTest {
 
     @Test
     void aCapabilityChangeIsAnnouncedAtOnceNotAtTheNextHeartbeat() {
-        P2pNode a = node();
-        P2pNode b = node();
-        NodePresence pa = presence(a, "node-a", "net", HOUR);
-        NodePresence pb = presence(b, "node-b", "net", HOUR);
+        Pair pair = connectedPair();
+        P2pNode a = pair.a();
+        NodePresence pa = pair.pa();
+        NodePresence pb = pair.pb();
         List<RemoteNode> seen = new CopyOnWriteArrayList<>();
         pb.onChange(seen::add);
-        b.connect(a.listenAddresses().get(0)).toCompletableFuture().join();
-        awaitTopicPeer(a, b, Topics.DEPLOYMENTS);
 
         pa.capabilities(Set.of("runtime:process"));
         await().atMost(Duration.ofSeconds(15)).until(() -> pb.node(a.localPeerId())
@@ -111,12 +123,10 @@ class NodePresenceTest extends LocalNodesTest {
 
     @Test
     void deploymentStatesAreAnnouncedAndARemovedDeploymentLeavesTheDirectory() {
-        P2pNode a = node();
-        P2pNode b = node();
-        NodePresence pa = presence(a, "node-a", "net", HOUR);
-        NodePresence pb = presence(b, "node-b", "net", HOUR);
-        b.connect(a.listenAddresses().get(0)).toCompletableFuture().join();
-        awaitTopicPeer(a, b, Topics.DEPLOYMENTS);
+        Pair pair = connectedPair();
+        P2pNode a = pair.a();
+        NodePresence pa = pair.pa();
+        NodePresence pb = pair.pb();
 
         pa.deploymentChanged("d-1", "CREATING", "");
         pa.deploymentChanged("d-1", "RUNNING", "");
@@ -130,12 +140,10 @@ class NodePresenceTest extends LocalNodesTest {
 
     @Test
     void staleAndGarbageAnnouncementsChangeNothing() {
-        P2pNode a = node();
-        P2pNode b = node();
-        NodePresence pa = presence(a, "node-a", "net", HOUR);
-        NodePresence pb = presence(b, "node-b", "net", HOUR);
-        b.connect(a.listenAddresses().get(0)).toCompletableFuture().join();
-        awaitTopicPeer(a, b, Topics.DEPLOYMENTS);
+        Pair pair = connectedPair();
+        P2pNode a = pair.a();
+        NodePresence pa = pair.pa();
+        NodePresence pb = pair.pb();
         pa.deploymentChanged("d-1", "RUNNING", "");
         await().atMost(Duration.ofSeconds(15)).until(() -> pb.node(a.localPeerId())
                 .map(n -> n.deployments().equals(Map.of("d-1", "RUNNING"))).orElse(false));
