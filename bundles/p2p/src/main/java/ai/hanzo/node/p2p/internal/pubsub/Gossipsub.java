@@ -103,6 +103,7 @@ public final class Gossipsub {
     private long seqno = System.currentTimeMillis() << 20;
     private long heartbeatTicks;
     private long graylistedRpcs;
+    private long pxConnections;
     private ScheduledFuture<?> heartbeat;
     private ScheduledFuture<?> decay;
 
@@ -318,6 +319,11 @@ public final class Gossipsub {
     /** @return how many RPCs were dropped because their sender was graylisted (for tests and status) */
     CompletableFuture<Long> graylistedRpcs() {
         return onLoop(() -> graylistedRpcs);
+    }
+
+    /** @return how many connections were made to peers offered by PX (for tests and status) */
+    CompletableFuture<Long> pxConnections() {
+        return onLoop(() -> pxConnections);
     }
 
     private <T> CompletableFuture<T> onLoop(java.util.function.Supplier<T> s) {
@@ -832,6 +838,7 @@ public final class Gossipsub {
                         if (e != null) {
                             logger.debug("PX dial of {} failed: {}", peer, e.toString());
                         } else {
+                            pxConnections++;
                             logger.debug("Connected to {} through PX from {}", peer, from.id);
                         }
                     }));
