@@ -56,6 +56,12 @@ public record GossipsubConfig(int d, int dLo, int dHi, int dScore, int dOut, int
                 pxMaxPendingDials, opportunisticGraftTicks, opportunisticGraftPeers, iwantFollowup, gossipRetransmission, score, thresholds);
     }
 
+    /** @return a copy that grafts {@code peers} peers opportunistically every {@code ticks} heartbeats */
+    public GossipsubConfig withOpportunisticGraft(int ticks, int peers) {
+        return new GossipsubConfig(d, dLo, dHi, dScore, dOut, dLazy, gossipFactor, pruneBackoff, pxPeers, pxAccept,
+                pxMaxPendingDials, ticks, peers, iwantFollowup, gossipRetransmission, score, thresholds);
+    }
+
     /** @return a copy with other score parameters */
     public GossipsubConfig withScore(PeerScoreParams score) {
         return new GossipsubConfig(d, dLo, dHi, dScore, dOut, dLazy, gossipFactor, pruneBackoff, pxPeers, pxAccept,
