@@ -83,6 +83,8 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
     private final java.util.Map<ai.hanzo.node.p2p.internal.transport.YamuxSession, CompletableFuture<IdentifyProtocol.Info>> identifies =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<java.nio.ByteBuffer> provided = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Object pxLookupLock = new Object();
+    private CompletableFuture<?> pxLookup = CompletableFuture.completedFuture(null);
     private final List<io.netty.util.concurrent.ScheduledFuture<?>> timers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
@@ -129,7 +131,17 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
         if (!known.isEmpty()) {
             return CompletableFuture.completedFuture(known);
         }
-        return dht.bootstrap().handle((found, e) -> peerStore.get(peer).map(PeerStore.Entry::addresses).orElse(List.of()));
+        return sharedSelfLookup().handle((found, e) -> peerStore.get(peer).map(PeerStore.Entry::addresses).orElse(List.of()));
+    }
+
+    /** One DHT self-lookup at a time serves every PX peer offered while it runs. */
+    private CompletableFuture<?> sharedSelfLookup() {
+        synchronized (pxLookupLock) {
+            if (pxLookup.isDone()) {
+                pxLookup = dht.bootstrap();
+            }
+            return pxLookup;
+        }
     }
 
     /** One identify per connection: js-libp2p accepts a single inbound identify stream at a time. */

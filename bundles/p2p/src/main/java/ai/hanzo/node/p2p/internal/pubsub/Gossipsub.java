@@ -87,6 +87,7 @@ public final class Gossipsub {
     private final ScoreThresholds thresholds;
     private final PeerScore score;
     private final PeerAddressBook addressBook;
+    private final long heartbeatMillis;
     private final Map<PeerId, PeerState> peers = new HashMap<>();
     private final Map<String, Set<PeerId>> mesh = new HashMap<>();
     private final Map<String, Set<PeerId>> fanout = new HashMap<>();
@@ -170,6 +171,7 @@ public final class Gossipsub {
         this.thresholds = config.thresholds();
         this.score = new PeerScore(config.score(), System::currentTimeMillis);
         this.addressBook = addressBook;
+        this.heartbeatMillis = heartbeatInterval.toMillis();
         host.handle(MESHSUB_11, InboundReader::new);
         host.handle(MESHSUB_10, InboundReader::new);
         host.handle(FLOODSUB, InboundReader::new);
@@ -718,7 +720,9 @@ public final class Gossipsub {
             return; // not our topic: nothing to leave, no backoff or PX worth keeping
         }
         removeFromMesh(pr.topic(), m, p.id);
-        setBackoff(p.id, pr.topic(), pr.backoffSeconds() > 0 ? Math.min(pr.backoffSeconds(), MAX_BACKOFF_S) : backoffSeconds());
+        long seconds = pr.backoffSeconds() > 0 ? Math.min(pr.backoffSeconds(), MAX_BACKOFF_S) : backoffSeconds();
+        // one heartbeat of slack: the pruning side clears its backoff only at its next heartbeat
+        setBackoffUntil(p.id, pr.topic(), System.currentTimeMillis() + seconds * 1000 + heartbeatMillis);
         if (!pr.peers().isEmpty()) {
             acceptPeerExchange(p, pr.topic(), pr.peers());
         }
@@ -1091,6 +1095,10 @@ public final class Gossipsub {
     }
 
     private void setBackoff(PeerId id, String topic, long seconds) {
+        setBackoffUntil(id, topic, System.currentTimeMillis() + seconds * 1000);
+    }
+
+    private void setBackoffUntil(PeerId id, String topic, long until) {
         String key = id + "/" + topic;
         if (backoff.size() >= MAX_BACKOFF_ENTRIES && !backoff.containsKey(key)) {
             backoff.entrySet().removeIf(x -> x.getValue() < System.currentTimeMillis());
@@ -1098,7 +1106,6 @@ public final class Gossipsub {
                 return;
             }
         }
-        long until = System.currentTimeMillis() + seconds * 1000;
         backoff.merge(key, until, Math::max);
     }
 

@@ -15,7 +15,8 @@ import java.util.function.ToDoubleFunction;
  *     such topics do not count (as the spec describes unconfigured topics)
  * @param topicScoreCap upper bound of the summed topic contributions; 0 for none
  * @param appSpecificWeight weight of P5
- * @param appSpecificScore P5: the application's own opinion of a peer
+ * @param appSpecificScore P5: the application's own opinion of a peer; called on the router's
+ *     event loop whenever a score is needed, so it must be quick and must not block
  * @param ipColocationFactorWeight weight of P6 (surplus of peers per IP, squared)
  * @param ipColocationFactorThreshold peers per IP allowed before P6 applies (at least 1)
  * @param ipColocationExemptLoopback whether loopback addresses are exempt from P6 (so many
