@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * exchange, IHAVE/IWANT gossip to a share of the peers from a message cache (with IWANT promises
  * and retransmission limits), a seen-cache, flood publishing of own messages, and the v1.1 peer
  * score ({@link PeerScore}) with gossip, publish, graylist, accept-PX and opportunistic-graft
- * thresholds. Explicit peering agreements are not implemented. All state lives on one event loop.
+ * thresholds, and extended validation ({@link MessageValidator}: accept, reject with P4, ignore).
+ * Explicit peering agreements are not implemented. All state lives on one event loop.
  */
 public final class Gossipsub {
     /** gossipsub v1.1. */
@@ -93,6 +94,7 @@ public final class Gossipsub {
     private final Map<String, Set<PeerId>> fanout = new HashMap<>();
     private final Map<String, Long> fanoutLastPublish = new HashMap<>();
     private final Map<String, List<Registration>> handlers = new HashMap<>();
+    private final Map<String, List<MessageValidator>> validators = new HashMap<>();
     private final Map<String, Long> backoff = new HashMap<>();
     private final LinkedHashMap<Key, Long> seen = new LinkedHashMap<>();
     private final Map<Key, PubsubRpc.Message> mcache = new HashMap<>();
@@ -292,6 +294,22 @@ public final class Gossipsub {
                 }
             });
         };
+    }
+
+    /**
+     * Adds an application check for messages on {@code topic}; a message is delivered and
+     * forwarded only when every validator of its topic accepts it.
+     *
+     * @return closing it removes the validator
+     */
+    public AutoCloseable addValidator(String topic, MessageValidator validator) {
+        exec(() -> validators.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(validator));
+        return () -> exec(() -> {
+            List<MessageValidator> list = validators.get(topic);
+            if (list != null && list.remove(validator) && list.isEmpty()) {
+                validators.remove(topic);
+            }
+        });
     }
 
     /** @return the mesh peers of {@code topic} (a snapshot, for tests and status) */
@@ -626,13 +644,23 @@ public final class Gossipsub {
             return;
         }
         markSeen(id);
+        promises.remove(id); // whatever the application thinks of it, the advertiser delivered
+        PubsubMessage msg = new PubsubMessage(m.topic(), author.toBase58(), ByteBuffer.wrap(m.seqno()).getLong(),
+                m.data() == null ? new byte[0] : m.data(), Instant.now());
+        MessageValidator.Result verdict = validate(msg);
+        if (verdict == MessageValidator.Result.REJECT) {
+            score.invalidDelivery(src.id, id, m.topic());
+            logger.debug("A validator rejected a message from {} on {}", src.id, m.topic());
+            return;
+        }
+        if (verdict == MessageValidator.Result.IGNORE) {
+            score.ignoredDelivery(src.id, id);
+            return;
+        }
         cache(id, m);
-        promises.remove(id);
         score.firstDelivery(src.id, id, m.topic());
         List<Registration> regs = handlers.get(m.topic());
         if (regs != null && !author.equals(identity.peerId())) {
-            PubsubMessage msg = new PubsubMessage(m.topic(), author.toBase58(), ByteBuffer.wrap(m.seqno()).getLong(),
-                    m.data() == null ? new byte[0] : m.data(), Instant.now());
             for (Registration r : regs) {
                 if (r.active) {
                     try {
@@ -662,6 +690,31 @@ public final class Gossipsub {
                 }
             }
         }
+    }
+
+    /** @return REJECT if any validator rejects, else IGNORE if any ignores (or fails), else ACCEPT */
+    private MessageValidator.Result validate(PubsubMessage msg) {
+        List<MessageValidator> list = validators.get(msg.topic());
+        if (list == null) {
+            return MessageValidator.Result.ACCEPT;
+        }
+        MessageValidator.Result verdict = MessageValidator.Result.ACCEPT;
+        for (MessageValidator v : list) {
+            MessageValidator.Result r;
+            try {
+                r = v.validate(msg);
+            } catch (RuntimeException e) {
+                logger.warn("A validator of {} failed; ignoring the message", msg.topic(), e);
+                r = MessageValidator.Result.IGNORE;
+            }
+            if (r == MessageValidator.Result.REJECT) {
+                return r;
+            }
+            if (r != MessageValidator.Result.ACCEPT) {
+                verdict = MessageValidator.Result.IGNORE;
+            }
+        }
+        return verdict;
     }
 
     private void onControl(PeerState p, PubsubRpc.Control c) {

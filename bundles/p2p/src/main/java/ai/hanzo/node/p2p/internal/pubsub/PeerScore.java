@@ -59,14 +59,17 @@ final class PeerScore {
         double behaviourPenalty;
     }
 
+    /** What became of a message: it decides what a later duplicate of it counts as. */
+    private enum Outcome { VALID, INVALID, IGNORED }
+
     private static final class DeliveryRecord {
         final long firstSeen;
-        final boolean valid;
+        final Outcome outcome;
         final Set<PeerId> peers = new HashSet<>();
 
-        DeliveryRecord(long firstSeen, boolean valid) {
+        DeliveryRecord(long firstSeen, Outcome outcome) {
             this.firstSeen = firstSeen;
-            this.valid = valid;
+            this.outcome = outcome;
         }
     }
 
@@ -147,7 +150,7 @@ final class PeerScore {
 
     /** {@code from} delivered a valid message we had not seen. */
     void firstDelivery(PeerId from, Gossipsub.Key id, String topic) {
-        DeliveryRecord r = record(id, true);
+        DeliveryRecord r = record(id, Outcome.VALID);
         r.peers.add(from);
         TopicStats t = topicStats(from, topic);
         TopicScoreParams p = params.topic(topic);
@@ -162,9 +165,14 @@ final class PeerScore {
     /** {@code from} delivered an invalid message (bad signature, wrong key, ...). */
     void invalidDelivery(PeerId from, Gossipsub.Key id, String topic) {
         if (id != null) {
-            record(id, false).peers.add(from);
+            record(id, Outcome.INVALID).peers.add(from);
         }
         countInvalid(from, topic);
+    }
+
+    /** {@code from} delivered a message the application chose to ignore: no reward, no penalty, also for duplicates. */
+    void ignoredDelivery(PeerId from, Gossipsub.Key id) {
+        record(id, Outcome.IGNORED).peers.add(from);
     }
 
     /**
@@ -179,8 +187,11 @@ final class PeerScore {
         if (r.peers.size() < MAX_PEERS_PER_DELIVERY) {
             r.peers.add(from);
         }
-        if (!r.valid) {
+        if (r.outcome == Outcome.INVALID) {
             countInvalid(from, topic);
+            return;
+        }
+        if (r.outcome == Outcome.IGNORED) {
             return;
         }
         TopicStats t = existingTopicStats(from, topic);
@@ -368,10 +379,10 @@ final class PeerScore {
         return t;
     }
 
-    private DeliveryRecord record(Gossipsub.Key id, boolean valid) {
+    private DeliveryRecord record(Gossipsub.Key id, Outcome outcome) {
         DeliveryRecord r = deliveries.get(id);
         if (r == null) {
-            r = new DeliveryRecord(clock.getAsLong(), valid);
+            r = new DeliveryRecord(clock.getAsLong(), outcome);
             deliveries.put(id, r);
             while (deliveries.size() > MAX_DELIVERY_RECORDS) {
                 Iterator<Gossipsub.Key> it = deliveries.keySet().iterator();

@@ -71,13 +71,16 @@ public record TopicScoreParams(
     /**
      * {@code hanzo/heartbeat/v1}: every node publishes a heartbeat every 10 s (the default), so a
      * mesh peer delivers at least its own; with a 0.97 decay its counter stays near 3, and a
-     * threshold of 1 (activated after a minute in the mesh) only catches peers that deliver nothing.
+     * threshold of 1 only catches peers that deliver (almost) nothing. The deficit applies after
+     * two minutes in the mesh, when P1 (0.01 a second) already outweighs its largest penalty of
+     * -1: a quiet peer (say, one configured with a long heartbeat interval) ranks lower when the
+     * mesh is pruned and is marked by P3b if pruned in deficit, but P3 alone never turns it negative.
      */
     public static TopicScoreParams heartbeat() {
         return new TopicScoreParams(1.0,
                 0.01, Duration.ofSeconds(1), 300,
                 1.0, 0.97, 50,
-                -1, 0.97, 1, 20, Duration.ofMinutes(1), Duration.ofMillis(10),
+                -1, 0.97, 1, 20, Duration.ofMinutes(2), Duration.ofMillis(10),
                 -1, 0.99,
                 -10, 0.99);
     }

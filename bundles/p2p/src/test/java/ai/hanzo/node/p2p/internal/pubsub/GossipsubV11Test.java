@@ -209,6 +209,28 @@ class GossipsubV11Test {
     }
 
     @Test
+    void validatorsAcceptRejectWithPenaltyOrIgnoreWithout() throws Exception {
+        P2pNode victim = node(GossipsubConfig.defaults());
+        List<PubsubMessage> got = new CopyOnWriteArrayList<>();
+        closing.add(victim.subscribe("t", got::add)::close);
+        closing.add(victim.pubsub().addValidator("t", m -> {
+            String text = new String(m.data(), StandardCharsets.UTF_8);
+            return text.startsWith("reject") ? MessageValidator.Result.REJECT
+                    : text.startsWith("ignore") ? MessageValidator.Result.IGNORE : MessageValidator.Result.ACCEPT;
+        }));
+        RawPeer peer = new RawPeer(victim);
+        // one stream, so each message is handled before the next
+        peer.send(subscribe("t"), List.of(peer.message("t", "ignore me"), peer.message("t", "ok 1")), null);
+        await().atMost(WAIT).until(() -> has(got, "ok 1"));
+        assertFalse(has(got, "ignore me"));
+        assertTrue(victim.pubsub().score(peer.id()).join() >= 0, "an ignored message was penalised");
+        peer.send(List.of(), List.of(peer.message("t", "reject me"), peer.message("t", "ok 2")), null);
+        await().atMost(WAIT).until(() -> has(got, "ok 2"));
+        assertFalse(has(got, "reject me"));
+        assertTrue(victim.pubsub().score(peer.id()).join() < 0, "a rejected message was not penalised");
+    }
+
+    @Test
     void malformedAndHostileControlNeverBreaksTheRouter() throws Exception {
         P2pNode victim = node(PX_FROM_ANYONE);
         List<PubsubMessage> got = new CopyOnWriteArrayList<>();

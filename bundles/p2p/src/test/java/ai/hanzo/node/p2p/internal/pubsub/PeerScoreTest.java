@@ -156,6 +156,16 @@ class PeerScoreTest {
     }
 
     @Test
+    void ignoredMessagesAndTheirDuplicatesNeitherRewardNorPenalise() {
+        PeerScore s = score();
+        s.graft(b, "t");
+        s.ignoredDelivery(a, msg(1));
+        s.duplicateDelivery(b, msg(1), "t");
+        assertEquals(0, s.score(a), EPS);
+        assertEquals(0, s.score(b), EPS);
+    }
+
+    @Test
     void p5ApplicationScoreIsWeighted() {
         PeerScore s = score(params(p -> p.equals(a) ? 3 : -1, true, 1.0, 0));
         assertEquals(6, s.score(a), EPS);
