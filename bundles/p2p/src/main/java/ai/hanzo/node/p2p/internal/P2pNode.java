@@ -14,6 +14,7 @@ import ai.hanzo.node.p2p.internal.identity.Multiaddr;
 import ai.hanzo.node.p2p.internal.identity.PeerId;
 import ai.hanzo.node.p2p.internal.protocol.IdentifyProtocol;
 import ai.hanzo.node.p2p.internal.pubsub.Gossipsub;
+import ai.hanzo.node.p2p.internal.pubsub.GossipsubConfig;
 import ai.hanzo.node.p2p.internal.kad.KadDht;
 import ai.hanzo.node.p2p.internal.mdns.MdnsDiscovery;
 import ai.hanzo.node.p2p.internal.protocol.PeerStore;
@@ -82,19 +83,29 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
     private final java.util.Map<ai.hanzo.node.p2p.internal.transport.YamuxSession, CompletableFuture<IdentifyProtocol.Info>> identifies =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<java.nio.ByteBuffer> provided = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Object pxLookupLock = new Object();
+    private CompletableFuture<?> pxLookup = CompletableFuture.completedFuture(null);
     private final List<io.netty.util.concurrent.ScheduledFuture<?>> timers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param group a shared event loop group, or {@code null} to create (and later stop) one
      */
     public P2pNode(IdentityKey key, Settings settings, EventLoopGroup group) {
+        this(key, settings, group, GossipsubConfig.defaults());
+    }
+
+    /**
+     * @param group a shared event loop group, or {@code null} to create (and later stop) one
+     * @param gossip gossipsub mesh, score and peer-exchange parameters
+     */
+    public P2pNode(IdentityKey key, Settings settings, EventLoopGroup group, GossipsubConfig gossip) {
         this.settings = settings;
         this.ownsGroup = group == null;
         this.group = group != null ? group : new NioEventLoopGroup(0, new DefaultThreadFactory("hanzo-p2p", true));
         this.host = new Libp2pHost(key, this.group, settings.limits());
         this.ping = new PingProtocol(host);
         this.identify = new IdentifyProtocol(host, peerStore, AGENT);
-        this.pubsub = new Gossipsub(host, settings.heartbeat());
+        this.pubsub = new Gossipsub(host, settings.heartbeat(), gossip, this::addressesForPeerExchange);
         this.dht = new KadDht(host, peerStore);
         host.addListener(new Libp2pHost.ConnectionListener() {
             @Override
@@ -112,6 +123,25 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
             }
         });
         identify.addListener(info -> dht.peerIdentified(info.peer(), info.protocols()));
+    }
+
+    /** Addresses of a peer offered by gossipsub PX: the peer store's, else what a DHT self-lookup turns up. */
+    private CompletableFuture<List<Multiaddr>> addressesForPeerExchange(PeerId peer) {
+        List<Multiaddr> known = peerStore.get(peer).map(PeerStore.Entry::addresses).orElse(List.of());
+        if (!known.isEmpty()) {
+            return CompletableFuture.completedFuture(known);
+        }
+        return sharedSelfLookup().handle((found, e) -> peerStore.get(peer).map(PeerStore.Entry::addresses).orElse(List.of()));
+    }
+
+    /** One DHT self-lookup at a time serves every PX peer offered while it runs. */
+    private CompletableFuture<?> sharedSelfLookup() {
+        synchronized (pxLookupLock) {
+            if (pxLookup.isDone()) {
+                pxLookup = dht.bootstrap();
+            }
+            return pxLookup;
+        }
     }
 
     /** One identify per connection: js-libp2p accepts a single inbound identify stream at a time. */

@@ -5,6 +5,7 @@ import ai.hanzo.node.api.p2p.PubsubMessage;
 import ai.hanzo.node.p2p.internal.codec.LengthPrefixed;
 import ai.hanzo.node.p2p.internal.codec.MalformedInputException;
 import ai.hanzo.node.p2p.internal.identity.IdentityKey;
+import ai.hanzo.node.p2p.internal.identity.Multiaddr;
 import ai.hanzo.node.p2p.internal.identity.PeerId;
 import ai.hanzo.node.p2p.internal.transport.Connection;
 import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
@@ -36,12 +37,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * gossipsub v1.1 ({@code /meshsub/1.1.0}, also accepting 1.0.0 and floodsub peers): StrictSign messages, message
- * id = author key + seqno (as js-libp2p computes it), meshes with D=6, D_lo=4, D_hi=12, a
- * heartbeat that keeps them in range, GRAFT/PRUNE with backoff, IHAVE/IWANT gossip from a
- * message cache, a seen-cache, flood publishing, and basic peer scoring (first deliveries,
- * invalid messages, behaviour penalty) with gossip, publish and graylist thresholds.
- * All state lives on one event loop.
+ * gossipsub v1.1 ({@code /meshsub/1.1.0}, also accepting 1.0.0 and floodsub peers): StrictSign
+ * messages, message id = author key + seqno (as js-libp2p computes it), meshes kept between D_lo
+ * and D_hi by a heartbeat (with D_score peers kept by score and D_out outbound peers when
+ * pruning, an outbound quota, and opportunistic grafting), GRAFT/PRUNE with backoff and peer
+ * exchange, IHAVE/IWANT gossip to a share of the peers from a message cache (with IWANT promises
+ * and retransmission limits), a seen-cache, flood publishing of own messages, and the v1.1 peer
+ * score ({@link PeerScore}) with gossip, publish, graylist, accept-PX and opportunistic-graft
+ * thresholds, and extended validation ({@link MessageValidator}: accept, reject with P4, ignore).
+ * Explicit peering agreements are not implemented. All state lives on one event loop.
  */
 public final class Gossipsub {
     /** gossipsub v1.1. */
@@ -50,43 +54,61 @@ public final class Gossipsub {
     public static final String MESHSUB_10 = "/meshsub/1.0.0";
     /** floodsub: such peers get every message of their topics and no control messages. */
     public static final String FLOODSUB = "/floodsub/1.0.0";
-    static final int D = 6;
-    static final int D_LO = 4;
-    static final int D_HI = 12;
-    static final int D_LAZY = 6;
-    static final int D_SCORE = 4;
     static final int MCACHE_LENGTH = 5;
     static final int MCACHE_GOSSIP = 3;
     static final long SEEN_TTL_MS = 120_000;
     static final long FANOUT_TTL_MS = 60_000;
-    static final long PRUNE_BACKOFF_S = 60;
+    /** Longest backoff a PRUNE may ask for, so a peer cannot lock itself out of our mesh forever. */
+    static final long MAX_BACKOFF_S = 3600;
+    static final int MAX_BACKOFF_ENTRIES = 100_000;
     static final int MAX_RPC = 1 << 20;
     static final int MAX_IHAVE_LENGTH = 5000;
     static final int MAX_IHAVE_MESSAGES = 10;
+    static final int MAX_IWANT_PROMISES = 10_000;
+    static final int MAX_PX_ADDRESSES_TRIED = 8;
     static final int MAX_PENDING_RPCS = 256;
     static final long MAX_QUEUED_BYTES = 8L << 20;
-    static final double GOSSIP_THRESHOLD = -10;
-    static final double PUBLISH_THRESHOLD = -50;
-    static final double GRAYLIST_THRESHOLD = -80;
-    static final double SCORE_DECAY = 0.9;
     private static final byte[] SIGN_PREFIX = "libp2p-pubsub:".getBytes(StandardCharsets.US_ASCII);
+
+    /** Where PX finds addresses for an offered peer that came without a signed peer record. */
+    @FunctionalInterface
+    public interface PeerAddressBook {
+        /** @return known or discovered addresses of {@code peer}, possibly none */
+        CompletableFuture<List<Multiaddr>> addresses(PeerId peer);
+
+        /** A book that knows nothing: PX then only helps with peers that sent signed records. */
+        PeerAddressBook NONE = peer -> CompletableFuture.completedFuture(List.of());
+    }
 
     private final Logger logger = LoggerFactory.getLogger(Gossipsub.class);
     private final Libp2pHost host;
     private final IdentityKey identity;
     private final EventExecutor loop;
-    private final Duration heartbeatInterval;
+    private final GossipsubConfig config;
+    private final ScoreThresholds thresholds;
+    private final PeerScore score;
+    private final PeerAddressBook addressBook;
+    private final long heartbeatMillis;
     private final Map<PeerId, PeerState> peers = new HashMap<>();
     private final Map<String, Set<PeerId>> mesh = new HashMap<>();
     private final Map<String, Set<PeerId>> fanout = new HashMap<>();
     private final Map<String, Long> fanoutLastPublish = new HashMap<>();
     private final Map<String, List<Registration>> handlers = new HashMap<>();
+    private final Map<String, List<MessageValidator>> validators = new HashMap<>();
     private final Map<String, Long> backoff = new HashMap<>();
     private final LinkedHashMap<Key, Long> seen = new LinkedHashMap<>();
     private final Map<Key, PubsubRpc.Message> mcache = new HashMap<>();
+    private final Map<Key, Map<PeerId, Integer>> transmissions = new HashMap<>();
     private final ArrayDeque<List<Key>> mcacheWindows = new ArrayDeque<>();
+    /** Message id asked for with IWANT -> who advertised it and by when it must arrive. */
+    private final LinkedHashMap<Key, Promise> promises = new LinkedHashMap<>();
+    private final Set<PeerId> pxDialing = new HashSet<>();
     private long seqno = System.currentTimeMillis() << 20;
+    private long heartbeatTicks;
+    private long graylistedRpcs;
+    private long pxConnections;
     private ScheduledFuture<?> heartbeat;
+    private ScheduledFuture<?> decay;
 
     /** A byte[] usable as a map key. */
     record Key(ByteBuffer bytes) {
@@ -97,6 +119,9 @@ public final class Gossipsub {
         byte[] array() {
             return bytes.array();
         }
+    }
+
+    private record Promise(PeerId peer, long deadline) {
     }
 
     private static final class Registration {
@@ -115,21 +140,11 @@ public final class Gossipsub {
         boolean floodsub;
         final ArrayDeque<byte[]> pending = new ArrayDeque<>();
         final Set<String> topics = new HashSet<>();
-        double firstDeliveries;
-        double invalidMessages;
-        double behaviourPenalty;
         int ihavesThisHeartbeat;
+        int idsAskedThisHeartbeat;
 
         PeerState(PeerId id) {
             this.id = id;
-        }
-
-        double score() {
-            double p2 = Math.min(firstDeliveries, 100);
-            double p4 = -10 * invalidMessages * invalidMessages;
-            double excess = Math.max(0, behaviourPenalty - 1);
-            double p7 = -10 * excess * excess;
-            return p2 + p4 + p7;
         }
     }
 
@@ -140,12 +155,25 @@ public final class Gossipsub {
         final List<PubsubRpc.Prune> prune = new ArrayList<>();
     }
 
-    /** Registers the protocol on {@code host} and starts the heartbeat. */
+    /** Registers the protocol on {@code host} with the default configuration and no PX address book. */
     public Gossipsub(Libp2pHost host, Duration heartbeatInterval) {
+        this(host, heartbeatInterval, GossipsubConfig.defaults(), PeerAddressBook.NONE);
+    }
+
+    /**
+     * Registers the protocol on {@code host} and starts the heartbeat and score decay.
+     *
+     * @param addressBook finds addresses of peers offered by PX without a signed peer record
+     */
+    public Gossipsub(Libp2pHost host, Duration heartbeatInterval, GossipsubConfig config, PeerAddressBook addressBook) {
         this.host = host;
         this.identity = host.identity();
         this.loop = host.group().next();
-        this.heartbeatInterval = heartbeatInterval;
+        this.config = config;
+        this.thresholds = config.thresholds();
+        this.score = new PeerScore(config.score(), System::currentTimeMillis);
+        this.addressBook = addressBook;
+        this.heartbeatMillis = heartbeatInterval.toMillis();
         host.handle(MESHSUB_11, InboundReader::new);
         host.handle(MESHSUB_10, InboundReader::new);
         host.handle(FLOODSUB, InboundReader::new);
@@ -170,13 +198,19 @@ public final class Gossipsub {
                 });
             }
         });
-        heartbeat = loop.scheduleAtFixedRate(this::heartbeat, heartbeatInterval.toMillis(), heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS);
+        long hb = heartbeatInterval.toMillis();
+        heartbeat = loop.scheduleAtFixedRate(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
+        long di = config.score().decayInterval().toMillis();
+        decay = loop.scheduleAtFixedRate(this::decayScores, di, di, TimeUnit.MILLISECONDS);
     }
 
     /** Stops the heartbeat. */
     public void close() {
         if (heartbeat != null) {
             heartbeat.cancel(false);
+        }
+        if (decay != null) {
+            decay.cancel(false);
         }
     }
 
@@ -192,7 +226,8 @@ public final class Gossipsub {
     // ---- public operations -------------------------------------------------------------
 
     /**
-     * Signs and floods a message to every topic peer whose score allows it.
+     * Signs and floods a message to every topic peer whose score is at least the publish
+     * threshold (flood publishing, whether or not this node subscribes to the topic).
      *
      * @return completes when handed to at least one peer; fails when no peer subscribes
      */
@@ -210,7 +245,7 @@ public final class Gossipsub {
                 cache(id, m);
                 List<PeerState> targets = new ArrayList<>();
                 for (PeerState p : peers.values()) {
-                    if (p.topics.contains(topic) && p.score() >= PUBLISH_THRESHOLD) {
+                    if (p.topics.contains(topic) && score(p) >= thresholds.publish()) {
                         targets.add(p);
                     }
                 }
@@ -222,7 +257,7 @@ public final class Gossipsub {
                     fanoutLastPublish.put(topic, System.currentTimeMillis());
                     Set<PeerId> fo = fanout.computeIfAbsent(topic, t -> new HashSet<>());
                     for (PeerState p : targets) {
-                        if (fo.size() < D) {
+                        if (fo.size() < config.d()) {
                             fo.add(p.id);
                         }
                     }
@@ -261,6 +296,22 @@ public final class Gossipsub {
         };
     }
 
+    /**
+     * Adds an application check for messages on {@code topic}; a message is delivered and
+     * forwarded only when every validator of its topic accepts it.
+     *
+     * @return closing it removes the validator
+     */
+    public AutoCloseable addValidator(String topic, MessageValidator validator) {
+        exec(() -> validators.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(validator));
+        return () -> exec(() -> {
+            List<MessageValidator> list = validators.get(topic);
+            if (list != null && list.remove(validator) && list.isEmpty()) {
+                validators.remove(topic);
+            }
+        });
+    }
+
     /** @return the mesh peers of {@code topic} (a snapshot, for tests and status) */
     public CompletableFuture<Set<PeerId>> meshPeers(String topic) {
         return onLoop(() -> Set.copyOf(mesh.getOrDefault(topic, Set.of())));
@@ -275,9 +326,24 @@ public final class Gossipsub {
         });
     }
 
-    /** @return the score of {@code peer}, 0 when unknown */
+    /** @return the score of {@code peer}, also while it is retained after a disconnect; 0 when unknown */
     public CompletableFuture<Double> score(PeerId peer) {
-        return onLoop(() -> peers.containsKey(peer) ? peers.get(peer).score() : 0.0);
+        return onLoop(() -> score.score(peer));
+    }
+
+    /** @return the configuration in use */
+    public GossipsubConfig config() {
+        return config;
+    }
+
+    /** @return how many RPCs were dropped because their sender was graylisted (for tests and status) */
+    CompletableFuture<Long> graylistedRpcs() {
+        return onLoop(() -> graylistedRpcs);
+    }
+
+    /** @return how many connections were made to peers offered by PX (for tests and status) */
+    CompletableFuture<Long> pxConnections() {
+        return onLoop(() -> pxConnections);
     }
 
     private <T> CompletableFuture<T> onLoop(java.util.function.Supplier<T> s) {
@@ -294,29 +360,44 @@ public final class Gossipsub {
 
     // ---- membership ---------------------------------------------------------------------
 
+    private double score(PeerState p) {
+        return score.score(p.id);
+    }
+
+    private void addToMesh(String topic, Set<PeerId> m, PeerId id) {
+        if (m.add(id)) {
+            score.graft(id, topic);
+        }
+    }
+
+    private void removeFromMesh(String topic, Set<PeerId> m, PeerId id) {
+        if (m.remove(id)) {
+            score.prune(id, topic);
+        }
+    }
+
     private void join(String topic) {
         for (PeerState p : peers.values()) {
             send(p, PubsubRpc.of(List.of(new PubsubRpc.SubOpts(true, topic)), List.of(), null).encode());
         }
         Set<PeerId> m = new HashSet<>();
+        mesh.put(topic, m);
         Set<PeerId> fo = fanout.remove(topic);
         fanoutLastPublish.remove(topic);
         if (fo != null) {
             for (PeerId id : fo) {
                 PeerState p = peers.get(id);
-                if (p != null && p.score() >= 0 && m.size() < D) {
-                    m.add(id);
+                if (p != null && !p.floodsub && score(p) >= 0 && !inBackoff(id, topic) && m.size() < config.d()) {
+                    addToMesh(topic, m, id);
                 }
             }
         }
-        List<PeerState> candidates = candidates(topic, m);
-        for (PeerState p : candidates) {
-            if (m.size() >= D) {
+        for (PeerState p : candidates(topic, m)) {
+            if (m.size() >= config.d()) {
                 break;
             }
-            m.add(p.id);
+            addToMesh(topic, m, p.id);
         }
-        mesh.put(topic, m);
         for (PeerId id : m) {
             sendControl(peers.get(id), List.of(), List.of(topic), List.of());
         }
@@ -329,19 +410,22 @@ public final class Gossipsub {
         }
         if (m != null) {
             for (PeerId id : m) {
+                score.prune(id, topic);
                 PeerState p = peers.get(id);
                 if (p != null) {
-                    sendControl(p, List.of(), List.of(), List.of(new PubsubRpc.Prune(topic, PRUNE_BACKOFF_S)));
-                    setBackoff(id, topic, PRUNE_BACKOFF_S);
+                    sendControl(p, List.of(), List.of(), List.of(new PubsubRpc.Prune(topic, backoffSeconds())));
+                    setBackoff(id, topic, backoffSeconds());
                 }
             }
         }
     }
 
+    /** @return shuffled peers of {@code topic} that may be grafted: not excluded, not in backoff, score not negative */
     private List<PeerState> candidates(String topic, Set<PeerId> exclude) {
         List<PeerState> out = new ArrayList<>();
         for (PeerState p : peers.values()) {
-            if (p.topics.contains(topic) && !p.floodsub && !exclude.contains(p.id) && !inBackoff(p.id, topic) && p.score() >= 0) {
+            if (p.topics.contains(topic) && !p.floodsub && !exclude.contains(p.id) && !inBackoff(p.id, topic)
+                    && score(p) >= 0) {
                 out.add(p);
             }
         }
@@ -349,10 +433,24 @@ public final class Gossipsub {
         return out;
     }
 
+    private boolean outbound(PeerId id) {
+        return host.connection(id).map(Connection::outbound).orElse(false);
+    }
+
+    private long backoffSeconds() {
+        return Math.max(1, config.pruneBackoff().toSeconds());
+    }
+
     // ---- peers and streams --------------------------------------------------------------
 
     private PeerState peer(PeerId id) {
-        return peers.computeIfAbsent(id, PeerState::new);
+        PeerState p = peers.get(id);
+        if (p == null) {
+            p = new PeerState(id);
+            peers.put(id, p);
+            score.addPeer(id, host.connection(id).flatMap(c -> c.remoteAddress().host()).orElse(null));
+        }
+        return p;
     }
 
     private void ensureOutbound(PeerId id) {
@@ -412,8 +510,9 @@ public final class Gossipsub {
         if (p == null) {
             return;
         }
-        mesh.values().forEach(s -> s.remove(id));
+        mesh.forEach((topic, m) -> removeFromMesh(topic, m, id));
         fanout.values().forEach(s -> s.remove(id));
+        score.removePeer(id);
         p.pending.clear();
         if (p.out != null) {
             p.out.reset();
@@ -464,12 +563,7 @@ public final class Gossipsub {
                     rpc = PubsubRpc.decode(frame);
                 } catch (MalformedInputException e) {
                     logger.info("Resetting gossipsub stream from {}: undecodable RPC: {}", id, e.getMessage());
-                    exec(() -> {
-                        PeerState p = peers.get(id);
-                        if (p != null) {
-                            p.behaviourPenalty += 1;
-                        }
-                    });
+                    exec(() -> score.addPenalty(id, 1));
                     stream.reset();
                     return;
                 }
@@ -490,31 +584,38 @@ public final class Gossipsub {
             return;
         }
         PeerState p = peer(from);
-        if (p.score() < GRAYLIST_THRESHOLD) {
+        if (score(p) < thresholds.graylist()) {
+            graylistedRpcs++;
             logger.debug("Ignoring RPC from graylisted peer {}", from);
             return;
         }
-        for (PubsubRpc.SubOpts s : rpc.subscriptions()) {
-            if (s.subscribe()) {
-                if (p.topics.size() < 1000) {
-                    p.topics.add(s.topic());
-                }
-            } else {
-                p.topics.remove(s.topic());
-                Set<PeerId> m = mesh.get(s.topic());
-                if (m != null) {
-                    m.remove(from);
+        try {
+            for (PubsubRpc.SubOpts s : rpc.subscriptions()) {
+                if (s.subscribe()) {
+                    if (p.topics.size() < 1000) {
+                        p.topics.add(s.topic());
+                    }
+                } else {
+                    p.topics.remove(s.topic());
+                    Set<PeerId> m = mesh.get(s.topic());
+                    if (m != null) {
+                        removeFromMesh(s.topic(), m, from);
+                    }
                 }
             }
+            for (PubsubRpc.Message m : rpc.messages()) {
+                onMessage(p, m);
+            }
+            onControl(p, rpc.control());
+        } catch (RuntimeException e) {
+            // a hostile RPC must never take the router down; its sender pays in P7
+            logger.info("Failed to handle an RPC from {}: {}", from, e.toString());
+            score.addPenalty(from, 1);
         }
-        for (PubsubRpc.Message m : rpc.messages()) {
-            onMessage(p, m);
-        }
-        onControl(p, rpc.control());
     }
 
     private void onMessage(PeerState src, PubsubRpc.Message m) {
-        Key id;
+        Key id = null;
         PeerId author;
         try {
             if (m.topic() == null || m.from() == null || m.seqno() == null || m.seqno().length != 8 || m.signature() == null) {
@@ -530,24 +631,36 @@ public final class Gossipsub {
             }
             id = Key.of(concat(key, m.seqno()));
             if (seen.containsKey(id)) {
+                score.duplicateDelivery(src.id, id, m.topic());
                 return;
             }
             if (!IdentityKey.verify(key, concat(SIGN_PREFIX, m.signedBytes()), m.signature())) {
                 markSeen(id);
                 throw new MalformedInputException("bad message signature");
             }
-        } catch (MalformedInputException e) {
-            src.invalidMessages += 1;
+        } catch (MalformedInputException | IllegalArgumentException e) {
+            score.invalidDelivery(src.id, id, m.topic());
             logger.debug("Rejected message from {} on {}: {}", src.id, m.topic(), e.getMessage());
             return;
         }
         markSeen(id);
+        promises.remove(id); // whatever the application thinks of it, the advertiser delivered
+        PubsubMessage msg = new PubsubMessage(m.topic(), author.toBase58(), ByteBuffer.wrap(m.seqno()).getLong(),
+                m.data() == null ? new byte[0] : m.data(), Instant.now());
+        MessageValidator.Result verdict = validate(msg);
+        if (verdict == MessageValidator.Result.REJECT) {
+            score.invalidDelivery(src.id, id, m.topic());
+            logger.debug("A validator rejected a message from {} on {}", src.id, m.topic());
+            return;
+        }
+        if (verdict == MessageValidator.Result.IGNORE) {
+            score.ignoredDelivery(src.id, id);
+            return;
+        }
         cache(id, m);
-        src.firstDeliveries += 1;
+        score.firstDelivery(src.id, id, m.topic());
         List<Registration> regs = handlers.get(m.topic());
         if (regs != null && !author.equals(identity.peerId())) {
-            PubsubMessage msg = new PubsubMessage(m.topic(), author.toBase58(), ByteBuffer.wrap(m.seqno()).getLong(),
-                    m.data() == null ? new byte[0] : m.data(), Instant.now());
             for (Registration r : regs) {
                 if (r.active) {
                     try {
@@ -579,120 +692,255 @@ public final class Gossipsub {
         }
     }
 
+    /** @return REJECT if any validator rejects, else IGNORE if any ignores (or fails), else ACCEPT */
+    private MessageValidator.Result validate(PubsubMessage msg) {
+        List<MessageValidator> list = validators.get(msg.topic());
+        if (list == null) {
+            return MessageValidator.Result.ACCEPT;
+        }
+        MessageValidator.Result verdict = MessageValidator.Result.ACCEPT;
+        for (MessageValidator v : list) {
+            MessageValidator.Result r;
+            try {
+                r = v.validate(msg);
+            } catch (RuntimeException e) {
+                logger.warn("A validator of {} failed; ignoring the message", msg.topic(), e);
+                r = MessageValidator.Result.IGNORE;
+            }
+            if (r == MessageValidator.Result.REJECT) {
+                return r;
+            }
+            if (r != MessageValidator.Result.ACCEPT) {
+                verdict = MessageValidator.Result.IGNORE;
+            }
+        }
+        return verdict;
+    }
+
     private void onControl(PeerState p, PubsubRpc.Control c) {
         if (c.isEmpty()) {
             return;
         }
+        onGraft(p, c.graft());
+        for (PubsubRpc.Prune pr : c.prune()) {
+            onPrune(p, pr);
+        }
+        if (!c.ihave().isEmpty()) {
+            onIHave(p, c.ihave());
+        }
+        if (!c.iwant().isEmpty()) {
+            onIWant(p, c.iwant());
+        }
+    }
+
+    private void onGraft(PeerState p, List<String> topics) {
         List<PubsubRpc.Prune> pruneBack = new ArrayList<>();
-        for (String topic : c.graft()) {
-            if (!mesh.containsKey(topic)) {
-                // not subscribed: no PRUNE needed per spec, but telling the peer is cheap and polite
-                pruneBack.add(new PubsubRpc.Prune(topic, PRUNE_BACKOFF_S));
-                continue;
+        for (String topic : new HashSet<>(topics)) {
+            Set<PeerId> m = mesh.get(topic);
+            if (m == null || m.contains(p.id)) {
+                continue; // v1.1: a GRAFT for a topic we are not in is ignored, not answered
             }
             if (inBackoff(p.id, topic)) {
-                p.behaviourPenalty += 1;
-                pruneBack.add(new PubsubRpc.Prune(topic, PRUNE_BACKOFF_S));
+                // grafting too early: penalise, and answer with a PRUNE that extends the backoff
+                score.addPenalty(p.id, 1);
+                setBackoff(p.id, topic, backoffSeconds());
+                pruneBack.add(new PubsubRpc.Prune(topic, backoffSeconds()));
                 continue;
             }
-            if (p.score() < 0) {
-                pruneBack.add(new PubsubRpc.Prune(topic, PRUNE_BACKOFF_S));
+            double s = score(p);
+            if (s < 0) {
+                setBackoff(p.id, topic, backoffSeconds());
+                pruneBack.add(new PubsubRpc.Prune(topic, backoffSeconds()));
+                continue;
+            }
+            if (m.size() >= config.dHi() && !outbound(p.id)) {
+                // full: only outbound peers may still join (so inbound sybils cannot fill the mesh); point it elsewhere
+                setBackoff(p.id, topic, backoffSeconds());
+                pruneBack.add(new PubsubRpc.Prune(topic, backoffSeconds(), peerExchange(topic, p.id)));
                 continue;
             }
             p.topics.add(topic);
-            mesh.get(topic).add(p.id);
+            addToMesh(topic, m, p.id);
         }
         if (!pruneBack.isEmpty()) {
             sendControl(p, List.of(), List.of(), pruneBack);
         }
-        for (PubsubRpc.Prune pr : c.prune()) {
-            Set<PeerId> m = mesh.get(pr.topic());
-            if (m != null) {
-                m.remove(p.id);
-            }
-            setBackoff(p.id, pr.topic(), pr.backoffSeconds() > 0 ? Math.min(pr.backoffSeconds(), 3600) : PRUNE_BACKOFF_S);
+    }
+
+    private void onPrune(PeerState p, PubsubRpc.Prune pr) {
+        Set<PeerId> m = mesh.get(pr.topic());
+        if (m == null) {
+            return; // not our topic: nothing to leave, no backoff or PX worth keeping
         }
-        if (!c.ihave().isEmpty() && p.score() >= GOSSIP_THRESHOLD && p.ihavesThisHeartbeat < MAX_IHAVE_MESSAGES) {
-            p.ihavesThisHeartbeat++;
-            List<byte[]> want = new ArrayList<>();
-            for (PubsubRpc.IHave ih : c.ihave()) {
-                if (!mesh.containsKey(ih.topic())) {
-                    continue;
-                }
-                for (byte[] id : ih.ids()) {
-                    if (want.size() < MAX_IHAVE_LENGTH && !seen.containsKey(Key.of(id))) {
-                        want.add(id);
-                    }
-                }
+        removeFromMesh(pr.topic(), m, p.id);
+        long seconds = pr.backoffSeconds() > 0 ? Math.min(pr.backoffSeconds(), MAX_BACKOFF_S) : backoffSeconds();
+        // one heartbeat of slack: the pruning side clears its backoff only at its next heartbeat
+        setBackoffUntil(p.id, pr.topic(), System.currentTimeMillis() + seconds * 1000 + heartbeatMillis);
+        if (!pr.peers().isEmpty()) {
+            acceptPeerExchange(p, pr.topic(), pr.peers());
+        }
+    }
+
+    private void onIHave(PeerState p, List<PubsubRpc.IHave> ihaves) {
+        if (score(p) < thresholds.gossip() || p.ihavesThisHeartbeat >= MAX_IHAVE_MESSAGES) {
+            return;
+        }
+        p.ihavesThisHeartbeat++;
+        List<byte[]> want = new ArrayList<>();
+        Set<Key> asked = new HashSet<>();
+        for (PubsubRpc.IHave ih : ihaves) {
+            if (!mesh.containsKey(ih.topic())) {
+                continue;
             }
-            if (!want.isEmpty()) {
-                send(p, PubsubRpc.of(List.of(), List.of(), new PubsubRpc.Control(List.of(), want, List.of(), List.of())).encode());
+            for (byte[] id : ih.ids()) {
+                Key k = Key.of(id);
+                if (p.idsAskedThisHeartbeat < MAX_IHAVE_LENGTH && !seen.containsKey(k) && asked.add(k)) {
+                    p.idsAskedThisHeartbeat++;
+                    want.add(id);
+                }
             }
         }
-        if (!c.iwant().isEmpty() && p.score() >= GOSSIP_THRESHOLD) {
-            List<PubsubRpc.Message> msgs = new ArrayList<>();
-            for (byte[] id : c.iwant()) {
-                PubsubRpc.Message m = mcache.get(Key.of(id));
-                if (m != null && msgs.size() < 256) {
-                    msgs.add(m);
-                }
+        if (want.isEmpty()) {
+            return;
+        }
+        // promise tracking: one random asked id must arrive in time or the advertiser is penalised
+        Key tracked = Key.of(want.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(want.size())));
+        if (promises.size() < MAX_IWANT_PROMISES && !promises.containsKey(tracked)) {
+            promises.put(tracked, new Promise(p.id, System.currentTimeMillis() + config.iwantFollowup().toMillis()));
+        }
+        send(p, PubsubRpc.of(List.of(), List.of(), new PubsubRpc.Control(List.of(), want, List.of(), List.of())).encode());
+    }
+
+    private void onIWant(PeerState p, List<byte[]> ids) {
+        if (score(p) < thresholds.gossip()) {
+            return;
+        }
+        List<PubsubRpc.Message> msgs = new ArrayList<>();
+        for (byte[] id : ids) {
+            Key k = Key.of(id);
+            PubsubRpc.Message m = mcache.get(k);
+            if (m == null || msgs.size() >= 256) {
+                continue;
             }
-            if (!msgs.isEmpty()) {
-                send(p, PubsubRpc.of(List.of(), msgs, null).encode());
+            Map<PeerId, Integer> sent = transmissions.computeIfAbsent(k, x -> new HashMap<>());
+            int n = sent.merge(p.id, 1, Integer::sum);
+            if (n <= config.gossipRetransmission()) {
+                msgs.add(m);
             }
         }
+        if (!msgs.isEmpty()) {
+            send(p, PubsubRpc.of(List.of(), msgs, null).encode());
+        }
+    }
+
+    // ---- peer exchange ------------------------------------------------------------------
+
+    /** @return up to pxPeers other peers of {@code topic} with a non-negative score, for a PRUNE to {@code pruned} */
+    private List<PubsubRpc.PxPeer> peerExchange(String topic, PeerId pruned) {
+        PeerState target = peers.get(pruned);
+        if (config.pxPeers() == 0 || target == null || score(target) < 0) {
+            return List.of(); // no PX towards peers with a negative score
+        }
+        List<PeerState> offered = new ArrayList<>();
+        for (PeerState p : peers.values()) {
+            if (!p.id.equals(pruned) && p.topics.contains(topic) && !p.floodsub && score(p) >= 0) {
+                offered.add(p);
+            }
+        }
+        Collections.shuffle(offered);
+        List<PubsubRpc.PxPeer> out = new ArrayList<>();
+        for (PeerState p : offered.subList(0, Math.min(config.pxPeers(), offered.size()))) {
+            // this node holds no signed records of others, so only the id goes out; the receiver looks addresses up
+            out.add(new PubsubRpc.PxPeer(p.id.toBytes(), null));
+        }
+        return out;
+    }
+
+    /** Connects to (some of) the peers a PRUNE offered, if its sender's score earns that trust. */
+    private void acceptPeerExchange(PeerState from, String topic, List<PubsubRpc.PxPeer> offered) {
+        double s = score(from);
+        if (s < thresholds.acceptPX()) {
+            logger.debug("Ignoring PX from {} on {}: score {} below {}", from.id, topic, s, thresholds.acceptPX());
+            return;
+        }
+        List<PubsubRpc.PxPeer> shuffled = new ArrayList<>(offered);
+        Collections.shuffle(shuffled);
+        int taken = 0;
+        for (PubsubRpc.PxPeer px : shuffled) {
+            if (taken >= config.pxAccept() || pxDialing.size() >= config.pxMaxPendingDials()) {
+                break;
+            }
+            PeerId peer;
+            try {
+                peer = PeerId.fromBytes(px.peerId() == null ? new byte[0] : px.peerId());
+            } catch (MalformedInputException | IllegalArgumentException e) {
+                continue;
+            }
+            if (peer.equals(identity.peerId()) || host.connection(peer).isPresent() || pxDialing.contains(peer)) {
+                continue;
+            }
+            taken++;
+            List<Multiaddr> signed = px.signedPeerRecord() == null ? List.of()
+                    : SignedPeerRecord.open(px.signedPeerRecord(), peer).map(SignedPeerRecord::addresses).orElse(List.of());
+            pxDialing.add(peer);
+            CompletableFuture<List<Multiaddr>> addrs;
+            try {
+                addrs = signed.isEmpty() ? addressBook.addresses(peer) : CompletableFuture.completedFuture(signed);
+            } catch (RuntimeException e) {
+                addrs = CompletableFuture.failedFuture(e);
+            }
+            addrs.thenCompose(a -> dialAny(peer, a.stream().limit(MAX_PX_ADDRESSES_TRIED).toList(), 0))
+                    .whenComplete((c, e) -> exec(() -> {
+                        pxDialing.remove(peer);
+                        if (e != null) {
+                            logger.debug("PX dial of {} failed: {}", peer, e.toString());
+                        } else {
+                            pxConnections++;
+                            logger.debug("Connected to {} through PX from {}", peer, from.id);
+                        }
+                    }));
+        }
+    }
+
+    private CompletableFuture<Connection> dialAny(PeerId peer, List<Multiaddr> addrs, int i) {
+        if (i >= addrs.size()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("no reachable address for " + peer));
+        }
+        Multiaddr a = addrs.get(i);
+        Multiaddr withId = a.peerId().isPresent() ? a : a.withPeerId(peer);
+        CompletableFuture<Connection> attempt;
+        try {
+            attempt = host.dial(withId);
+        } catch (RuntimeException e) {
+            attempt = CompletableFuture.failedFuture(e);
+        }
+        return attempt.handle((c, e) -> e == null ? CompletableFuture.completedFuture(c) : dialAny(peer, addrs, i + 1))
+                .thenCompose(x -> x);
     }
 
     // ---- heartbeat ----------------------------------------------------------------------
 
+    private void decayScores() {
+        try {
+            score.refresh();
+        } catch (RuntimeException e) {
+            logger.warn("gossipsub score decay failed", e);
+        }
+    }
+
     private void heartbeat() {
         try {
             long now = System.currentTimeMillis();
+            heartbeatTicks++;
             Map<PeerState, Outbox> out = new HashMap<>();
             for (PeerState p : peers.values()) {
-                p.firstDeliveries *= SCORE_DECAY;
-                p.invalidMessages *= SCORE_DECAY;
-                p.behaviourPenalty *= SCORE_DECAY;
                 p.ihavesThisHeartbeat = 0;
+                p.idsAskedThisHeartbeat = 0;
             }
+            applyBrokenPromises(now);
             for (Map.Entry<String, Set<PeerId>> e : mesh.entrySet()) {
-                String topic = e.getKey();
-                Set<PeerId> m = e.getValue();
-                m.removeIf(id -> !peers.containsKey(id) || !peers.get(id).topics.contains(topic));
-                for (Iterator<PeerId> it = m.iterator(); it.hasNext();) {
-                    PeerState p = peers.get(it.next());
-                    if (p.score() < 0) {
-                        it.remove();
-                        out.computeIfAbsent(p, x -> new Outbox()).prune.add(new PubsubRpc.Prune(topic, PRUNE_BACKOFF_S));
-                        setBackoff(p.id, topic, PRUNE_BACKOFF_S);
-                    }
-                }
-                if (m.size() < D_LO) {
-                    for (PeerState p : candidates(topic, m)) {
-                        if (m.size() >= D) {
-                            break;
-                        }
-                        m.add(p.id);
-                        out.computeIfAbsent(p, x -> new Outbox()).graft.add(topic);
-                    }
-                }
-                if (m.size() > D_HI) {
-                    List<PeerState> members = new ArrayList<>();
-                    m.forEach(id -> members.add(peers.get(id)));
-                    members.sort((a, b) -> Double.compare(b.score(), a.score()));
-                    List<PeerState> keep = new ArrayList<>(members.subList(0, D_SCORE));
-                    List<PeerState> rest = new ArrayList<>(members.subList(D_SCORE, members.size()));
-                    Collections.shuffle(rest);
-                    keep.addAll(rest.subList(0, D - D_SCORE));
-                    for (PeerState p : members) {
-                        if (!keep.contains(p)) {
-                            m.remove(p.id);
-                            out.computeIfAbsent(p, x -> new Outbox()).prune.add(new PubsubRpc.Prune(topic, PRUNE_BACKOFF_S));
-                            setBackoff(p.id, topic, PRUNE_BACKOFF_S);
-                        }
-                    }
-                }
-                gossip(topic, m, out);
+                maintainMesh(e.getKey(), e.getValue(), out);
+                gossip(e.getKey(), e.getValue(), out);
             }
             for (Iterator<Map.Entry<String, Long>> it = fanoutLastPublish.entrySet().iterator(); it.hasNext();) {
                 Map.Entry<String, Long> e = it.next();
@@ -701,7 +949,8 @@ public final class Gossipsub {
                     fanout.remove(e.getKey());
                 } else {
                     Set<PeerId> fo = fanout.computeIfAbsent(e.getKey(), t -> new HashSet<>());
-                    fo.removeIf(id -> !peers.containsKey(id) || !peers.get(id).topics.contains(e.getKey()));
+                    fo.removeIf(id -> !peers.containsKey(id) || !peers.get(id).topics.contains(e.getKey())
+                            || score.score(id) < thresholds.publish());
                     gossip(e.getKey(), fo, out);
                 }
             }
@@ -714,6 +963,127 @@ public final class Gossipsub {
             backoff.entrySet().removeIf(x -> x.getValue() < now);
         } catch (RuntimeException e) {
             logger.warn("gossipsub heartbeat failed", e);
+        }
+    }
+
+    private void maintainMesh(String topic, Set<PeerId> m, Map<PeerState, Outbox> out) {
+        for (PeerId id : new ArrayList<>(m)) {
+            PeerState p = peers.get(id);
+            if (p == null || !p.topics.contains(topic)) {
+                removeFromMesh(topic, m, id);
+            } else if (score(p) < 0) {
+                // negative: out of the mesh, without PX
+                removeFromMesh(topic, m, id);
+                prune(p, topic, false, out);
+            }
+        }
+        if (m.size() < config.dLo()) {
+            for (PeerState p : candidates(topic, m)) {
+                if (m.size() >= config.d()) {
+                    break;
+                }
+                graft(p, topic, m, out);
+            }
+        }
+        if (m.size() > config.dHi()) {
+            pruneOversubscribed(topic, m, out);
+        }
+        if (m.size() >= config.dLo()) {
+            int outboundPeers = (int) m.stream().filter(this::outbound).count();
+            if (outboundPeers < config.dOut()) {
+                int missing = config.dOut() - outboundPeers;
+                for (PeerState p : candidates(topic, m)) {
+                    if (missing == 0) {
+                        break;
+                    }
+                    if (outbound(p.id)) {
+                        graft(p, topic, m, out);
+                        missing--;
+                    }
+                }
+            }
+        }
+        if (heartbeatTicks % config.opportunisticGraftTicks() == 0 && m.size() > 1) {
+            opportunisticGraft(topic, m, out);
+        }
+    }
+
+    /** Keeps D_score best-scoring peers and random others up to D, with at least D_out outbound ones; PX to the rest. */
+    private void pruneOversubscribed(String topic, Set<PeerId> m, Map<PeerState, Outbox> out) {
+        List<PeerState> members = new ArrayList<>();
+        m.forEach(id -> members.add(peers.get(id)));
+        Collections.shuffle(members); // ties in score are broken at random
+        members.sort((a, b) -> Double.compare(score(b), score(a)));
+        List<PeerState> keep = new ArrayList<>(members.subList(0, Math.min(config.dScore(), members.size())));
+        List<PeerState> rest = new ArrayList<>(members.subList(keep.size(), members.size()));
+        Collections.shuffle(rest);
+        keep.addAll(rest.subList(0, Math.max(0, Math.min(config.d() - keep.size(), rest.size()))));
+        rest.removeAll(keep);
+        // outbound quota: swap pruned outbound peers in for kept inbound ones, random picks and low scores first
+        int outboundKept = (int) keep.stream().filter(p -> outbound(p.id)).count();
+        for (int i = keep.size() - 1; i >= 0 && outboundKept < config.dOut(); i--) {
+            if (outbound(keep.get(i).id)) {
+                continue;
+            }
+            PeerState replacement = rest.stream().filter(p -> outbound(p.id)).findFirst().orElse(null);
+            if (replacement == null) {
+                break;
+            }
+            rest.remove(replacement);
+            rest.add(keep.set(i, replacement));
+            outboundKept++;
+        }
+        for (PeerState p : rest) {
+            removeFromMesh(topic, m, p.id);
+            prune(p, topic, true, out);
+        }
+    }
+
+    /** When the median mesh score is low, grafts a few peers scoring above it (spec: opportunistic grafting). */
+    private void opportunisticGraft(String topic, Set<PeerId> m, Map<PeerState, Outbox> out) {
+        List<Double> scores = new ArrayList<>();
+        m.forEach(id -> scores.add(score.score(id)));
+        Collections.sort(scores);
+        double median = scores.get(scores.size() / 2);
+        if (median >= thresholds.opportunisticGraft()) {
+            return;
+        }
+        int grafted = 0;
+        for (PeerState p : candidates(topic, m)) {
+            if (grafted >= config.opportunisticGraftPeers()) {
+                break;
+            }
+            if (score(p) > median) {
+                logger.debug("Opportunistically grafting {} on {} (median mesh score {})", p.id, topic, median);
+                graft(p, topic, m, out);
+                grafted++;
+            }
+        }
+    }
+
+    private void graft(PeerState p, String topic, Set<PeerId> m, Map<PeerState, Outbox> out) {
+        addToMesh(topic, m, p.id);
+        out.computeIfAbsent(p, x -> new Outbox()).graft.add(topic);
+    }
+
+    private void prune(PeerState p, String topic, boolean withPx, Map<PeerState, Outbox> out) {
+        List<PubsubRpc.PxPeer> px = withPx ? peerExchange(topic, p.id) : List.of();
+        out.computeIfAbsent(p, x -> new Outbox()).prune.add(new PubsubRpc.Prune(topic, backoffSeconds(), px));
+        setBackoff(p.id, topic, backoffSeconds());
+    }
+
+    /** A peer that advertised a message with IHAVE and did not deliver it after our IWANT gets a P7 penalty. */
+    private void applyBrokenPromises(long now) {
+        for (Iterator<Map.Entry<Key, Promise>> it = promises.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<Key, Promise> e = it.next();
+            if (e.getValue().deadline() > now) {
+                continue;
+            }
+            it.remove();
+            if (!seen.containsKey(e.getKey())) {
+                logger.debug("{} did not deliver a message it advertised", e.getValue().peer());
+                score.addPenalty(e.getValue().peer(), 1);
+            }
         }
     }
 
@@ -733,12 +1103,12 @@ public final class Gossipsub {
         }
         List<PeerState> targets = new ArrayList<>();
         for (PeerState p : peers.values()) {
-            if (p.topics.contains(topic) && !exclude.contains(p.id) && p.score() >= GOSSIP_THRESHOLD) {
+            if (p.topics.contains(topic) && !p.floodsub && !exclude.contains(p.id) && score(p) >= thresholds.gossip()) {
                 targets.add(p);
             }
         }
         Collections.shuffle(targets);
-        int n = Math.max(D_LAZY, targets.size() / 4);
+        int n = Math.max(config.dLazy(), (int) (targets.size() * config.gossipFactor()));
         for (PeerState p : targets.subList(0, Math.min(n, targets.size()))) {
             out.computeIfAbsent(p, x -> new Outbox()).ihave.add(new PubsubRpc.IHave(topic, ids));
         }
@@ -757,6 +1127,7 @@ public final class Gossipsub {
         while (mcacheWindows.size() > MCACHE_LENGTH) {
             for (Key k : mcacheWindows.pollFirst()) {
                 mcache.remove(k);
+                transmissions.remove(k);
             }
         }
     }
@@ -777,7 +1148,18 @@ public final class Gossipsub {
     }
 
     private void setBackoff(PeerId id, String topic, long seconds) {
-        backoff.put(id + "/" + topic, System.currentTimeMillis() + seconds * 1000);
+        setBackoffUntil(id, topic, System.currentTimeMillis() + seconds * 1000);
+    }
+
+    private void setBackoffUntil(PeerId id, String topic, long until) {
+        String key = id + "/" + topic;
+        if (backoff.size() >= MAX_BACKOFF_ENTRIES && !backoff.containsKey(key)) {
+            backoff.entrySet().removeIf(x -> x.getValue() < System.currentTimeMillis());
+            if (backoff.size() >= MAX_BACKOFF_ENTRIES) {
+                return;
+            }
+        }
+        backoff.merge(key, until, Math::max);
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

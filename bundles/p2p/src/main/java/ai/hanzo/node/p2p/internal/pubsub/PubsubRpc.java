@@ -80,8 +80,19 @@ record PubsubRpc(List<SubOpts> subscriptions, List<Message> messages, Control co
     record IHave(String topic, List<byte[]> ids) {
     }
 
-    /** PRUNE: leave the mesh of a topic, with a backoff in seconds. */
-    record Prune(String topic, long backoffSeconds) {
+    /** PRUNE: leave the mesh of a topic, with a backoff in seconds and (v1.1 peer exchange) other peers to try. */
+    record Prune(String topic, long backoffSeconds, List<PxPeer> peers) {
+        Prune {
+            peers = List.copyOf(peers);
+        }
+
+        Prune(String topic, long backoffSeconds) {
+            this(topic, backoffSeconds, List.of());
+        }
+    }
+
+    /** A peer offered in a PRUNE: its binary peer id and, optionally, its signed peer record envelope. */
+    record PxPeer(byte[] peerId, byte[] signedPeerRecord) {
     }
 
     /** Control messages. */
@@ -123,7 +134,18 @@ record PubsubRpc(List<SubOpts> subscriptions, List<Message> messages, Control co
                 cw.bytes(3, new ProtoWriter().string(1, g).toByteArray());
             }
             for (Prune p : control.prune()) {
-                cw.bytes(4, new ProtoWriter().string(1, p.topic()).uint(3, p.backoffSeconds()).toByteArray());
+                ProtoWriter pw = new ProtoWriter().string(1, p.topic());
+                for (PxPeer px : p.peers()) {
+                    ProtoWriter xw = new ProtoWriter();
+                    if (px.peerId() != null) {
+                        xw.bytes(1, px.peerId());
+                    }
+                    if (px.signedPeerRecord() != null) {
+                        xw.bytes(2, px.signedPeerRecord());
+                    }
+                    pw.bytes(2, xw.toByteArray());
+                }
+                cw.bytes(4, pw.uint(3, p.backoffSeconds()).toByteArray());
             }
             w.bytes(3, cw.toByteArray());
         }
@@ -212,14 +234,21 @@ record PubsubRpc(List<SubOpts> subscriptions, List<Message> messages, Control co
                                 ProtoReader x = new ProtoReader(c.bytes());
                                 String topic = "";
                                 long backoff = 0;
+                                List<PxPeer> px = new ArrayList<>();
                                 while (x.next()) {
                                     switch (x.field()) {
                                         case 1 -> topic = x.string();
+                                        case 2 -> {
+                                            if (++items > MAX_ITEMS) {
+                                                throw new MalformedInputException("too many PX peers");
+                                            }
+                                            px.add(decodePxPeer(x.bytes()));
+                                        }
                                         case 3 -> backoff = x.uint();
                                         default -> x.skip();
                                     }
                                 }
-                                prune.add(new Prune(topic, backoff));
+                                prune.add(new Prune(topic, backoff, px));
                             }
                             default -> c.skip();
                         }
@@ -229,5 +258,19 @@ record PubsubRpc(List<SubOpts> subscriptions, List<Message> messages, Control co
             }
         }
         return new PubsubRpc(subs, msgs, new Control(ihave, iwant, graft, prune));
+    }
+
+    private static PxPeer decodePxPeer(byte[] b) {
+        ProtoReader r = new ProtoReader(b);
+        byte[] id = null;
+        byte[] record = null;
+        while (r.next()) {
+            switch (r.field()) {
+                case 1 -> id = r.bytes();
+                case 2 -> record = r.bytes();
+                default -> r.skip();
+            }
+        }
+        return new PxPeer(id, record);
     }
 }

@@ -54,7 +54,7 @@ class GossipsubScoringTest {
             byte[] rpc = PubsubRpc.of(List.of(new PubsubRpc.SubOpts(true, "t")), forged, null).encode();
             s.write(LengthPrefixed.encode(Unpooled.buffer().alloc(), rpc));
             PeerId bad = attacker.peerId();
-            await().atMost(Duration.ofSeconds(10)).until(() -> victim.pubsub().score(bad).join() < Gossipsub.GOSSIP_THRESHOLD);
+            await().atMost(Duration.ofSeconds(10)).until(() -> victim.pubsub().score(bad).join() < ScoreThresholds.defaults().gossip());
             // below zero it is kept out of the mesh, and no forged message reached the subscriber
             await().atMost(Duration.ofSeconds(10)).until(() -> !victim.pubsub().meshPeers("t").join().contains(bad));
             assertEquals(0, got.size());

@@ -1,8 +1,12 @@
 package ai.hanzo.node.p2p.internal.pubsub;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.hanzo.node.p2p.internal.codec.Fuzz;
+import ai.hanzo.node.p2p.internal.codec.MalformedInputException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +21,27 @@ class PubsubRpcFuzzTest {
         assertEquals("t", back.subscriptions().get(0).topic());
         assertEquals(60, back.control().prune().get(0).backoffSeconds());
         assertEquals(1, back.control().ihave().get(0).ids().size());
-        Fuzz.run("pubsub rpc", 7, 20_000, List.of(rpc.encode()), PubsubRpc::decode);
+        PubsubRpc withPx = PubsubRpc.of(List.of(), List.of(), new PubsubRpc.Control(List.of(), List.of(), List.of(),
+                List.of(new PubsubRpc.Prune("t", 30, List.of(new PubsubRpc.PxPeer(new byte[] {1, 2}, null),
+                        new PubsubRpc.PxPeer(new byte[] {3}, new byte[] {4, 5}))))));
+        Fuzz.run("pubsub rpc", 7, 20_000, List.of(rpc.encode(), withPx.encode()), PubsubRpc::decode);
+    }
+
+    @Test
+    void pruneCarriesPeerExchangeAndItsSizeIsBounded() {
+        PubsubRpc.Prune prune = new PubsubRpc.Prune("t", 30, List.of(new PubsubRpc.PxPeer(new byte[] {1, 2}, null),
+                new PubsubRpc.PxPeer(new byte[] {3}, new byte[] {4, 5})));
+        PubsubRpc back = PubsubRpc.decode(PubsubRpc.of(List.of(), List.of(),
+                new PubsubRpc.Control(List.of(), List.of(), List.of(), List.of(prune))).encode());
+        PubsubRpc.Prune p = back.control().prune().get(0);
+        assertEquals(30, p.backoffSeconds());
+        assertEquals(2, p.peers().size());
+        assertArrayEquals(new byte[] {1, 2}, p.peers().get(0).peerId());
+        assertNull(p.peers().get(0).signedPeerRecord());
+        assertArrayEquals(new byte[] {4, 5}, p.peers().get(1).signedPeerRecord());
+        List<PubsubRpc.PxPeer> flood = java.util.Collections.nCopies(PubsubRpc.MAX_ITEMS + 1, new PubsubRpc.PxPeer(new byte[] {1}, null));
+        byte[] tooMany = PubsubRpc.of(List.of(), List.of(), new PubsubRpc.Control(List.of(), List.of(), List.of(),
+                List.of(new PubsubRpc.Prune("t", 30, flood)))).encode();
+        assertThrows(MalformedInputException.class, () -> PubsubRpc.decode(tooMany));
     }
 }
