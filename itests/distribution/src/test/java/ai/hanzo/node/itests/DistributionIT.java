@@ -84,7 +84,8 @@ public class DistributionIT {
             // P2P on loopback only, and no mDNS multicast from tests
             editConfigurationFilePut("etc/system.properties", "hanzo.p2p.addr", "/ip4/127.0.0.1/tcp/0"),
             editConfigurationFilePut("etc/system.properties", "hanzo.p2p.mdns", "false"),
-            editConfigurationFilePut("etc/system.properties", "hanzo.capabilities", "gpu:itest,region:loopback"),
+            // as an operator sets them: a comma-separated value in the P2P .cfg file
+            editConfigurationFilePut("etc/ai.hanzo.node.p2p.cfg", "capabilities", "gpu:itest,region:loopback"),
             // what bin/setenv gives the node's JVM for Chronicle Map (the store)
             vmOptions("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
                     "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",

@@ -52,7 +52,9 @@ public final class P2pNetworkComponent implements PeerNetwork {
         String addr = prop(context, "hanzo.p2p.addr", config.listen_addr());
         String bootstrapProp = context.getProperty("hanzo.bootstrap");
         List<String> bootstrapText = bootstrapProp != null && !bootstrapProp.isBlank()
-                ? Arrays.asList(bootstrapProp.split(",")) : Arrays.asList(config.bootstrap());
+                ? Arrays.asList(bootstrapProp.split(","))
+                // a .cfg file gives one string "a,b" where Config Admin would give an array
+                : Arrays.stream(config.bootstrap()).flatMap(b -> Arrays.stream(b.split(","))).toList();
         List<Multiaddr> bootstrap = new ArrayList<>();
         for (String b : bootstrapText) {
             if (b.isBlank()) {

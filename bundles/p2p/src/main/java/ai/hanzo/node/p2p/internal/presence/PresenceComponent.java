@@ -80,7 +80,8 @@ public final class PresenceComponent implements NodeDirectory {
         String nodeId = nodeLifecycle != null ? nodeLifecycle.info().nodeId() : prop(context, "hanzo.node.id", network.localPeerId());
         String declaredProp = context.getProperty("hanzo.capabilities");
         List<String> declaredRaw = declaredProp != null && !declaredProp.isBlank() ? Arrays.asList(declaredProp.split(","))
-                : Arrays.asList(config.capabilities());
+                // a .cfg file gives one string "a,b" where Config Admin would give an array
+                : Arrays.stream(config.capabilities()).flatMap(c -> Arrays.stream(c.split(","))).toList();
         this.declared = declaredRaw.stream().map(String::trim).filter(c -> !c.isEmpty()).toList();
         this.presence = new NodePresence(network, nodeId, networkId, Duration.ofSeconds(Math.max(1, config.heartbeat_interval_s())),
                 presenceThread, Clock.systemUTC(), P2pNode.AGENT).start();
