@@ -3,6 +3,13 @@ package ai.hanzo.node.p2p;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.hanzo.node.p2p.internal.P2pNode;
+import ai.hanzo.node.p2p.internal.identity.IdentityKey;
+import ai.hanzo.node.p2p.internal.identity.Multiaddr;
+import ai.hanzo.node.p2p.internal.transport.Connection;
+import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -11,10 +18,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleReference;
 import org.osgi.framework.Constants;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
@@ -22,9 +32,38 @@ import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The packaged bundle in plain Felix with SCR and the api bundle only: it resolves, its DS
- * component registers PeerNetwork, the key file is created owner-only, and stopping is clean.
+ * component registers PeerNetwork, the key file is created owner-only, Noise inside the bundle uses
+ * the embedded Conscrypt (its native library extracted and loaded through the bundle's class
+ * loader) and talks to a node outside the framework, and stopping is clean.
  */
 class FelixResolveIT {
+    /** The bundle's own choice of cipher, and a Noise session with a node on the class path. */
+    private static void noiseInsideFelixUsesConscrypt(Bundle p2p, Object network) throws Exception {
+        Class<?> chaChaPoly = p2p.loadClass("ai.hanzo.node.p2p.internal.transport.ChaChaPoly");
+        assertEquals(p2p, ((BundleReference) chaChaPoly.getClassLoader()).getBundle(), "the bundle's own copy");
+        Method get = chaChaPoly.getDeclaredMethod("get");
+        get.setAccessible(true);
+        Object inUse = get.invoke(null);
+        Method name = chaChaPoly.getDeclaredMethod("name");
+        name.setAccessible(true);
+        // this build runs on linux-x86_64, for which the Conscrypt jar carries its native library
+        assertTrue(((String) name.invoke(inUse)).startsWith("Conscrypt 2.5.2"), (String) name.invoke(inUse));
+
+        @SuppressWarnings("unchecked")
+        List<String> addrs = (List<String>) network.getClass().getMethod("listenAddresses").invoke(network);
+        NioEventLoopGroup group = new NioEventLoopGroup(1);
+        P2pNode outside = new P2pNode(IdentityKey.generate(), new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
+                List.of(), Libp2pHost.Limits.defaults(), Duration.ofSeconds(1)), group).start();
+        try {
+            Connection c = outside.host().dial(Multiaddr.parse(addrs.get(0))).get(20, TimeUnit.SECONDS);
+            // a yamux ping both ways through Noise transport frames sealed and opened in Felix
+            assertTrue(c.session().ping().get(20, TimeUnit.SECONDS).toNanos() > 0);
+        } finally {
+            outside.close();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
     @Test
     void bundleResolvesAndRegistersPeerNetwork(@TempDir Path tmp) throws Exception {
         Map<String, String> props = new HashMap<>();
@@ -61,6 +100,7 @@ class FelixResolveIT {
             assertTrue(network != null, "PeerNetwork was not registered");
             String peerId = (String) network.getClass().getMethod("localPeerId").invoke(network);
             assertTrue(peerId.startsWith("12D3KooW"), peerId);
+            noiseInsideFelixUsesConscrypt(p2p, network);
             Path key = tmp.resolve("data/p2p/identity.key");
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
             t.close();

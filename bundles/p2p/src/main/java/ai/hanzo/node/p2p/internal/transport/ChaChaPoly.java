@@ -73,7 +73,7 @@ final class ChaChaPoly {
         }
         try {
             Provider provider = conscrypt.get();
-            ChaChaPoly c = new ChaChaPoly(provider, "Conscrypt " + provider.getVersionStr() + " (BoringSSL)");
+            ChaChaPoly c = new ChaChaPoly(provider, "Conscrypt " + conscryptVersion() + " (BoringSSL)");
             c.selfTest();
             return c;
         } catch (Throwable e) { // NOPMD: UnsatisfiedLinkError, NoClassDefFoundError and the like mean "not here"
@@ -86,6 +86,14 @@ final class ChaChaPoly {
     /** Loads the embedded Conscrypt; its own class keeps Conscrypt's absence a catchable error. */
     private static Provider loadConscrypt() {
         return ConscryptLoader.provider();
+    }
+
+    private static String conscryptVersion() {
+        try {
+            return ConscryptLoader.version();
+        } catch (LinkageError e) {
+            return "?";
+        }
     }
 
     private static String jdkProviderName() {

@@ -18,4 +18,10 @@ final class ConscryptLoader {
         Conscrypt.checkAvailability();
         return Conscrypt.newProvider();
     }
+
+    /** @return e.g. "2.5.2" (the provider itself reports 1.0) */
+    static String version() {
+        Conscrypt.Version v = Conscrypt.version();
+        return v == null ? "?" : v.major() + "." + v.minor() + "." + v.patch();
+    }
 }
