@@ -92,10 +92,13 @@ const push = async (bytes) => {
   while (acked < end) await new Promise((resolve) => { wake = resolve })
   return bytes / 1024 / 1024 / ((now() - t0) / 1000)
 }
-// as in P2pBench.java: 128 MiB to warm up, then the median of three 512 MiB runs
-await push(128 * 1024 * 1024)
+// as in P2pBench.java: 512 MiB to warm up, then the median of three 512 MiB runs
+await push(512 * 1024 * 1024)
 const runs = []
+const cpu0 = process.cpuUsage()
 for (let i = 0; i < 3; i++) runs.push(await push(512 * 1024 * 1024))
+const cpu = process.cpuUsage(cpu0)
+const nsPerByte = (cpu.user + cpu.system) * 1000 / (3 * 512 * 1024 * 1024)
 runs.sort((x, y) => x - y)
 const mib = `${runs[1].toFixed(0)} (${runs[0].toFixed(0)}-${runs[2].toFixed(0)})`
 await sink.close()
@@ -149,5 +152,5 @@ const rate = Math.min(count, M * (N - 1)) / (N - 1) / ((now() - tg) / 1000)
 for (const n of nodes) await n.stop()
 
 const f = (x, d) => x.toFixed(d)
-console.log(`| js-libp2p | ${f(pct(dial, 50), 2)} | ${f(pct(dial, 99), 2)} | ${f(pct(echo, 50), 3)} | ${f(pct(echo, 99), 3)} | ${mib} | ${f(pct(lat, 50), 2)} | ${f(pct(lat, 99), 2)} | ${f(rate, 0)} |`)
+console.log(`| js-libp2p | ${f(pct(dial, 50), 2)} | ${f(pct(dial, 99), 2)} | ${f(pct(echo, 50), 3)} | ${f(pct(echo, 99), 3)} | ${mib} | ${nsPerByte.toFixed(2)} | ${f(pct(lat, 50), 2)} | ${f(pct(lat, 99), 2)} | ${f(rate, 0)} |`)
 process.exit(0)

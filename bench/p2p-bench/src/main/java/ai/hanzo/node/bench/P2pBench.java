@@ -13,6 +13,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -69,8 +70,8 @@ public final class P2pBench {
         rows.add(runJavaWithJdkCipher());
         rows.add(runJs(jsDir));
         System.out.println();
-        System.out.println("| stack | dial p50 ms | dial p99 ms | echo p50 ms | echo p99 ms | 1 stream MiB/s, median (min-max) of 3 | gossip p50 ms | gossip p99 ms | gossip msg/s |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| stack | dial p50 ms | dial p99 ms | echo p50 ms | echo p99 ms | 1 stream MiB/s, median (min-max) of 3 | 1 stream CPU ns/byte | gossip p50 ms | gossip p99 ms | gossip msg/s |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
     }
 
@@ -111,7 +112,7 @@ public final class P2pBench {
                 "-Dhanzo.p2p.noise.provider=jdk", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-cp", System.getProperty("java.class.path"), P2pBench.class.getName(), "--throughput-only")
                 .redirectErrorStream(true).start();
-        String row = "| java, JDK cipher forced | (failed) |";
+        String row = "| java, JDK cipher forced | (failed) | | | | | | | | |";
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
@@ -126,15 +127,22 @@ public final class P2pBench {
         return row;
     }
 
-    /** @return median (min-max) MiB/s of three 512 MiB runs after a 128 MiB warm-up */
+    /**
+     * @return median (min-max) MiB/s of three 512 MiB runs after a 512 MiB warm-up (JIT), and the
+     *     process CPU time per byte over the three runs (both nodes, all threads: less sensitive
+     *     than MiB/s to other load on the machine)
+     */
     static String throughputRuns(Libp2pHost host, Connection c) throws Exception {
-        throughput(host, c, 128L << 20);
+        throughput(host, c, 512L << 20);
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
         double[] runs = new double[3];
         for (int i = 0; i < runs.length; i++) {
             runs[i] = throughput(host, c, 512L << 20);
         }
+        double nsPerByte = (os.getProcessCpuTime() - cpu0) / (3.0 * (512L << 20));
         Arrays.sort(runs);
-        return String.format(Locale.ROOT, "%.0f (%.0f-%.0f)", runs[1], runs[0], runs[2]);
+        return String.format(Locale.ROOT, "%.0f (%.0f-%.0f) | %.2f", runs[1], runs[0], runs[2], nsPerByte);
     }
 
     static String row(String name, double[] dial, double[] echo, String mib, double[] gossip, double rate) {
