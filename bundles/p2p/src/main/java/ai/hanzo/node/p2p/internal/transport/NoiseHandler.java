@@ -4,7 +4,6 @@ import ai.hanzo.node.p2p.internal.identity.IdentityKey;
 import ai.hanzo.node.p2p.internal.identity.PeerId;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -178,7 +177,6 @@ final class NoiseHandler extends ChannelDuplexHandler {
         sender = cs[0];
         receiver = cs[1];
         step = 2;
-
         ctx.fireUserEventTriggered(new SecuredEvent(handshake.remotePeer()));
     }
 
@@ -219,7 +217,12 @@ final class NoiseHandler extends ChannelDuplexHandler {
             ByteBuf frame = alloc(ctx, 2 + n + NoiseCipherState.TAG_LENGTH);
             frame.writeShort(n + NoiseCipherState.TAG_LENGTH);
             pending.readBytes(frame, n);
-            sender.encryptInPlace(frame, 2, n);
+            try {
+                sender.encryptInPlace(frame, 2, n);
+            } catch (RuntimeException e) {
+                frame.release();
+                throw e;
+            }
             frame.writerIndex(2 + n + NoiseCipherState.TAG_LENGTH);
             last = ctx.newPromise();
             ctx.write(frame, last);
