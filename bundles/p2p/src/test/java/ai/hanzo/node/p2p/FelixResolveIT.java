@@ -34,11 +34,17 @@ import org.osgi.util.tracker.ServiceTracker;
  * The packaged bundle in plain Felix with SCR and the api bundle only: it resolves, its DS
  * component registers PeerNetwork, the key file is created owner-only, Noise inside the bundle uses
  * the embedded Conscrypt (its native library extracted and loaded through the bundle's class
- * loader) and talks to a node outside the framework, and stopping is clean.
+ * loader) and talks to a node outside the framework, or falls back to the JDK's cipher when that
+ * library cannot load, and stopping is clean.
  */
 class FelixResolveIT {
+    /** What a test checks once the bundle is active and PeerNetwork registered. */
+    private interface InFelix {
+        void check(Bundle p2p, Object network) throws Exception;
+    }
+
     /** The bundle's own choice of cipher, and a Noise session with a node on the class path. */
-    private static void noiseInsideFelixUsesConscrypt(Bundle p2p, Object network) throws Exception {
+    private static void assertNoiseCipher(Bundle p2p, Object network, String expected) throws Exception {
         Class<?> chaChaPoly = p2p.loadClass("ai.hanzo.node.p2p.internal.transport.ChaChaPoly");
         assertEquals(p2p, ((BundleReference) chaChaPoly.getClassLoader()).getBundle(), "the bundle's own copy");
         Method get = chaChaPoly.getDeclaredMethod("get");
@@ -46,8 +52,7 @@ class FelixResolveIT {
         Object inUse = get.invoke(null);
         Method name = chaChaPoly.getDeclaredMethod("name");
         name.setAccessible(true);
-        // this build runs on linux-x86_64, for which the Conscrypt jar carries its native library
-        assertTrue(((String) name.invoke(inUse)).startsWith("Conscrypt 2.5.2"), (String) name.invoke(inUse));
+        assertTrue(((String) name.invoke(inUse)).startsWith(expected), (String) name.invoke(inUse));
 
         @SuppressWarnings("unchecked")
         List<String> addrs = (List<String>) network.getClass().getMethod("listenAddresses").invoke(network);
@@ -66,6 +71,27 @@ class FelixResolveIT {
 
     @Test
     void bundleResolvesAndRegistersPeerNetwork(@TempDir Path tmp) throws Exception {
+        runInFelix(tmp, (p2p, network) -> {
+            // this build runs on linux-x86_64, for which the Conscrypt jar carries its native library
+            assertNoiseCipher(p2p, network, "Conscrypt 2.5.2");
+            Path key = tmp.resolve("data/p2p/identity.key");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+        });
+    }
+
+    @Test
+    void noiseFallsBackToTheJdkCipherWhenConscryptsLibraryCannotLoad(@TempDir Path tmp) throws Exception {
+        // as on a noexec or read-only temp dir: Conscrypt cannot extract its library (/proc takes
+        // no new files, even for root); a new framework means a new class loader that tries again
+        System.setProperty("org.conscrypt.native.workdir", "/proc");
+        try {
+            runInFelix(tmp, (p2p, network) -> assertNoiseCipher(p2p, network, "the JDK"));
+        } finally {
+            System.clearProperty("org.conscrypt.native.workdir");
+        }
+    }
+
+    private static void runInFelix(Path tmp, InFelix check) throws Exception {
         Map<String, String> props = new HashMap<>();
         props.put(Constants.FRAMEWORK_STORAGE, tmp.resolve("felix").toString());
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
@@ -100,9 +126,7 @@ class FelixResolveIT {
             assertTrue(network != null, "PeerNetwork was not registered");
             String peerId = (String) network.getClass().getMethod("localPeerId").invoke(network);
             assertTrue(peerId.startsWith("12D3KooW"), peerId);
-            noiseInsideFelixUsesConscrypt(p2p, network);
-            Path key = tmp.resolve("data/p2p/identity.key");
-            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+            check.check(p2p, network);
             t.close();
             p2p.stop();
         } finally {
