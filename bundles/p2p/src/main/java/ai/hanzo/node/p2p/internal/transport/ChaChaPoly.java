@@ -30,10 +30,15 @@ final class ChaChaPoly {
     /** {@code null}: the JDK's default provider. */
     private final Provider provider;
     private final String name;
+    /** Why Conscrypt is not used although it was not refused, or {@code null}. */
+    private final String note;
+    private final Throwable cause;
 
-    private ChaChaPoly(Provider provider, String name) {
+    private ChaChaPoly(Provider provider, String name, String note, Throwable cause) {
         this.provider = provider;
         this.name = name;
+        this.note = note;
+        this.cause = cause;
     }
 
     /** @return the implementation chosen for this class loader (chosen and logged on first use) */
@@ -44,6 +49,10 @@ final class ChaChaPoly {
                 c = selected;
                 if (c == null) {
                     c = select(System.getProperty(PROPERTY, "auto"), ChaChaPoly::loadConscrypt);
+                    if (c.note != null) {
+                        c.logger.info("{}", c.note);
+                        c.logger.debug("Conscrypt load failure", c.cause);
+                    }
                     c.logger.info("Noise uses ChaCha20-Poly1305 from {}", c.name);
                     selected = c;
                 }
@@ -54,7 +63,11 @@ final class ChaChaPoly {
 
     /** @return the JDK's implementation */
     static ChaChaPoly jdk() {
-        return new ChaChaPoly(null, "the JDK (" + jdkProviderName() + ")");
+        return jdk(null, null);
+    }
+
+    private static ChaChaPoly jdk(String note, Throwable cause) {
+        return new ChaChaPoly(null, "the JDK (" + jdkProviderName() + ")", note, cause);
     }
 
     /**
@@ -67,19 +80,14 @@ final class ChaChaPoly {
         if (p.equals("jdk")) {
             return jdk();
         }
-        Logger log = LoggerFactory.getLogger(ChaChaPoly.class);
-        if (!p.equals("auto") && !p.equals("conscrypt")) {
-            log.warn("Unknown {}={}; expected auto, conscrypt or jdk", PROPERTY, preference);
-        }
+        String unknown = p.equals("auto") || p.equals("conscrypt") ? "" : "Unknown " + PROPERTY + "=" + preference + " (expected auto, conscrypt or jdk); ";
         try {
             Provider provider = conscrypt.get();
-            ChaChaPoly c = new ChaChaPoly(provider, "Conscrypt " + conscryptVersion() + " (BoringSSL)");
+            ChaChaPoly c = new ChaChaPoly(provider, "Conscrypt " + conscryptVersion() + " (BoringSSL)", unknown.isEmpty() ? null : unknown + "trying Conscrypt", null);
             c.selfTest();
             return c;
         } catch (Throwable e) { // NOPMD: UnsatisfiedLinkError, NoClassDefFoundError and the like mean "not here"
-            log.info("Conscrypt is not usable here ({}); falling back to the JDK's ChaCha20-Poly1305", String.valueOf(e));
-            log.debug("Conscrypt load failure", e);
-            return jdk();
+            return jdk(unknown + "Conscrypt is not usable here (" + e + "); falling back to the JDK's ChaCha20-Poly1305", e);
         }
     }
 
