@@ -13,6 +13,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -40,6 +42,11 @@ public final class P2pBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--throughput-only")) {
+            // child JVM: the cipher is chosen once per JVM, so a forced provider needs its own
+            System.out.println(throughputOnlyRow());
+            return;
+        }
         Path jsDir = Path.of(args.length > 0 ? args[0] : "../../bundles/p2p/src/test/js").toAbsolutePath().normalize();
         NioEventLoopGroup group = new NioEventLoopGroup(2);
         List<String> rows = new ArrayList<>();
@@ -51,24 +58,95 @@ public final class P2pBench {
             double[] dial = dial(a.host(), bAddr.withoutPeerId(), 200);
             Connection c = a.host().dial(bAddr).get(10, TimeUnit.SECONDS);
             double[] echo = echo(a.host(), c, 2000);
-            double mib = throughput(a.host(), c, 512L << 20);
+            String mib = throughputRuns(a.host(), c);
             a.close();
             b.close();
             double[] gossip = gossip(group, 10, 2000);
             double rate = gossip[gossip.length - 1];
-            rows.add(row("java", dial, echo, mib, Arrays.copyOf(gossip, gossip.length - 1), rate));
+            rows.add(row("java, " + noiseCipher(), dial, echo, mib, Arrays.copyOf(gossip, gossip.length - 1), rate));
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+        rows.add(runJavaWithJdkCipher());
         rows.add(runJs(jsDir));
         System.out.println();
-        System.out.println("| stack | dial p50 ms | dial p99 ms | echo p50 ms | echo p99 ms | 1 stream MiB/s | gossip p50 ms | gossip p99 ms | gossip msg/s |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| stack | dial p50 ms | dial p99 ms | echo p50 ms | echo p99 ms | 1 stream MiB/s, median (min-max) of 3 | 1 stream CPU ns/byte | gossip p50 ms | gossip p99 ms | gossip msg/s |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
     }
 
-    static String row(String name, double[] dial, double[] echo, double mib, double[] gossip, double rate) {
-        return String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.3f | %.3f | %.0f | %.2f | %.2f | %.0f |", name,
+    /** @return the ChaCha20-Poly1305 implementation the p2p stack chose in this JVM (private API) */
+    static String noiseCipher() {
+        try {
+            Class<?> c = Class.forName("ai.hanzo.node.p2p.internal.transport.ChaChaPoly");
+            Method get = c.getDeclaredMethod("get");
+            get.setAccessible(true);
+            Method name = c.getDeclaredMethod("name");
+            name.setAccessible(true);
+            return (String) name.invoke(get.invoke(null));
+        } catch (ReflectiveOperationException e) {
+            return "JDK ChaCha20-Poly1305 (a stack without the provider choice)";
+        }
+    }
+
+    /** @return the throughput-only row of this JVM */
+    static String throughputOnlyRow() throws Exception {
+        NioEventLoopGroup group = new NioEventLoopGroup(2);
+        try {
+            P2pNode a = node(group);
+            P2pNode b = node(group);
+            register(b.host());
+            Connection c = a.host().dial(Multiaddr.parse(b.listenAddresses().get(0))).get(10, TimeUnit.SECONDS);
+            String mib = throughputRuns(a.host(), c);
+            a.close();
+            b.close();
+            return "| java, " + noiseCipher() + ", forced | - | - | - | - | " + mib + " | - | - | - |";
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** Runs {@link #throughputOnlyRow()} in a child JVM with -Dhanzo.p2p.noise.provider=jdk. */
+    static String runJavaWithJdkCipher() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dhanzo.p2p.noise.provider=jdk", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", System.getProperty("java.class.path"), P2pBench.class.getName(), "--throughput-only")
+                .redirectErrorStream(true).start();
+        String row = "| java, JDK cipher forced | (failed) | | | | | | | | |";
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith("| java")) {
+                    row = line;
+                } else {
+                    System.out.println("java (jdk cipher): " + line);
+                }
+            }
+        }
+        p.waitFor(5, TimeUnit.MINUTES);
+        return row;
+    }
+
+    /**
+     * @return median (min-max) MiB/s of three 512 MiB runs after a 512 MiB warm-up (JIT), and the
+     *     process CPU time per byte over the three runs (both nodes, all threads: less sensitive
+     *     than MiB/s to other load on the machine)
+     */
+    static String throughputRuns(Libp2pHost host, Connection c) throws Exception {
+        throughput(host, c, 512L << 20);
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
+        double[] runs = new double[3];
+        for (int i = 0; i < runs.length; i++) {
+            runs[i] = throughput(host, c, 512L << 20);
+        }
+        double nsPerByte = (os.getProcessCpuTime() - cpu0) / (3.0 * (512L << 20));
+        Arrays.sort(runs);
+        return String.format(Locale.ROOT, "%.0f (%.0f-%.0f) | %.2f", runs[1], runs[0], runs[2], nsPerByte);
+    }
+
+    static String row(String name, double[] dial, double[] echo, String mib, double[] gossip, double rate) {
+        return String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.3f | %.3f | %s | %.2f | %.2f | %.0f |", name,
                 pct(dial, 50), pct(dial, 99), pct(echo, 50), pct(echo, 99), mib, pct(gossip, 50), pct(gossip, 99), rate);
     }
 

@@ -4,7 +4,6 @@ import ai.hanzo.node.p2p.internal.identity.IdentityKey;
 import ai.hanzo.node.p2p.internal.identity.PeerId;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -42,7 +41,7 @@ final class NoiseHandler extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         cumulation = ctx.alloc().heapBuffer();
-        pending = ctx.alloc().compositeHeapBuffer(Integer.MAX_VALUE);
+        pending = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
         if (initiator) {
             writeHandshakeFrame(ctx, handshake.writeMessageA());
         }
@@ -91,38 +90,68 @@ final class NoiseHandler extends ChannelDuplexHandler {
             in.release();
             return;
         }
-        try {
-            cumulation.writeBytes(in);
-        } finally {
-            in.release();
+        if (receiver != null && !cumulation.isReadable() && cumulation.isDirect() != receiver.impl().prefersDirect()) {
+            // the handshake used a heap buffer; transport frames go where the cipher reads best
+            cumulation.release();
+            cumulation = alloc(ctx, 256);
         }
-        while (cumulation != null && cumulation.readableBytes() >= 2) {
-            int len = cumulation.getUnsignedShort(cumulation.readerIndex());
-            if (cumulation.readableBytes() < 2 + len) {
+        // whole frames are decrypted straight from the read buffer; only a partial frame is copied
+        ByteBuf src;
+        if (cumulation.isReadable()) {
+            try {
+                cumulation.writeBytes(in);
+            } finally {
+                in.release();
+            }
+            src = cumulation;
+        } else {
+            src = in;
+        }
+        try {
+            readFrames(ctx, src);
+        } finally {
+            if (src == in) {
+                if (cumulation != null && in.isReadable()) {
+                    cumulation.writeBytes(in);
+                }
+                in.release();
+            } else if (cumulation != null) {
+                cumulation.discardSomeReadBytes();
+            }
+        }
+    }
+
+    private void readFrames(ChannelHandlerContext ctx, ByteBuf src) {
+        while (cumulation != null && src.readableBytes() >= 2) {
+            int len = src.getUnsignedShort(src.readerIndex());
+            if (src.readableBytes() < 2 + len) {
                 break;
             }
-            cumulation.skipBytes(2);
+            src.skipBytes(2);
             if (sender == null) {
                 byte[] frame = new byte[len];
-                cumulation.readBytes(frame);
+                src.readBytes(frame);
                 handshakeStep(ctx, frame);
             } else {
                 if (len < NoiseCipherState.TAG_LENGTH) {
                     throw new NoiseException("Noise transport frame shorter than its tag");
                 }
-                byte[] plain = new byte[len - NoiseCipherState.TAG_LENGTH];
+                ByteBuf plain = alloc(ctx, len - NoiseCipherState.TAG_LENGTH);
                 try {
-                    receiver.decrypt(null, cumulation.array(), cumulation.arrayOffset() + cumulation.readerIndex(), len, plain, 0);
+                    receiver.decrypt(src, src.readerIndex(), len, plain);
                 } catch (AEADBadTagException e) {
+                    plain.release();
                     throw new NoiseException("a Noise transport frame does not authenticate");
                 }
-                cumulation.skipBytes(len);
-                ctx.fireChannelRead(Unpooled.wrappedBuffer(plain));
+                src.skipBytes(len);
+                ctx.fireChannelRead(plain);
             }
         }
-        if (cumulation != null) {
-            cumulation.discardSomeReadBytes();
-        }
+    }
+
+    /** Pooled memory of the kind the cipher works on without copying. */
+    private ByteBuf alloc(ChannelHandlerContext ctx, int capacity) {
+        return receiver != null && !receiver.impl().prefersDirect() ? ctx.alloc().heapBuffer(capacity) : ctx.alloc().directBuffer(capacity);
     }
 
     private void handshakeStep(ChannelHandlerContext ctx, byte[] frame) {
@@ -167,33 +196,39 @@ final class NoiseHandler extends ChannelDuplexHandler {
             pendingPromises.add(promise);
         }
         if (pending.readableBytes() >= 4 * MAX_PLAINTEXT) {
-            encryptPending(ctx);
+            // only whole frames: the rest waits for more writes or the flush
+            encryptPending(ctx, false);
         }
     }
 
     @Override
     public void flush(ChannelHandlerContext ctx) {
         if (sender != null && pending != null) {
-            encryptPending(ctx);
+            encryptPending(ctx, true);
         }
         ctx.flush();
     }
 
-    private void encryptPending(ChannelHandlerContext ctx) {
-        byte[] chunk = new byte[MAX_PLAINTEXT];
+    private void encryptPending(ChannelHandlerContext ctx, boolean all) {
         ChannelPromise last = null;
-        while (pending.isReadable()) {
+        while (all ? pending.isReadable() : pending.readableBytes() >= MAX_PLAINTEXT) {
             int n = Math.min(MAX_PLAINTEXT, pending.readableBytes());
-            pending.readBytes(chunk, 0, n);
-            byte[] frame = new byte[2 + n + NoiseCipherState.TAG_LENGTH];
-            frame[0] = (byte) ((n + NoiseCipherState.TAG_LENGTH) >>> 8);
-            frame[1] = (byte) (n + NoiseCipherState.TAG_LENGTH);
-            sender.encrypt(null, chunk, 0, n, frame, 2);
+            // one copy into pooled memory, then encrypted in place and written as is
+            ByteBuf frame = alloc(ctx, 2 + n + NoiseCipherState.TAG_LENGTH);
+            frame.writeShort(n + NoiseCipherState.TAG_LENGTH);
+            pending.readBytes(frame, n);
+            try {
+                sender.encryptInPlace(frame, 2, n);
+            } catch (RuntimeException e) {
+                frame.release();
+                throw e;
+            }
+            frame.writerIndex(2 + n + NoiseCipherState.TAG_LENGTH);
             last = ctx.newPromise();
-            ctx.write(Unpooled.wrappedBuffer(frame), last);
+            ctx.write(frame, last);
         }
         pending.discardReadComponents();
-        if (!pendingPromises.isEmpty()) {
+        if (!pending.isReadable() && !pendingPromises.isEmpty()) {
             List<ChannelPromise> done = new ArrayList<>(pendingPromises);
             pendingPromises.clear();
             if (last == null) {
