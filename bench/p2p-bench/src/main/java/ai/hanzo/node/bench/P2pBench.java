@@ -47,6 +47,23 @@ public final class P2pBench {
             System.out.println(throughputOnlyRow());
             return;
         }
+        if (args.length > 0 && args[0].equals("--gossip-only")) {
+            // to compare gossipsub builds side by side without the other columns
+            NioEventLoopGroup group = new NioEventLoopGroup(2);
+            try {
+                long cpu0 = eventLoopCpuNanos();
+                double[] gossip = gossip(group, 10, 2000);
+                // the nodes' own CPU per message (set-up included; not the publisher's spin-wait)
+                // varies less with other load than msg/s
+                double cpuMsPerMessage = (eventLoopCpuNanos() - cpu0) / 1e6 / 2000;
+                System.out.printf("gossip p50 %.2f ms, p99 %.2f ms, %.0f msg/s, %.2f ms event-loop CPU per message%n",
+                        pct(Arrays.copyOf(gossip, gossip.length - 1), 50), pct(Arrays.copyOf(gossip, gossip.length - 1), 99),
+                        gossip[gossip.length - 1], cpuMsPerMessage);
+            } finally {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+            return;
+        }
         Path jsDir = Path.of(args.length > 0 ? args[0] : "../../bundles/p2p/src/test/js").toAbsolutePath().normalize();
         NioEventLoopGroup group = new NioEventLoopGroup(2);
         List<String> rows = new ArrayList<>();
@@ -73,6 +90,18 @@ public final class P2pBench {
         System.out.println("| stack | dial p50 ms | dial p99 ms | echo p50 ms | echo p99 ms | 1 stream MiB/s, median (min-max) of 3 | 1 stream CPU ns/byte | gossip p50 ms | gossip p99 ms | gossip msg/s |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
+    }
+
+    /** @return CPU time used so far by the Netty event-loop threads, where the nodes do their work */
+    static long eventLoopCpuNanos() {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith("nioEventLoopGroup")) {
+                sum += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+            }
+        }
+        return sum;
     }
 
     /** @return the ChaCha20-Poly1305 implementation the p2p stack chose in this JVM (private API) */

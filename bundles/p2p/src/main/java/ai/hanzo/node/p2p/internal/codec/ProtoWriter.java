@@ -8,7 +8,17 @@ import java.nio.charset.StandardCharsets;
  * Hand-rolled so the bundle needs no protobuf runtime.
  */
 public final class ProtoWriter {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream out;
+
+    /** A writer for a small message. */
+    public ProtoWriter() {
+        this(64);
+    }
+
+    /** @param expectedSize about how many bytes the message will take, so the buffer need not grow */
+    public ProtoWriter(int expectedSize) {
+        out = new ByteArrayOutputStream(expectedSize);
+    }
 
     private void tag(int field, int wireType) {
         rawVarint(((long) field << 3) | wireType);

@@ -22,9 +22,13 @@ record PubsubRpc(List<SubOpts> subscriptions, List<Message> messages, Control co
     record Message(byte[] from, byte[] data, byte[] seqno, String topic, byte[] signature, byte[] key) {
         /** @return the bytes that are signed: the message without signature and key */
         byte[] signedBytes() {
-            ProtoWriter w = new ProtoWriter();
+            ProtoWriter w = new ProtoWriter(sizeHint());
             writeSignedFields(w);
             return w.toByteArray();
+        }
+
+        private int sizeHint() {
+            return 256 + (data != null ? data.length : 0);
         }
 
         /** Fields 1-4, which the signature covers. */
@@ -109,12 +113,16 @@ record PubsubRpc(List<SubOpts> subscriptions, List<Message> messages, Control co
     }
 
     byte[] encode() {
-        ProtoWriter w = new ProtoWriter();
+        int size = 64;
+        for (Message m : messages) {
+            size += m.sizeHint();
+        }
+        ProtoWriter w = new ProtoWriter(size);
         for (SubOpts s : subscriptions) {
             w.bytes(1, new ProtoWriter().uint(1, s.subscribe() ? 1 : 0).string(2, s.topic()).toByteArray());
         }
         for (Message m : messages) {
-            ProtoWriter mw = new ProtoWriter();
+            ProtoWriter mw = new ProtoWriter(m.sizeHint());
             m.write(mw);
             w.bytes(2, mw.toByteArray());
         }

@@ -96,4 +96,30 @@ class IdentityTest {
         assertArrayEquals(data, Base32.decode(Base32.encode(data)));
         assertEquals("11", Base58.encode(new byte[2]));
     }
+
+    @Test
+    void base58EncodesAsTheArbitraryPrecisionDefinitionSays() {
+        // the known vector, then random lengths and leading zeros against BigInteger arithmetic
+        assertEquals("StV1DL6CwTryKyV", Base58.encode("hello world".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        assertEquals("", Base58.encode(new byte[0]));
+        java.util.Random r = new java.util.Random(58);
+        for (int i = 0; i < 2000; i++) {
+            byte[] data = new byte[r.nextInt(70)];
+            r.nextBytes(data);
+            for (int z = r.nextInt(3); z > 0 && z <= data.length; z--) {
+                data[z - 1] = 0;
+            }
+            StringBuilder expected = new StringBuilder();
+            java.math.BigInteger n = new java.math.BigInteger(1, data);
+            while (n.signum() > 0) {
+                expected.append("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz".charAt(n.mod(java.math.BigInteger.valueOf(58)).intValue()));
+                n = n.divide(java.math.BigInteger.valueOf(58));
+            }
+            for (int k = 0; k < data.length && data[k] == 0; k++) {
+                expected.append('1');
+            }
+            assertEquals(expected.reverse().toString(), Base58.encode(data));
+            assertArrayEquals(data, Base58.decode(Base58.encode(data)));
+        }
+    }
 }
