@@ -1,6 +1,8 @@
 package ai.hanzo.node.p2p.internal;
 
 import ai.hanzo.node.p2p.internal.identity.IdentityKey;
+import ai.hanzo.node.p2p.internal.pubsub.GossipsubConfig;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,10 +11,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 
-/** Base of the tests that run several Java nodes in this JVM: one shared event loop, nodes closed after each test. */
-abstract class LocalNodesTest {
+/**
+ * Base of the tests that run several Java nodes in this JVM: one shared event loop; nodes and
+ * whatever else a test registers are closed after each test, newest first.
+ */
+public abstract class LocalNodesTest {
     private static NioEventLoopGroup group;
-    private final List<P2pNode> nodes = new ArrayList<>();
+    private final List<AutoCloseable> closing = new ArrayList<>();
 
     @BeforeAll
     static void startGroup() {
@@ -25,14 +30,30 @@ abstract class LocalNodesTest {
     }
 
     @AfterEach
-    void closeNodes() {
-        nodes.forEach(P2pNode::close);
+    void closeAll() throws Exception {
+        for (int i = closing.size() - 1; i >= 0; i--) {
+            closing.get(i).close();
+        }
     }
 
-    /** Starts a node with a fresh identity; it is closed after the test. */
-    P2pNode start(P2pNode.Settings settings) {
-        P2pNode node = new P2pNode(IdentityKey.generate(), settings, group).start();
-        nodes.add(node);
-        return node;
+    /** @return the event loop the nodes share, for hand-made hosts of a test */
+    protected static EventLoopGroup group() {
+        return group;
+    }
+
+    /** Starts a node with a fresh identity and default gossipsub; it is closed after the test. */
+    protected P2pNode start(P2pNode.Settings settings) {
+        return start(settings, GossipsubConfig.defaults());
+    }
+
+    /** Starts a node with a fresh identity and the given gossipsub configuration; it is closed after the test. */
+    protected P2pNode start(P2pNode.Settings settings, GossipsubConfig gossip) {
+        return closeAfter(new P2pNode(IdentityKey.generate(), settings, group, gossip).start());
+    }
+
+    /** @return {@code c}, which is closed after the test, before anything registered earlier */
+    protected <T extends AutoCloseable> T closeAfter(T c) {
+        closing.add(c);
+        return c;
     }
 }

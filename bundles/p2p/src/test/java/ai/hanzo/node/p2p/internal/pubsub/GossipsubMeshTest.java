@@ -3,52 +3,27 @@ package ai.hanzo.node.p2p.internal.pubsub;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ai.hanzo.node.p2p.internal.LocalNodesTest;
 import ai.hanzo.node.p2p.internal.P2pNode;
-import ai.hanzo.node.p2p.internal.identity.IdentityKey;
 import ai.hanzo.node.p2p.internal.identity.Multiaddr;
 import ai.hanzo.node.p2p.internal.identity.PeerId;
 import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
-import io.netty.channel.nio.NioEventLoopGroup;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** v1.1 mesh maintenance beyond D_lo/D_hi: the outbound quota and opportunistic grafting. */
-class GossipsubMeshTest {
+class GossipsubMeshTest extends LocalNodesTest {
     private static final Duration WAIT = Duration.ofSeconds(45);
     /** A peer that never grafts on its own (D = D_lo = 0) but accepts grafts: only the other side's rules can mesh it. */
     private static final GossipsubConfig PASSIVE = GossipsubConfig.defaults().withDegrees(0, 0, 12, 0, 0);
-    private static NioEventLoopGroup group;
-    private final List<AutoCloseable> closing = new ArrayList<>();
-
-    @BeforeAll
-    static void startGroup() {
-        group = new NioEventLoopGroup(2);
-    }
-
-    @AfterAll
-    static void stopGroup() {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
-    }
 
     private P2pNode node(GossipsubConfig config) {
-        P2pNode n = new P2pNode(IdentityKey.generate(), new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), List.of(),
-                Libp2pHost.Limits.defaults(), Duration.ofMillis(200)), group, config).start();
-        closing.add(n);
-        closing.add(n.subscribe("t", m -> { })::close);
+        P2pNode n = start(new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), List.of(),
+                Libp2pHost.Limits.defaults(), Duration.ofMillis(200)), config);
+        closeAfter(n.subscribe("t", m -> { })::close);
         return n;
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.hanzo.node.api.p2p.PubsubMessage;
+import ai.hanzo.node.p2p.internal.LocalNodesTest;
 import ai.hanzo.node.p2p.internal.P2pNode;
 import ai.hanzo.node.p2p.internal.codec.LengthPrefixed;
 import ai.hanzo.node.p2p.internal.identity.IdentityKey;
@@ -16,7 +17,6 @@ import ai.hanzo.node.p2p.internal.transport.StreamHandler;
 import ai.hanzo.node.p2p.internal.transport.YamuxStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.nio.NioEventLoopGroup;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,56 +26,32 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** gossipsub v1.1 behaviour between real nodes, and against a hand-driven peer that misbehaves. */
-class GossipsubV11Test {
+class GossipsubV11Test extends LocalNodesTest {
     private static final Duration WAIT = Duration.ofSeconds(45);
     private static final Duration HEARTBEAT = Duration.ofMillis(200);
     /** Default scoring, but PX is followed from any non-negative peer (no peer here can earn a high score quickly). */
     private static final GossipsubConfig PX_FROM_ANYONE = GossipsubConfig.defaults()
             .withThresholds(new ScoreThresholds(-10, -50, -80, 0, 5));
-    private static NioEventLoopGroup group;
-    private final List<AutoCloseable> closing = new ArrayList<>();
-
-    @BeforeAll
-    static void startGroup() {
-        group = new NioEventLoopGroup(2);
-    }
-
-    @AfterAll
-    static void stopGroup() {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        // subscriptions and raw peers first, nodes last: the reverse of creation
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
-    }
 
     private P2pNode node(GossipsubConfig config) {
-        P2pNode n = new P2pNode(IdentityKey.generate(), new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), List.of(),
-                Libp2pHost.Limits.defaults(), HEARTBEAT), group, config).start();
-        closing.add(n);
+        P2pNode n = start(new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), List.of(),
+                Libp2pHost.Limits.defaults(), HEARTBEAT), config);
         return n;
     }
 
     /** A peer driven by hand: writes whatever RPC the test wants and records what it gets. */
     private final class RawPeer {
         final IdentityKey key = IdentityKey.generate();
-        final Libp2pHost host = new Libp2pHost(key, group, Libp2pHost.Limits.defaults());
+        final Libp2pHost host = new Libp2pHost(key, group(), Libp2pHost.Limits.defaults());
         final List<PubsubRpc> received = new CopyOnWriteArrayList<>();
         YamuxStream out;
         long seq;
 
         RawPeer(P2pNode target) throws Exception {
-            closing.add(host::close);
+            closeAfter(host::close);
             host.handle(Gossipsub.MESHSUB_11, () -> new StreamHandler() {
                 @Override
                 public void onData(YamuxStream stream, ByteBuf in) {
@@ -140,7 +116,7 @@ class GossipsubV11Test {
     @Test
     void aGraftDuringBackoffIsPenalisedAndAnsweredWithPrune() throws Exception {
         P2pNode victim = node(GossipsubConfig.defaults());
-        closing.add(victim.subscribe("t", m -> { })::close);
+        closeAfter(victim.subscribe("t", m -> { })::close);
         RawPeer peer = new RawPeer(victim);
         // the peer leaves the mesh itself, which starts a backoff on both sides ...
         peer.send(subscribe("t"), List.of(), control(List.of(), List.of(), List.of(new PubsubRpc.Prune("t", 60))));
@@ -156,7 +132,7 @@ class GossipsubV11Test {
     @Test
     void brokenIwantPromisesArePenalised() throws Exception {
         P2pNode victim = node(GossipsubConfig.defaults());
-        closing.add(victim.subscribe("t", m -> { })::close);
+        closeAfter(victim.subscribe("t", m -> { })::close);
         RawPeer peer = new RawPeer(victim);
         peer.send(subscribe("t"), List.of(), null);
         Random random = new Random(7);
@@ -179,8 +155,8 @@ class GossipsubV11Test {
         P2pNode victim = node(GossipsubConfig.defaults());
         P2pNode honest = node(GossipsubConfig.defaults());
         List<PubsubMessage> got = new CopyOnWriteArrayList<>();
-        closing.add(victim.subscribe("t", got::add)::close);
-        closing.add(honest.subscribe("t", m -> { })::close);
+        closeAfter(victim.subscribe("t", got::add)::close);
+        closeAfter(honest.subscribe("t", m -> { })::close);
         honest.connect(victim.listenAddresses().get(0)).toCompletableFuture().get(10, TimeUnit.SECONDS);
         RawPeer attacker = new RawPeer(victim);
         // while its score is fine, its messages are delivered
@@ -212,8 +188,8 @@ class GossipsubV11Test {
     void validatorsAcceptRejectWithPenaltyOrIgnoreWithout() throws Exception {
         P2pNode victim = node(GossipsubConfig.defaults());
         List<PubsubMessage> got = new CopyOnWriteArrayList<>();
-        closing.add(victim.subscribe("t", got::add)::close);
-        closing.add(victim.pubsub().addValidator("t", m -> {
+        closeAfter(victim.subscribe("t", got::add)::close);
+        closeAfter(victim.pubsub().addValidator("t", m -> {
             String text = new String(m.data(), StandardCharsets.UTF_8);
             return text.startsWith("reject") ? MessageValidator.Result.REJECT
                     : text.startsWith("ignore") ? MessageValidator.Result.IGNORE : MessageValidator.Result.ACCEPT;
@@ -234,7 +210,7 @@ class GossipsubV11Test {
     void malformedAndHostileControlNeverBreaksTheRouter() throws Exception {
         P2pNode victim = node(PX_FROM_ANYONE);
         List<PubsubMessage> got = new CopyOnWriteArrayList<>();
-        closing.add(victim.subscribe("t", got::add)::close);
+        closeAfter(victim.subscribe("t", got::add)::close);
         RawPeer peer = new RawPeer(victim);
         peer.send(subscribe("t"), List.of(), null);
         Random random = new Random(11);
@@ -266,11 +242,11 @@ class GossipsubV11Test {
     void peerExchangeLetsPrunedNodesFindNewMeshPeers() throws Exception {
         // a hub that keeps a mesh of 2 (at most 3) and offers PX to the peers it turns away
         P2pNode hub = node(PX_FROM_ANYONE.withDegrees(2, 1, 3, 1, 0));
-        closing.add(hub.subscribe("t", m -> { })::close);
+        closeAfter(hub.subscribe("t", m -> { })::close);
         List<P2pNode> leaves = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             P2pNode leaf = node(PX_FROM_ANYONE);
-            closing.add(leaf.subscribe("t", m -> { })::close);
+            closeAfter(leaf.subscribe("t", m -> { })::close);
             // each leaf knows only the hub
             leaf.connect(hub.listenAddresses().get(0)).toCompletableFuture().get(10, TimeUnit.SECONDS);
             leaves.add(leaf);
