@@ -388,7 +388,8 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
         return dht.findProviders(key, max, timeout).thenApply(ids -> ids.stream().map(this::toInfo).toList());
     }
 
-    static String rootMessage(Throwable e) {
+    /** @return the message of the failure inside completion wrappers, for logs */
+    public static String rootMessage(Throwable e) {
         Throwable t = e;
         while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
             t = t.getCause();

@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +61,11 @@ class NodePresenceTest extends LocalNodesTest {
     private static void awaitTopicPeer(P2pNode from, P2pNode to, String topic) {
         PeerId target = PeerId.parse(to.localPeerId());
         await().atMost(Duration.ofSeconds(15)).until(() -> from.pubsub().topicPeers(topic).join().contains(target));
+    }
+
+    /** Waits until {@code observer}'s directory shows {@code node} as {@code expected} says. */
+    private static void awaitSeen(NodePresence observer, P2pNode node, Predicate<RemoteNode> expected) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> observer.node(node.localPeerId()).map(expected::test).orElse(false));
     }
 
     private record Pair(P2pNode a, P2pNode b, NodePresence pa, NodePresence pb) {
@@ -108,14 +114,11 @@ class NodePresenceTest extends LocalNodesTest {
         pb.onChange(seen::add);
 
         pa.capabilities(Set.of("runtime:process"));
-        await().atMost(Duration.ofSeconds(15)).until(() -> pb.node(a.localPeerId())
-                .map(n -> n.capabilities().equals(List.of("runtime:process"))).orElse(false));
+        awaitSeen(pb, a, n -> n.capabilities().equals(List.of("runtime:process")));
         pa.capabilities(Set.of("runtime:process", "engine:onnxruntime"));
-        await().atMost(Duration.ofSeconds(15)).until(() -> pb.node(a.localPeerId())
-                .map(n -> n.capabilities().equals(List.of("engine:onnxruntime", "runtime:process"))).orElse(false));
+        awaitSeen(pb, a, n -> n.capabilities().equals(List.of("engine:onnxruntime", "runtime:process")));
         pa.capabilities(Set.of("engine:onnxruntime"));
-        await().atMost(Duration.ofSeconds(15)).until(() -> pb.node(a.localPeerId())
-                .map(n -> n.capabilities().equals(List.of("engine:onnxruntime"))).orElse(false));
+        awaitSeen(pb, a, n -> n.capabilities().equals(List.of("engine:onnxruntime")));
         assertEquals("node-a", pb.node(a.localPeerId()).orElseThrow().nodeId());
         assertTrue(seen.size() >= 3, "each change told the directory's listeners: " + seen);
         assertEquals(Set.of("engine:onnxruntime"), pa.localCapabilities());
@@ -131,11 +134,9 @@ class NodePresenceTest extends LocalNodesTest {
         pa.deploymentChanged("d-1", "CREATING", "");
         pa.deploymentChanged("d-1", "RUNNING", "");
         pa.deploymentChanged("d-2", "FAILED", "image not found");
-        await().atMost(Duration.ofSeconds(15)).until(() -> pb.node(a.localPeerId())
-                .map(n -> n.deployments().equals(Map.of("d-1", "RUNNING", "d-2", "FAILED"))).orElse(false));
+        awaitSeen(pb, a, n -> n.deployments().equals(Map.of("d-1", "RUNNING", "d-2", "FAILED")));
         pa.deploymentChanged("d-2", "REMOVING", "removed by the operator");
-        await().atMost(Duration.ofSeconds(15)).until(() -> pb.node(a.localPeerId())
-                .map(n -> n.deployments().equals(Map.of("d-1", "RUNNING"))).orElse(false));
+        awaitSeen(pb, a, n -> n.deployments().equals(Map.of("d-1", "RUNNING")));
     }
 
     @Test
@@ -145,8 +146,7 @@ class NodePresenceTest extends LocalNodesTest {
         NodePresence pa = pair.pa();
         NodePresence pb = pair.pb();
         pa.deploymentChanged("d-1", "RUNNING", "");
-        await().atMost(Duration.ofSeconds(15)).until(() -> pb.node(a.localPeerId())
-                .map(n -> n.deployments().equals(Map.of("d-1", "RUNNING"))).orElse(false));
+        awaitSeen(pb, a, n -> n.deployments().equals(Map.of("d-1", "RUNNING")));
 
         // signed by a, so they are a's, but one is older than what b has and the other is not protobuf
         a.publish(Topics.DEPLOYMENTS, new NodeAnnouncement("node-a", "net", 1, 1, new DeploymentChanged("d-1", "FAILED", "replayed"))
@@ -154,8 +154,7 @@ class NodePresenceTest extends LocalNodesTest {
         a.publish(Topics.DEPLOYMENTS, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff}).toCompletableFuture().join();
         // a later, valid one is applied: both above were processed before it, in order
         pa.deploymentChanged("d-3", "PENDING", "");
-        await().atMost(Duration.ofSeconds(15)).until(() -> pb.node(a.localPeerId())
-                .map(n -> n.deployments().containsKey("d-3")).orElse(false));
+        awaitSeen(pb, a, n -> n.deployments().containsKey("d-3"));
         assertEquals("RUNNING", pb.node(a.localPeerId()).orElseThrow().deployments().get("d-1"));
     }
 

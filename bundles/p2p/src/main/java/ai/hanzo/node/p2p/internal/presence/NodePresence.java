@@ -7,6 +7,7 @@ import ai.hanzo.node.api.p2p.ProviderKeys;
 import ai.hanzo.node.api.p2p.PubsubMessage;
 import ai.hanzo.node.api.p2p.RemoteNode;
 import ai.hanzo.node.api.p2p.Topics;
+import ai.hanzo.node.p2p.internal.P2pNode;
 import ai.hanzo.node.p2p.internal.codec.MalformedInputException;
 import ai.hanzo.node.p2p.internal.presence.NodeAnnouncement.CapabilitiesChanged;
 import ai.hanzo.node.p2p.internal.presence.NodeAnnouncement.DeploymentChanged;
@@ -176,7 +177,7 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
                 network.listenAddresses(), clock.millis(), agent);
         network.publish(Topics.HEARTBEAT, hb.encode()).whenComplete((v, e) -> {
             if (e != null) {
-                logger.debug("Heartbeat not sent: {}", rootMessage(e));
+                logger.debug("Heartbeat not sent: {}", P2pNode.rootMessage(e));
             }
         });
     }
@@ -186,7 +187,7 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
         network.publish(Topics.DEPLOYMENTS, a.encode()).whenComplete((v, e) -> {
             if (e != null) {
                 // peers that join later learn the capabilities from the heartbeats
-                logger.debug("Announcement {} not sent: {}", change, rootMessage(e));
+                logger.debug("Announcement {} not sent: {}", change, P2pNode.rootMessage(e));
             }
         });
     }
@@ -202,7 +203,7 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
                     unprovided.remove(c);
                     logger.debug("Providing {} in the DHT", c);
                 } else {
-                    logger.debug("Not yet provided in the DHT: {} ({}); trying again next heartbeat", c, rootMessage(e));
+                    logger.debug("Not yet provided in the DHT: {} ({}); trying again next heartbeat", c, P2pNode.rootMessage(e));
                 }
             }));
         }
@@ -296,15 +297,6 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
         } catch (RejectedExecutionException e) {
             logger.trace("Presence is closed; dropped a task");
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && (t instanceof java.util.concurrent.CompletionException
-                || t instanceof java.util.concurrent.ExecutionException)) {
-            t = t.getCause();
-        }
-        return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 
     /** Stops the heartbeat and leaves both topics; capabilities stay provided until their records expire. */
