@@ -21,14 +21,15 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Checks the compiled contract against the Rust node's wire contract as written in
- * {@code node-service.md} (a copy of shared/spec/node-service.md): every RPC with its streaming
- * kind and types, every message field with its number and type, every enum value with its number.
+ * Checks the compiled contract against the Rust node's wire contract as written in {@code
+ * node-service.md} (a copy of shared/spec/node-service.md): every RPC with its streaming kind and
+ * types, every message field with its number and type, every enum value with its number.
  */
 class WireContractTest {
     private static final FileDescriptor FILE = NodeProto.getDescriptor();
-    private static final Pattern RPC_ROW = Pattern.compile(
-            "\\|\\s*\\d+\\s*\\|\\s*(\\w+)\\s*\\|\\s*([a-z ]+?)\\s*\\|\\s*(stream )?(\\w+)\\s*->\\s*(stream )?(\\w+)\\s*\\|");
+    private static final Pattern RPC_ROW =
+            Pattern.compile(
+                    "\\|\\s*\\d+\\s*\\|\\s*(\\w+)\\s*\\|\\s*([a-z ]+?)\\s*\\|\\s*(stream )?(\\w+)\\s*->\\s*(stream )?(\\w+)\\s*\\|");
     private static final Pattern FIELD = Pattern.compile("(\\w+)=(\\d+):((?:repeated )?[\\w<>,]+)");
 
     private static String spec() throws IOException {
@@ -62,9 +63,18 @@ class WireContractTest {
             MethodDescriptor method = service.findMethodByName(row.group(1));
             assertNotNull(method, "rpc " + row.group(1));
             String kind = row.group(2);
-            assertEquals(row.group(3) != null, method.isClientStreaming(), method.getName() + " client streaming");
-            assertEquals(row.group(5) != null, method.isServerStreaming(), method.getName() + " server streaming");
-            assertEquals(kind.contains("stream"), method.isServerStreaming(), method.getName() + " kind " + kind);
+            assertEquals(
+                    row.group(3) != null,
+                    method.isClientStreaming(),
+                    method.getName() + " client streaming");
+            assertEquals(
+                    row.group(5) != null,
+                    method.isServerStreaming(),
+                    method.getName() + " server streaming");
+            assertEquals(
+                    kind.contains("stream"),
+                    method.isServerStreaming(),
+                    method.getName() + " kind " + kind);
             assertEquals(row.group(4), method.getInputType().getName());
             assertEquals(row.group(6), method.getOutputType().getName());
         }
@@ -78,7 +88,8 @@ class WireContractTest {
         for (String line : section(spec(), "Messages")) {
             for (String message : line.split(" ; ")) {
                 int colon = message.indexOf(':');
-                Descriptor descriptor = FILE.findMessageTypeByName(message.substring(0, colon).trim());
+                Descriptor descriptor =
+                        FILE.findMessageTypeByName(message.substring(0, colon).trim());
                 assertNotNull(descriptor, "message in: " + message);
                 String body = message.substring(colon + 1).replaceAll("\\([^)]*\\)", "").trim();
                 Matcher field = FIELD.matcher(body.replace(", ", " "));
@@ -86,9 +97,16 @@ class WireContractTest {
                 while (field.find()) {
                     count++;
                     fields++;
-                    checkField(descriptor, field.group(1), Integer.parseInt(field.group(2)), field.group(3));
+                    checkField(
+                            descriptor,
+                            field.group(1),
+                            Integer.parseInt(field.group(2)),
+                            field.group(3));
                 }
-                assertEquals(count, descriptor.getFields().size(), descriptor.getName() + " has exactly the spec's fields");
+                assertEquals(
+                        count,
+                        descriptor.getFields().size(),
+                        descriptor.getName() + " has exactly the spec's fields");
             }
         }
         assertTrue(fields > 100, "parsed " + fields + " fields");
@@ -102,12 +120,18 @@ class WireContractTest {
         if (type.startsWith("map<")) {
             assertTrue(field.isMapField(), where + " is a map");
             String valueType = type.substring(type.indexOf(',') + 1, type.length() - 1);
-            assertEquals(valueType, typeName(field.getMessageType().findFieldByName("value")), where + " map value");
+            assertEquals(
+                    valueType,
+                    typeName(field.getMessageType().findFieldByName("value")),
+                    where + " map value");
             return;
         }
         boolean repeated = type.startsWith("repeated ");
         assertEquals(repeated, field.isRepeated(), where + " repeated");
-        assertEquals(repeated ? type.substring("repeated ".length()) : type, typeName(field), where + " type");
+        assertEquals(
+                repeated ? type.substring("repeated ".length()) : type,
+                typeName(field),
+                where + " type");
     }
 
     private static String typeName(FieldDescriptor field) {
@@ -127,9 +151,15 @@ class WireContractTest {
             String[] values = line.substring(colon + 1).trim().split(",\\s*");
             for (String value : values) {
                 String[] pair = value.trim().split("=");
-                assertEquals(Integer.parseInt(pair[1].trim()), descriptor.findValueByName(pair[0].trim()).getNumber(), value);
+                assertEquals(
+                        Integer.parseInt(pair[1].trim()),
+                        descriptor.findValueByName(pair[0].trim()).getNumber(),
+                        value);
             }
-            assertEquals(values.length, descriptor.getValues().size(), descriptor.getName() + " has exactly the spec's values");
+            assertEquals(
+                    values.length,
+                    descriptor.getValues().size(),
+                    descriptor.getName() + " has exactly the spec's values");
         }
     }
 }

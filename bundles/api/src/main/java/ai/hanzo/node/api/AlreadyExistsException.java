@@ -4,7 +4,9 @@ package ai.hanzo.node.api;
 public class AlreadyExistsException extends NodeException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message what failed, in words an operator understands */
+    /**
+     * @param message what failed, in words an operator understands
+     */
     public AlreadyExistsException(String message) {
         super(ErrorCode.ALREADY_EXISTS, message);
     }

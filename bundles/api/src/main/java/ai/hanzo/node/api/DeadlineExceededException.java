@@ -4,7 +4,9 @@ package ai.hanzo.node.api;
 public class DeadlineExceededException extends NodeException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message what failed, in words an operator understands */
+    /**
+     * @param message what failed, in words an operator understands
+     */
     public DeadlineExceededException(String message) {
         super(ErrorCode.DEADLINE_EXCEEDED, message);
     }

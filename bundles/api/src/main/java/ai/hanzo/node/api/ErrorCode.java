@@ -21,7 +21,10 @@ public enum ErrorCode {
     PERMISSION_DENIED,
     /** The caller did not present valid credentials. */
     UNAUTHENTICATED,
-    /** A dependency (runtime, engine, chain endpoint, peer) cannot be reached right now; retry later. */
+    /**
+     * A dependency (runtime, engine, chain endpoint, peer) cannot be reached right now; retry
+     * later.
+     */
     UNAVAILABLE,
     /** The node cannot do this at all (for example a runtime feature a plugin does not offer). */
     UNIMPLEMENTED,

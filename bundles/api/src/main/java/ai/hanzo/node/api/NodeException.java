@@ -30,7 +30,9 @@ public class NodeException extends RuntimeException {
         this.code = Objects.requireNonNull(code, "code");
     }
 
-    /** @return the kind of failure, which maps one-to-one to a gRPC status code */
+    /**
+     * @return the kind of failure, which maps one-to-one to a gRPC status code
+     */
     public ErrorCode code() {
         return code;
     }

@@ -4,7 +4,9 @@ package ai.hanzo.node.api;
 public class NotFoundException extends NodeException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message what failed, in words an operator understands */
+    /**
+     * @param message what failed, in words an operator understands
+     */
     public NotFoundException(String message) {
         super(ErrorCode.NOT_FOUND, message);
     }

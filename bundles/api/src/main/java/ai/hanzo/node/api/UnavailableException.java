@@ -1,10 +1,15 @@
 package ai.hanzo.node.api;
 
-/** A dependency cannot be reached now; the call may succeed later. Maps to {@link ErrorCode#UNAVAILABLE}. */
+/**
+ * A dependency cannot be reached now; the call may succeed later. Maps to {@link
+ * ErrorCode#UNAVAILABLE}.
+ */
 public class UnavailableException extends NodeException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message what failed, in words an operator understands */
+    /**
+     * @param message what failed, in words an operator understands
+     */
     public UnavailableException(String message) {
         super(ErrorCode.UNAVAILABLE, message);
     }

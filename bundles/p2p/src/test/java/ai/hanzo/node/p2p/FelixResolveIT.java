@@ -52,9 +52,13 @@ class FelixResolveIT {
     }
 
     /** The bundle's own choice of cipher, and a Noise session with a node on the class path. */
-    private static void assertNoiseCipher(Bundle p2p, Object network, String expected) throws Exception {
+    private static void assertNoiseCipher(Bundle p2p, Object network, String expected)
+            throws Exception {
         Class<?> chaChaPoly = p2p.loadClass("ai.hanzo.node.p2p.internal.transport.ChaChaPoly");
-        assertEquals(p2p, ((BundleReference) chaChaPoly.getClassLoader()).getBundle(), "the bundle's own copy");
+        assertEquals(
+                p2p,
+                ((BundleReference) chaChaPoly.getClassLoader()).getBundle(),
+                "the bundle's own copy");
         Method get = chaChaPoly.getDeclaredMethod("get");
         get.setAccessible(true);
         Object inUse = get.invoke(null);
@@ -63,12 +67,22 @@ class FelixResolveIT {
         assertTrue(((String) name.invoke(inUse)).startsWith(expected), (String) name.invoke(inUse));
 
         @SuppressWarnings("unchecked")
-        List<String> addrs = (List<String>) network.getClass().getMethod("listenAddresses").invoke(network);
+        List<String> addrs =
+                (List<String>) network.getClass().getMethod("listenAddresses").invoke(network);
         NioEventLoopGroup group = new NioEventLoopGroup(1);
-        P2pNode outside = new P2pNode(IdentityKey.generate(), new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
-                List.of(), Libp2pHost.Limits.defaults(), Duration.ofSeconds(1)), group).start();
+        P2pNode outside =
+                new P2pNode(
+                                IdentityKey.generate(),
+                                new P2pNode.Settings(
+                                        Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
+                                        List.of(),
+                                        Libp2pHost.Limits.defaults(),
+                                        Duration.ofSeconds(1)),
+                                group)
+                        .start();
         try {
-            Connection c = outside.host().dial(Multiaddr.parse(addrs.get(0))).get(20, TimeUnit.SECONDS);
+            Connection c =
+                    outside.host().dial(Multiaddr.parse(addrs.get(0))).get(20, TimeUnit.SECONDS);
             // a yamux ping both ways through Noise transport frames sealed and opened in Felix
             assertTrue(c.session().ping().get(20, TimeUnit.SECONDS).toNanos() > 0);
         } finally {
@@ -79,20 +93,29 @@ class FelixResolveIT {
 
     @Test
     void bundleResolvesAndRegistersPeerNetwork(@TempDir Path tmp) throws Exception {
-        runInFelix(tmp, (p2p, network) -> {
-            // this build runs on linux-x86_64, for which the Conscrypt jar carries its native library
-            assertNoiseCipher(p2p, network, "Conscrypt 2.5.2");
-            Path key = tmp.resolve("data/p2p/identity.key");
-            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
-            BundleContext ctx = p2p.getBundleContext();
-            Bundle api = java.util.Arrays.stream(ctx.getBundles()).filter(b -> "ai.hanzo.node.api".equals(b.getSymbolicName()))
-                    .findFirst().orElseThrow();
-            capabilitiesFollowRuntimePlugins(ctx, api);
-        });
+        runInFelix(
+                tmp,
+                (p2p, network) -> {
+                    // this build runs on linux-x86_64, for which the Conscrypt jar carries its
+                    // native library
+                    assertNoiseCipher(p2p, network, "Conscrypt 2.5.2");
+                    Path key = tmp.resolve("data/p2p/identity.key");
+                    assertEquals(
+                            "rw-------",
+                            PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+                    BundleContext ctx = p2p.getBundleContext();
+                    Bundle api =
+                            java.util.Arrays.stream(ctx.getBundles())
+                                    .filter(b -> "ai.hanzo.node.api".equals(b.getSymbolicName()))
+                                    .findFirst()
+                                    .orElseThrow();
+                    capabilitiesFollowRuntimePlugins(ctx, api);
+                });
     }
 
     @Test
-    void noiseFallsBackToTheJdkCipherWhenConscryptsLibraryCannotLoad(@TempDir Path tmp) throws Exception {
+    void noiseFallsBackToTheJdkCipherWhenConscryptsLibraryCannotLoad(@TempDir Path tmp)
+            throws Exception {
         // as on a noexec or read-only temp dir: Conscrypt cannot extract its library (/proc takes
         // no new files, even for root); a new framework means a new class loader that tries again
         System.setProperty("org.conscrypt.native.workdir", "/proc");
@@ -112,7 +135,8 @@ class FelixResolveIT {
         props.put("hanzo.p2p.mdns", "false");
         props.put("hanzo.network.id", "it");
         props.put("ds.loglevel", "warn");
-        Framework fw = ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(props);
+        Framework fw =
+                ServiceLoader.load(FrameworkFactory.class).iterator().next().newFramework(props);
         fw.start();
         try {
             BundleContext ctx = fw.getBundleContext();
@@ -127,7 +151,8 @@ class FelixResolveIT {
             }
             Bundle p2p = bundles.get(bundles.size() - 1);
             assertEquals(Bundle.ACTIVE, p2p.getState(), "the p2p bundle did not start");
-            ServiceTracker<Object, Object> t = new ServiceTracker<>(ctx, "ai.hanzo.node.api.p2p.PeerNetwork", null);
+            ServiceTracker<Object, Object> t =
+                    new ServiceTracker<>(ctx, "ai.hanzo.node.api.p2p.PeerNetwork", null);
             t.open(true); // the test class path has its own copy of the api classes
             Object network = t.waitForService(20_000);
             if (network == null) {
@@ -151,27 +176,45 @@ class FelixResolveIT {
      * Runtime plugins registered and unregistered in the framework change the node's announced
      * capabilities at once; one whose self-test fails or throws is left out without harm.
      */
-    private static void capabilitiesFollowRuntimePlugins(BundleContext ctx, Bundle api) throws Exception {
-        ServiceTracker<Object, Object> t = new ServiceTracker<>(ctx, "ai.hanzo.node.api.p2p.NodeDirectory", null);
+    private static void capabilitiesFollowRuntimePlugins(BundleContext ctx, Bundle api)
+            throws Exception {
+        ServiceTracker<Object, Object> t =
+                new ServiceTracker<>(ctx, "ai.hanzo.node.api.p2p.NodeDirectory", null);
         t.open(true);
         Object directory = t.waitForService(20_000);
         assertTrue(directory != null, "NodeDirectory was not registered");
         Method capabilities = directory.getClass().getMethod("localCapabilities");
-        // the plugins are made from the api bundle's own interface, as a plugin bundle would implement it
+        // the plugins are made from the api bundle's own interface, as a plugin bundle would
+        // implement it
         Class<?> runtimeType = api.loadClass("ai.hanzo.node.api.runtime.ContainerRuntime");
         Class<?> availability = api.loadClass("ai.hanzo.node.api.Availability");
         Object ok = availability.getMethod("ok").invoke(null);
         Object down = availability.getMethod("unavailable", String.class).invoke(null, "no daemon");
-        ServiceRegistration<?> good = ctx.registerService(runtimeType.getName(), runtime(runtimeType, "felix-test", () -> ok),
-                props("felix-test"));
-        ServiceRegistration<?> unavailable = ctx.registerService(runtimeType.getName(), runtime(runtimeType, "down", () -> down),
-                props("down"));
-        ServiceRegistration<?> crashing = ctx.registerService(runtimeType.getName(), runtime(runtimeType, "crashing", () -> {
-            throw new IllegalStateException("plugin bug");
-        }), props("crashing"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> capabilities.invoke(directory).equals(Set.of("runtime:felix-test")));
+        ServiceRegistration<?> good =
+                ctx.registerService(
+                        runtimeType.getName(),
+                        runtime(runtimeType, "felix-test", () -> ok),
+                        props("felix-test"));
+        ServiceRegistration<?> unavailable =
+                ctx.registerService(
+                        runtimeType.getName(),
+                        runtime(runtimeType, "down", () -> down),
+                        props("down"));
+        ServiceRegistration<?> crashing =
+                ctx.registerService(
+                        runtimeType.getName(),
+                        runtime(
+                                runtimeType,
+                                "crashing",
+                                () -> {
+                                    throw new IllegalStateException("plugin bug");
+                                }),
+                        props("crashing"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> capabilities.invoke(directory).equals(Set.of("runtime:felix-test")));
         good.unregister();
-        await().atMost(Duration.ofSeconds(20)).until(() -> capabilities.invoke(directory).equals(Set.of()));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> capabilities.invoke(directory).equals(Set.of()));
         unavailable.unregister();
         crashing.unregister();
         t.close();
@@ -184,13 +227,17 @@ class FelixResolveIT {
     }
 
     private static Object runtime(Class<?> type, String name, Supplier<Object> selfTest) {
-        return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, m, args) -> switch (m.getName()) {
-            case "name" -> name;
-            case "selfTest" -> selfTest.get();
-            case "hashCode" -> System.identityHashCode(proxy);
-            case "equals" -> proxy == args[0];
-            case "toString" -> "runtime " + name;
-            default -> throw new UnsupportedOperationException(m.getName());
-        });
+        return Proxy.newProxyInstance(
+                type.getClassLoader(),
+                new Class<?>[] {type},
+                (proxy, m, args) ->
+                        switch (m.getName()) {
+                            case "name" -> name;
+                            case "selfTest" -> selfTest.get();
+                            case "hashCode" -> System.identityHashCode(proxy);
+                            case "equals" -> proxy == args[0];
+                            case "toString" -> "runtime " + name;
+                            default -> throw new UnsupportedOperationException(m.getName());
+                        });
     }
 }

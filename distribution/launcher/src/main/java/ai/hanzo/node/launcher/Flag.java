@@ -2,18 +2,78 @@ package ai.hanzo.node.launcher;
 
 /** The node's command-line flags, each with the environment variable that sets it too. */
 enum Flag {
-    NODE_ID("--node-id", "HANZO_NODE_ID", Kind.VALUE, "", "Node id; persisted in the data dir (default: a random UUID on first start)"),
-    GRPC_ADDR("--grpc-addr", "HANZO_GRPC_ADDR", Kind.VALUE, "127.0.0.1:50051", "gRPC listen address host:port"),
-    HTTP_ADDR("--http-addr", "HANZO_HTTP_ADDR", Kind.VALUE, "127.0.0.1:8080", "HTTP listen address host:port (health, metrics)"),
-    P2P_ADDR("--p2p-addr", "HANZO_P2P_ADDR", Kind.VALUE, "/ip4/0.0.0.0/tcp/9000", "libp2p listen multiaddr"),
-    DATA_DIR("--data-dir", "HANZO_DATA_DIR", Kind.VALUE, "./data", "Directory for node state, logs and caches"),
-    MDNS("--mdns", "HANZO_MDNS", Kind.SWITCH, "true", "Discover peers on the local network with mDNS (--mdns=false to turn off)"),
-    NETWORK_ID("--network-id", "HANZO_NETWORK_ID", Kind.VALUE, "", "Hanzo network to join, e.g. hanzo-mainnet"),
-    BOOTSTRAP("--bootstrap", "HANZO_BOOTSTRAP", Kind.REPEATABLE, "", "Bootstrap peer multiaddr; repeat the flag, or comma-separate in the env var"),
-    OPERATOR("--operator", "HANZO_OPERATOR", Kind.VALUE, "", "Operator EVM address (0x followed by 40 hex digits)"),
-    MLX("--mlx", "HANZO_MLX", Kind.SWITCH, "false", "Enable the MLX accelerator (macOS on Apple silicon only)"),
-    LOG_LEVEL("--log-level", "HANZO_LOG_LEVEL", Kind.VALUE, "info", "Log level: error, warn, info, debug or trace"),
-    RESET_STORE("--reset-store", "HANZO_RESET_STORE", Kind.SWITCH, "false", "Move the node's store aside and start with an empty one"),
+    NODE_ID(
+            "--node-id",
+            "HANZO_NODE_ID",
+            Kind.VALUE,
+            "",
+            "Node id; persisted in the data dir (default: a random UUID on first start)"),
+    GRPC_ADDR(
+            "--grpc-addr",
+            "HANZO_GRPC_ADDR",
+            Kind.VALUE,
+            "127.0.0.1:50051",
+            "gRPC listen address host:port"),
+    HTTP_ADDR(
+            "--http-addr",
+            "HANZO_HTTP_ADDR",
+            Kind.VALUE,
+            "127.0.0.1:8080",
+            "HTTP listen address host:port (health, metrics)"),
+    P2P_ADDR(
+            "--p2p-addr",
+            "HANZO_P2P_ADDR",
+            Kind.VALUE,
+            "/ip4/0.0.0.0/tcp/9000",
+            "libp2p listen multiaddr"),
+    DATA_DIR(
+            "--data-dir",
+            "HANZO_DATA_DIR",
+            Kind.VALUE,
+            "./data",
+            "Directory for node state, logs and caches"),
+    MDNS(
+            "--mdns",
+            "HANZO_MDNS",
+            Kind.SWITCH,
+            "true",
+            "Discover peers on the local network with mDNS (--mdns=false to turn off)"),
+    NETWORK_ID(
+            "--network-id",
+            "HANZO_NETWORK_ID",
+            Kind.VALUE,
+            "",
+            "Hanzo network to join, e.g. hanzo-mainnet"),
+    BOOTSTRAP(
+            "--bootstrap",
+            "HANZO_BOOTSTRAP",
+            Kind.REPEATABLE,
+            "",
+            "Bootstrap peer multiaddr; repeat the flag, or comma-separate in the env var"),
+    OPERATOR(
+            "--operator",
+            "HANZO_OPERATOR",
+            Kind.VALUE,
+            "",
+            "Operator EVM address (0x followed by 40 hex digits)"),
+    MLX(
+            "--mlx",
+            "HANZO_MLX",
+            Kind.SWITCH,
+            "false",
+            "Enable the MLX accelerator (macOS on Apple silicon only)"),
+    LOG_LEVEL(
+            "--log-level",
+            "HANZO_LOG_LEVEL",
+            Kind.VALUE,
+            "info",
+            "Log level: error, warn, info, debug or trace"),
+    RESET_STORE(
+            "--reset-store",
+            "HANZO_RESET_STORE",
+            Kind.SWITCH,
+            "false",
+            "Move the node's store aside and start with an empty one"),
     HELP("--help", "", Kind.ACTION, "", "Print this help and exit"),
     VERSION("--version", "", Kind.ACTION, "", "Print the version and exit");
 

@@ -23,8 +23,7 @@ import java.util.Properties;
 public final class HanzoNodeLauncher {
     static final int USAGE_ERROR = 2;
 
-    private HanzoNodeLauncher() {
-    }
+    private HanzoNodeLauncher() {}
 
     /**
      * @param args the command line
@@ -34,7 +33,11 @@ public final class HanzoNodeLauncher {
         Path home = Path.of(System.getProperty("karaf.home", ".")).toAbsolutePath().normalize();
         NodeOptions options;
         try {
-            options = NodeOptions.parse(List.of(args), System.getenv(), readConf(home.resolve("etc/hanzo-node.conf")));
+            options =
+                    NodeOptions.parse(
+                            List.of(args),
+                            System.getenv(),
+                            readConf(home.resolve("etc/hanzo-node.conf")));
         } catch (UsageException e) {
             System.err.println("hanzo-node: " + e.getMessage());
             System.err.println("Run 'hanzo-node --help' for the list of flags.");
@@ -55,21 +58,28 @@ public final class HanzoNodeLauncher {
             Files.createDirectories(data.resolve("tmp"));
             Files.createDirectories(data.resolve("log"));
         } catch (IOException e) {
-            System.err.println("hanzo-node: cannot create the data directory " + data + ": " + e.getMessage()
-                    + " (set --data-dir / HANZO_DATA_DIR to a writable directory)");
+            System.err.println(
+                    "hanzo-node: cannot create the data directory "
+                            + data
+                            + ": "
+                            + e.getMessage()
+                            + " (set --data-dir / HANZO_DATA_DIR to a writable directory)");
             System.exit(USAGE_ERROR);
             return;
         }
         try {
             dataDirLock = lockDataDirectory(data);
         } catch (IOException e) {
-            System.err.println("hanzo-node: cannot lock the data directory " + data + ": " + e.getMessage());
+            System.err.println(
+                    "hanzo-node: cannot lock the data directory " + data + ": " + e.getMessage());
             System.exit(USAGE_ERROR);
             return;
         }
         if (dataDirLock == null) {
-            System.err.println("hanzo-node: another node is already running with the data directory " + data
-                    + " (give this one its own --data-dir / HANZO_DATA_DIR)");
+            System.err.println(
+                    "hanzo-node: another node is already running with the data directory "
+                            + data
+                            + " (give this one its own --data-dir / HANZO_DATA_DIR)");
             System.exit(USAGE_ERROR);
             return;
         }
@@ -84,9 +94,15 @@ public final class HanzoNodeLauncher {
     // held for the life of the process; the OS releases it when the process ends, however it ends
     private static FileLock dataDirLock;
 
-    /** @return the lock of {@code <data>/node.lock}, or null when another process holds it */
+    /**
+     * @return the lock of {@code <data>/node.lock}, or null when another process holds it
+     */
     static FileLock lockDataDirectory(Path data) throws IOException {
-        FileChannel channel = FileChannel.open(data.resolve("node.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel channel =
+                FileChannel.open(
+                        data.resolve("node.lock"),
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE);
         try {
             FileLock lock = channel.tryLock();
             if (lock == null) {
@@ -106,7 +122,9 @@ public final class HanzoNodeLauncher {
             try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 properties.load(reader);
             }
-            properties.stringPropertyNames().forEach(name -> conf.put(name, properties.getProperty(name).trim()));
+            properties
+                    .stringPropertyNames()
+                    .forEach(name -> conf.put(name, properties.getProperty(name).trim()));
         }
         return conf;
     }
@@ -116,21 +134,26 @@ public final class HanzoNodeLauncher {
         out.println();
         out.println("Usage: hanzo-node [flags]");
         out.println();
-        out.println("Each setting comes from its flag, else its environment variable, else etc/hanzo-node.conf,");
+        out.println(
+                "Each setting comes from its flag, else its environment variable, else etc/hanzo-node.conf,");
         out.println("else the default.");
         out.println();
         for (Flag flag : Flag.values()) {
-            String name = flag.flag + switch (flag.kind) {
-                case VALUE, REPEATABLE -> " <value>";
-                default -> "";
-            };
+            String name =
+                    flag.flag
+                            + switch (flag.kind) {
+                                case VALUE, REPEATABLE -> " <value>";
+                                default -> "";
+                            };
             out.printf("  %-26s %s%n", name, flag.description);
             StringBuilder detail = new StringBuilder();
             if (!flag.env.isEmpty()) {
                 detail.append("env ").append(flag.env);
             }
             if (!flag.defaultValue.isEmpty() && flag.kind != Flag.Kind.SWITCH) {
-                detail.append(detail.length() > 0 ? ", " : "").append("default ").append(flag.defaultValue);
+                detail.append(detail.length() > 0 ? ", " : "")
+                        .append("default ")
+                        .append(flag.defaultValue);
             }
             if (detail.length() > 0) {
                 out.printf("  %-26s (%s)%n", "", detail);

@@ -14,8 +14,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The node's start-up settings, resolved as: flag, else {@code HANZO_*} environment variable,
- * else {@code etc/hanzo-node.conf}, else the built-in default, and checked before anything starts.
+ * The node's start-up settings, resolved as: flag, else {@code HANZO_*} environment variable, else
+ * {@code etc/hanzo-node.conf}, else the built-in default, and checked before anything starts.
  */
 final class NodeOptions {
     private static final Pattern EVM_ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
@@ -54,8 +54,10 @@ final class NodeOptions {
             }
             Flag flag = Flag.byName(name);
             if (flag == null) {
-                throw new UsageException(arg.startsWith("-") ? "unknown flag " + name
-                        : "unexpected argument '" + arg + "' (flags start with --)");
+                throw new UsageException(
+                        arg.startsWith("-")
+                                ? "unknown flag " + name
+                                : "unexpected argument '" + arg + "' (flags start with --)");
             }
             switch (flag.kind) {
                 case ACTION -> action = action == null ? flag : action;
@@ -83,7 +85,8 @@ final class NodeOptions {
             }
             List<String> value = fromFlags.get(flag);
             if (value == null) {
-                String text = firstNonBlank(env.get(flag.env), conf.get(flag.env), flag.defaultValue);
+                String text =
+                        firstNonBlank(env.get(flag.env), conf.get(flag.env), flag.defaultValue);
                 value = flag.kind == Flag.Kind.REPEATABLE ? splitList(text) : List.of(text.trim());
             }
             resolved.put(flag, value);
@@ -98,8 +101,12 @@ final class NodeOptions {
     private void validate() throws UsageException {
         String nodeId = value(Flag.NODE_ID);
         if (!nodeId.isEmpty() && !NODE_ID.matcher(nodeId).matches()) {
-            throw new UsageException("invalid " + describe(Flag.NODE_ID) + " '" + nodeId
-                    + "': use 1-128 characters of A-Z a-z 0-9 . _ - starting with a letter or digit");
+            throw new UsageException(
+                    "invalid "
+                            + describe(Flag.NODE_ID)
+                            + " '"
+                            + nodeId
+                            + "': use 1-128 characters of A-Z a-z 0-9 . _ - starting with a letter or digit");
         }
         checkHostPort(Flag.GRPC_ADDR);
         checkHostPort(Flag.HTTP_ADDR);
@@ -109,12 +116,20 @@ final class NodeOptions {
         }
         String operator = value(Flag.OPERATOR);
         if (!operator.isEmpty() && !EVM_ADDRESS.matcher(operator).matches()) {
-            throw new UsageException("invalid " + describe(Flag.OPERATOR) + " '" + operator
-                    + "': expected 0x followed by 40 hex digits");
+            throw new UsageException(
+                    "invalid "
+                            + describe(Flag.OPERATOR)
+                            + " '"
+                            + operator
+                            + "': expected 0x followed by 40 hex digits");
         }
         if (!LOG_LEVELS.contains(value(Flag.LOG_LEVEL).toLowerCase(Locale.ROOT))) {
-            throw new UsageException("invalid " + describe(Flag.LOG_LEVEL) + " '" + value(Flag.LOG_LEVEL)
-                    + "': use one of error, warn, info, debug, trace");
+            throw new UsageException(
+                    "invalid "
+                            + describe(Flag.LOG_LEVEL)
+                            + " '"
+                            + value(Flag.LOG_LEVEL)
+                            + "': use one of error, warn, info, debug, trace");
         }
         if (value(Flag.DATA_DIR).isEmpty()) {
             throw new UsageException(describe(Flag.DATA_DIR) + " must not be empty");
@@ -122,16 +137,26 @@ final class NodeOptions {
         try {
             Path.of(value(Flag.DATA_DIR));
         } catch (InvalidPathException e) {
-            throw new UsageException("invalid " + describe(Flag.DATA_DIR) + " '" + value(Flag.DATA_DIR) + "': "
-                    + e.getReason());
+            throw new UsageException(
+                    "invalid "
+                            + describe(Flag.DATA_DIR)
+                            + " '"
+                            + value(Flag.DATA_DIR)
+                            + "': "
+                            + e.getReason());
         }
         if (mlx()) {
             String os = System.getProperty("os.name", "");
             String arch = System.getProperty("os.arch", "");
             if (!(os.toLowerCase(Locale.ROOT).contains("mac") && arch.equals("aarch64"))) {
-                throw new UsageException(describe(Flag.MLX) + " needs macOS on Apple silicon (arm64); this machine is "
-                        + os + "/" + arch + ". MLX cannot run here: start without --mlx (CPU/ONNX Runtime inference "
-                        + "stays available)");
+                throw new UsageException(
+                        describe(Flag.MLX)
+                                + " needs macOS on Apple silicon (arm64); this machine is "
+                                + os
+                                + "/"
+                                + arch
+                                + ". MLX cannot run here: start without --mlx (CPU/ONNX Runtime inference "
+                                + "stays available)");
             }
         }
         bool(Flag.RESET_STORE);
@@ -142,22 +167,33 @@ final class NodeOptions {
         String text = value(flag);
         int colon = text.lastIndexOf(':');
         if (colon <= 0 || colon == text.length() - 1) {
-            throw new UsageException("invalid " + describe(flag) + " '" + text + "': expected host:port, e.g. "
-                    + flag.defaultValue);
+            throw new UsageException(
+                    "invalid "
+                            + describe(flag)
+                            + " '"
+                            + text
+                            + "': expected host:port, e.g. "
+                            + flag.defaultValue);
         }
         String host = text.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         } else if (host.contains(":")) {
-            throw new UsageException("invalid " + describe(flag) + " '" + text + "': write IPv6 addresses in brackets, "
-                    + "e.g. [::1]:50051");
+            throw new UsageException(
+                    "invalid "
+                            + describe(flag)
+                            + " '"
+                            + text
+                            + "': write IPv6 addresses in brackets, "
+                            + "e.g. [::1]:50051");
         }
         checkPort(flag, text, text.substring(colon + 1));
         try {
             // resolves names through the system resolver; literals are parsed without a lookup
             InetAddress.getByName(host);
         } catch (UnknownHostException e) {
-            throw new UsageException("invalid " + describe(flag) + " '" + text + "': unknown host '" + host + "'");
+            throw new UsageException(
+                    "invalid " + describe(flag) + " '" + text + "': unknown host '" + host + "'");
         }
     }
 
@@ -166,21 +202,40 @@ final class NodeOptions {
         try {
             number = Integer.parseInt(port);
         } catch (NumberFormatException e) {
-            throw new UsageException("invalid " + describe(flag) + " '" + text + "': port '" + port + "' is not a number");
+            throw new UsageException(
+                    "invalid "
+                            + describe(flag)
+                            + " '"
+                            + text
+                            + "': port '"
+                            + port
+                            + "' is not a number");
         }
         if (number < 0 || number > 65535) {
-            throw new UsageException("invalid " + describe(flag) + " '" + text + "': port " + number
-                    + " is outside 0-65535");
+            throw new UsageException(
+                    "invalid "
+                            + describe(flag)
+                            + " '"
+                            + text
+                            + "': port "
+                            + number
+                            + " is outside 0-65535");
         }
     }
 
     private static void checkMultiaddr(Flag flag, String text) throws UsageException {
         String[] parts = text.split("/", -1);
-        if (parts.length < 5 || !parts[0].isEmpty()
-                || !Set.of("ip4", "ip6", "dns", "dns4", "dns6").contains(parts[1]) || parts[2].isEmpty()
+        if (parts.length < 5
+                || !parts[0].isEmpty()
+                || !Set.of("ip4", "ip6", "dns", "dns4", "dns6").contains(parts[1])
+                || parts[2].isEmpty()
                 || !parts[3].equals("tcp")) {
-            throw new UsageException("invalid " + describe(flag) + " '" + text
-                    + "': expected a multiaddr like /ip4/0.0.0.0/tcp/9000 (bootstrap peers may end in /p2p/<peer id>)");
+            throw new UsageException(
+                    "invalid "
+                            + describe(flag)
+                            + " '"
+                            + text
+                            + "': expected a multiaddr like /ip4/0.0.0.0/tcp/9000 (bootstrap peers may end in /p2p/<peer id>)");
         }
         checkPort(flag, text, parts[4]);
     }
@@ -210,7 +265,8 @@ final class NodeOptions {
         if (FALSE.contains(text)) {
             return false;
         }
-        throw new UsageException("invalid " + describe(flag) + " '" + value(flag) + "': expected true or false");
+        throw new UsageException(
+                "invalid " + describe(flag) + " '" + value(flag) + "': expected true or false");
     }
 
     boolean mlx() throws UsageException {

@@ -14,16 +14,24 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class NodeOptionsTest {
-    private static NodeOptions parse(List<String> args, Map<String, String> env, Map<String, String> conf)
+    private static NodeOptions parse(
+            List<String> args, Map<String, String> env, Map<String, String> conf)
             throws UsageException {
         return NodeOptions.parse(args, env, conf);
     }
 
     @Test
     void flagWinsOverEnvWhichWinsOverConfWhichWinsOverDefault() throws Exception {
-        Map<String, String> conf = Map.of("HANZO_GRPC_ADDR", "127.0.0.1:1111", "HANZO_HTTP_ADDR", "127.0.0.1:2222",
-                "HANZO_NETWORK_ID", "from-conf");
-        Map<String, String> env = Map.of("HANZO_GRPC_ADDR", "127.0.0.1:3333", "HANZO_NETWORK_ID", "from-env");
+        Map<String, String> conf =
+                Map.of(
+                        "HANZO_GRPC_ADDR",
+                        "127.0.0.1:1111",
+                        "HANZO_HTTP_ADDR",
+                        "127.0.0.1:2222",
+                        "HANZO_NETWORK_ID",
+                        "from-conf");
+        Map<String, String> env =
+                Map.of("HANZO_GRPC_ADDR", "127.0.0.1:3333", "HANZO_NETWORK_ID", "from-env");
         NodeOptions options = parse(List.of("--network-id", "from-flag"), env, conf);
         assertEquals("from-flag", options.value(Flag.NETWORK_ID));
         assertEquals("127.0.0.1:3333", options.value(Flag.GRPC_ADDR));
@@ -43,41 +51,61 @@ class NodeOptionsTest {
     void bootstrapRepeatsAsFlagsAndIsCommaSeparatedInTheEnvironment() throws Exception {
         String a = "/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWA";
         String b = "/dns4/boot.example/tcp/4001";
-        assertEquals(List.of(a, b), parse(List.of("--bootstrap", a, "--bootstrap=" + b), Map.of(), Map.of())
-                .list(Flag.BOOTSTRAP));
-        assertEquals(List.of(a, b), parse(List.of(), Map.of("HANZO_BOOTSTRAP", a + " , " + b), Map.of())
-                .list(Flag.BOOTSTRAP));
+        assertEquals(
+                List.of(a, b),
+                parse(List.of("--bootstrap", a, "--bootstrap=" + b), Map.of(), Map.of())
+                        .list(Flag.BOOTSTRAP));
+        assertEquals(
+                List.of(a, b),
+                parse(List.of(), Map.of("HANZO_BOOTSTRAP", a + " , " + b), Map.of())
+                        .list(Flag.BOOTSTRAP));
     }
 
     @Test
     void helpAndVersionDoNotValidateTheRest() throws Exception {
-        assertEquals(Flag.HELP, parse(List.of("--help"), Map.of("HANZO_GRPC_ADDR", "nonsense"), Map.of()).action());
+        assertEquals(
+                Flag.HELP,
+                parse(List.of("--help"), Map.of("HANZO_GRPC_ADDR", "nonsense"), Map.of()).action());
         assertEquals(Flag.VERSION, parse(List.of("--version"), Map.of(), Map.of()).action());
         assertNull(parse(List.of(), Map.of(), Map.of()).action());
     }
 
     @Test
     void badInputIsAUsageErrorThatNamesTheSetting() {
-        Map<List<String>, String> cases = Map.of(
-                List.of("--grpc-addr"), "--grpc-addr needs a value",
-                List.of("--grpc-addr", "--mlx"), "--grpc-addr needs a value",
-                List.of("--p2p-addr", "/ip4/1.2.3.4/udp/9000"), "invalid --p2p-addr / HANZO_P2P_ADDR",
-                List.of("--bootstrap", "12D3KooW"), "invalid --bootstrap / HANZO_BOOTSTRAP",
-                List.of("--log-level", "loud"), "invalid --log-level / HANZO_LOG_LEVEL 'loud'",
-                List.of("--node-id", "../etc"), "invalid --node-id / HANZO_NODE_ID '../etc'",
-                List.of("--http-addr", "127.0.0.1:-1"), "port -1 is outside 0-65535",
-                List.of("stray"), "unexpected argument 'stray'",
-                List.of("--reset-store=maybe"), "expected true or false");
-        cases.forEach((args, expected) -> {
-            UsageException error = assertThrows(UsageException.class, () -> parse(args, Map.of(), Map.of()), args::toString);
-            assertTrue(error.getMessage().contains(expected), args + " -> " + error.getMessage());
-        });
+        Map<List<String>, String> cases =
+                Map.of(
+                        List.of("--grpc-addr"), "--grpc-addr needs a value",
+                        List.of("--grpc-addr", "--mlx"), "--grpc-addr needs a value",
+                        List.of("--p2p-addr", "/ip4/1.2.3.4/udp/9000"),
+                                "invalid --p2p-addr / HANZO_P2P_ADDR",
+                        List.of("--bootstrap", "12D3KooW"), "invalid --bootstrap / HANZO_BOOTSTRAP",
+                        List.of("--log-level", "loud"),
+                                "invalid --log-level / HANZO_LOG_LEVEL 'loud'",
+                        List.of("--node-id", "../etc"),
+                                "invalid --node-id / HANZO_NODE_ID '../etc'",
+                        List.of("--http-addr", "127.0.0.1:-1"), "port -1 is outside 0-65535",
+                        List.of("stray"), "unexpected argument 'stray'",
+                        List.of("--reset-store=maybe"), "expected true or false");
+        cases.forEach(
+                (args, expected) -> {
+                    UsageException error =
+                            assertThrows(
+                                    UsageException.class,
+                                    () -> parse(args, Map.of(), Map.of()),
+                                    args::toString);
+                    assertTrue(
+                            error.getMessage().contains(expected),
+                            args + " -> " + error.getMessage());
+                });
     }
 
     @Test
     void systemPropertiesPutKarafStateInsideTheDataDirectory() throws Exception {
-        NodeOptions options = parse(List.of("--data-dir", "state", "--log-level", "debug", "--reset-store"),
-                Map.of(), Map.of());
+        NodeOptions options =
+                parse(
+                        List.of("--data-dir", "state", "--log-level", "debug", "--reset-store"),
+                        Map.of(),
+                        Map.of());
         Map<String, String> properties = options.systemProperties(Path.of("/srv/node"));
         assertEquals("/srv/node/state", properties.get("hanzo.data.dir"));
         assertEquals("/srv/node/state", properties.get("karaf.data"));
@@ -86,8 +114,11 @@ class NodeOptionsTest {
         assertEquals("true", properties.get("hanzo.store.reset"));
         assertEquals("false", properties.get("hanzo.mlx"));
         assertEquals("true", properties.get("hanzo.p2p.mdns"));
-        assertEquals("false", parse(List.of("--mdns=false"), Map.of(), Map.of()).systemProperties(Path.of("/"))
-                .get("hanzo.p2p.mdns"));
+        assertEquals(
+                "false",
+                parse(List.of("--mdns=false"), Map.of(), Map.of())
+                        .systemProperties(Path.of("/"))
+                        .get("hanzo.p2p.mdns"));
     }
 
     @Test

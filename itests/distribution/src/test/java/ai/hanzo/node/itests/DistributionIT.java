@@ -48,25 +48,28 @@ import org.osgi.framework.Constants;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class DistributionIT {
-    private static final List<String> CORE_BUNDLES = List.of("ai.hanzo.node.api", "ai.hanzo.node.core",
-            "ai.hanzo.node.rpc", "ai.hanzo.node.p2p", "ai.hanzo.node.storage", "org.apache.felix.scr");
+    private static final List<String> CORE_BUNDLES =
+            List.of(
+                    "ai.hanzo.node.api",
+                    "ai.hanzo.node.core",
+                    "ai.hanzo.node.rpc",
+                    "ai.hanzo.node.p2p",
+                    "ai.hanzo.node.storage",
+                    "org.apache.felix.scr");
 
-    @Inject
-    private BundleContext context;
+    @Inject private BundleContext context;
 
-    @Inject
-    private FeaturesService features;
+    @Inject private FeaturesService features;
 
-    @Inject
-    private NodeLifecycle node;
+    @Inject private NodeLifecycle node;
 
-    @Inject
-    private PeerNetwork network;
+    @Inject private PeerNetwork network;
 
-    @Inject
-    private NodeDirectory directory;
+    @Inject private NodeDirectory directory;
 
-    /** @return the container: the node's own archive, with its gRPC server on a free port */
+    /**
+     * @return the container: the node's own archive, with its gRPC server on a free port
+     */
     @Configuration
     public Option[] configuration() throws IOException {
         String archive = System.getProperty("hanzo.distribution.archive");
@@ -80,33 +83,42 @@ public class DistributionIT {
             configureConsole().ignoreLocalConsole().ignoreRemoteShell(),
             logLevel(LogLevel.INFO),
             editConfigurationFilePut("etc/system.properties", "hanzo.grpc.addr", grpcAddress),
-            editConfigurationFilePut("etc/system.properties", "chronicle.analytics.disable", "true"),
+            editConfigurationFilePut(
+                    "etc/system.properties", "chronicle.analytics.disable", "true"),
             // P2P on loopback only, and no mDNS multicast from tests
-            editConfigurationFilePut("etc/system.properties", "hanzo.p2p.addr", "/ip4/127.0.0.1/tcp/0"),
+            editConfigurationFilePut(
+                    "etc/system.properties", "hanzo.p2p.addr", "/ip4/127.0.0.1/tcp/0"),
             editConfigurationFilePut("etc/system.properties", "hanzo.p2p.mdns", "false"),
             // as an operator sets them: a comma-separated value in the P2P .cfg file
-            editConfigurationFilePut("etc/ai.hanzo.node.p2p.cfg", "capabilities", "gpu:itest,region:loopback"),
+            editConfigurationFilePut(
+                    "etc/ai.hanzo.node.p2p.cfg", "capabilities", "gpu:itest,region:loopback"),
             // what bin/setenv gives the node's JVM for Chronicle Map (the store)
-            vmOptions("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+            vmOptions(
+                    "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
                     "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
                     "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
                     "--add-opens=java.base/java.lang=ALL-UNNAMED",
                     "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
                     "-Dchronicle.analytics.disable=true",
-                    "-Djna.tmpdir=" + new File(System.getProperty("hanzo.test.work"), "jna").getAbsolutePath()),
+                    "-Djna.tmpdir="
+                            + new File(System.getProperty("hanzo.test.work"), "jna")
+                                    .getAbsolutePath()),
             systemProperty("hanzo.itest.grpc").value(grpcAddress),
             systemProperty("hanzo.itest.classpath").value(System.getProperty("java.class.path")),
-            systemProperty("hanzo.itest.java").value(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString()),
+            systemProperty("hanzo.itest.java")
+                    .value(Path.of(System.getProperty("java.home"), "bin", "java").toString()),
         };
     }
 
     @Test
     public void everyCoreBundleIsActive() {
         for (String symbolicName : CORE_BUNDLES) {
-            Bundle bundle = Arrays.stream(context.getBundles())
-                    .filter(b -> b.getSymbolicName().equals(symbolicName)).findFirst()
-                    .orElseThrow(() -> new AssertionError(symbolicName + " is not installed"));
+            Bundle bundle =
+                    Arrays.stream(context.getBundles())
+                            .filter(b -> b.getSymbolicName().equals(symbolicName))
+                            .findFirst()
+                            .orElseThrow(
+                                    () -> new AssertionError(symbolicName + " is not installed"));
             assertEquals(symbolicName + " state", Bundle.ACTIVE, bundle.getState());
         }
         List<String> notActive = new ArrayList<>();
@@ -121,12 +133,17 @@ public class DistributionIT {
 
     @Test
     public void everyNodeFeatureInstalls() throws Exception {
-        List<Feature> nodeFeatures = Arrays.stream(features.listFeatures())
-                .filter(feature -> feature.getName().startsWith("hanzo-node-")).toList();
-        assertTrue("the node's feature repository lists hanzo-node-core", nodeFeatures.stream()
-                .anyMatch(feature -> feature.getName().equals("hanzo-node-core")));
+        List<Feature> nodeFeatures =
+                Arrays.stream(features.listFeatures())
+                        .filter(feature -> feature.getName().startsWith("hanzo-node-"))
+                        .toList();
+        assertTrue(
+                "the node's feature repository lists hanzo-node-core",
+                nodeFeatures.stream()
+                        .anyMatch(feature -> feature.getName().equals("hanzo-node-core")));
         for (Feature feature : nodeFeatures) {
-            features.installFeature(feature, java.util.EnumSet.noneOf(FeaturesService.Option.class));
+            features.installFeature(
+                    feature, java.util.EnumSet.noneOf(FeaturesService.Option.class));
             assertTrue(feature.getName() + " installed", features.isInstalled(feature));
         }
     }
@@ -135,25 +152,37 @@ public class DistributionIT {
     public void nodeIsReadyAndHealthy() throws InterruptedException {
         // the probe can start before the framework has raised its last start level
         CountDownLatch ready = new CountDownLatch(1);
-        try (Subscription subscription = node.onStateChange(change -> {
-            if (change.to() == NodeState.READY) {
-                ready.countDown();
-            }
-        })) {
+        try (Subscription subscription =
+                node.onStateChange(
+                        change -> {
+                            if (change.to() == NodeState.READY) {
+                                ready.countDown();
+                            }
+                        })) {
             if (node.state() == NodeState.READY) {
                 ready.countDown();
             }
-            assertTrue("node READY within 30 s, is " + node.state(), ready.await(30, TimeUnit.SECONDS));
+            assertTrue(
+                    "node READY within 30 s, is " + node.state(),
+                    ready.await(30, TimeUnit.SECONDS));
         }
         assertEquals(HealthStatus.HEALTHY, node.health().status());
-        assertTrue("node id persisted", node.info().dataDirectory().resolve("node-id").toFile().isFile());
+        assertTrue(
+                "node id persisted",
+                node.info().dataDirectory().resolve("node-id").toFile().isFile());
     }
 
     @Test
     public void getHealthAnswersOverGrpc() throws Exception {
-        Process client = new ProcessBuilder(System.getProperty("hanzo.itest.java"), "-cp",
-                System.getProperty("hanzo.itest.classpath"), HealthProbeClient.class.getName(),
-                System.getProperty("hanzo.itest.grpc")).redirectErrorStream(true).start();
+        Process client =
+                new ProcessBuilder(
+                                System.getProperty("hanzo.itest.java"),
+                                "-cp",
+                                System.getProperty("hanzo.itest.classpath"),
+                                HealthProbeClient.class.getName(),
+                                System.getProperty("hanzo.itest.grpc"))
+                        .redirectErrorStream(true)
+                        .start();
         assertTrue("client finished", client.waitFor(60, TimeUnit.SECONDS));
         String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals("client output: " + output, 0, client.exitValue());
@@ -164,17 +193,27 @@ public class DistributionIT {
     @Test
     public void nodeIsOnTheNetworkWithItsDeclaredCapabilities() throws InterruptedException {
         assertTrue(network.localPeerId(), network.localPeerId().startsWith("12D3KooW"));
-        assertTrue(network.listenAddresses().toString(), network.listenAddresses().stream()
-                .allMatch(a -> a.startsWith("/ip4/127.0.0.1/tcp/") && a.endsWith("/p2p/" + network.localPeerId())));
+        assertTrue(
+                network.listenAddresses().toString(),
+                network.listenAddresses().stream()
+                        .allMatch(
+                                a ->
+                                        a.startsWith("/ip4/127.0.0.1/tcp/")
+                                                && a.endsWith("/p2p/" + network.localPeerId())));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!directory.localCapabilities().equals(java.util.Set.of("gpu:itest", "region:loopback")) && System.nanoTime() < deadline) {
+        while (!directory
+                        .localCapabilities()
+                        .equals(java.util.Set.of("gpu:itest", "region:loopback"))
+                && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertEquals(java.util.Set.of("gpu:itest", "region:loopback"), directory.localCapabilities());
+        assertEquals(
+                java.util.Set.of("gpu:itest", "region:loopback"), directory.localCapabilities());
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket =
+                new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }

@@ -12,12 +12,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A gRPC client for a node's health, run as its own process by tests inside the Karaf container
- * (where gRPC client classes are not available). Prints the health status and the GetHealth
- * status on two lines.
+ * (where gRPC client classes are not available). Prints the health status and the GetHealth status
+ * on two lines.
  */
 public final class HealthProbeClient {
-    private HealthProbeClient() {
-    }
+    private HealthProbeClient() {}
 
     /**
      * @param args the node's gRPC address, host:port
@@ -26,10 +25,14 @@ public final class HealthProbeClient {
     public static void main(String[] args) throws InterruptedException {
         ManagedChannel channel = NettyChannelBuilder.forTarget(args[0]).usePlaintext().build();
         try {
-            HealthCheckResponse health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .check(HealthCheckRequest.newBuilder().build());
-            GetHealthResponse node = NodeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .getHealth(GetHealthRequest.getDefaultInstance());
+            HealthCheckResponse health =
+                    HealthGrpc.newBlockingStub(channel)
+                            .withDeadlineAfter(10, TimeUnit.SECONDS)
+                            .check(HealthCheckRequest.newBuilder().build());
+            GetHealthResponse node =
+                    NodeServiceGrpc.newBlockingStub(channel)
+                            .withDeadlineAfter(10, TimeUnit.SECONDS)
+                            .getHealth(GetHealthRequest.getDefaultInstance());
             System.out.println(health.getStatus());
             System.out.println(node.getStatus() + " " + node.getVersion());
         } finally {

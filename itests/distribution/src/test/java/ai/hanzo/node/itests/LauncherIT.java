@@ -26,12 +26,22 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@code bin/hanzo-node} as an operator uses it: flags, errors, start, health, SIGTERM, restart. */
+/**
+ * {@code bin/hanzo-node} as an operator uses it: flags, errors, start, health, SIGTERM, restart.
+ */
 class LauncherIT {
-    private static final List<String> SPEC_FLAGS = List.of("--node-id HANZO_NODE_ID", "--grpc-addr HANZO_GRPC_ADDR",
-            "--http-addr HANZO_HTTP_ADDR", "--p2p-addr HANZO_P2P_ADDR", "--data-dir HANZO_DATA_DIR",
-            "--network-id HANZO_NETWORK_ID", "--bootstrap HANZO_BOOTSTRAP", "--operator HANZO_OPERATOR",
-            "--mlx HANZO_MLX", "--log-level HANZO_LOG_LEVEL");
+    private static final List<String> SPEC_FLAGS =
+            List.of(
+                    "--node-id HANZO_NODE_ID",
+                    "--grpc-addr HANZO_GRPC_ADDR",
+                    "--http-addr HANZO_HTTP_ADDR",
+                    "--p2p-addr HANZO_P2P_ADDR",
+                    "--data-dir HANZO_DATA_DIR",
+                    "--network-id HANZO_NETWORK_ID",
+                    "--bootstrap HANZO_BOOTSTRAP",
+                    "--operator HANZO_OPERATOR",
+                    "--mlx HANZO_MLX",
+                    "--log-level HANZO_LOG_LEVEL");
 
     private static Path home;
 
@@ -41,7 +51,8 @@ class LauncherIT {
     }
 
     private static NodeProcess.Result hanzoNode(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(home.resolve("bin/hanzo-node").toString()));
+        List<String> command =
+                new java.util.ArrayList<>(List.of(home.resolve("bin/hanzo-node").toString()));
         command.addAll(List.of(args));
         return NodeProcess.run(command, Map.of());
     }
@@ -68,40 +79,51 @@ class LauncherIT {
     void versionPrintsTheVersion() throws Exception {
         NodeProcess.Result version = hanzoNode("--version");
         assertEquals(0, version.exitCode());
-        assertTrue(version.output().matches("(?s)hanzo-node \\d+\\.\\d+\\.\\d+.*"), version.output());
+        assertTrue(
+                version.output().matches("(?s)hanzo-node \\d+\\.\\d+\\.\\d+.*"), version.output());
     }
 
     @Test
     void unknownFlagExitsNonZeroWithAClearMessage() throws Exception {
         NodeProcess.Result result = hanzoNode("--frobnicate");
         assertEquals(2, result.exitCode());
-        assertTrue(result.output().contains("hanzo-node: unknown flag --frobnicate"), result.output());
+        assertTrue(
+                result.output().contains("hanzo-node: unknown flag --frobnicate"), result.output());
         assertNoStackTrace(result.output());
     }
 
     @Test
     void badGrpcAddressIsAClearError() throws Exception {
-        for (String bad : List.of("localhost", "127.0.0.1:notaport", "127.0.0.1:70000", "::1:50051")) {
+        for (String bad :
+                List.of("localhost", "127.0.0.1:notaport", "127.0.0.1:70000", "::1:50051")) {
             NodeProcess.Result result = hanzoNode("--grpc-addr", bad);
             assertEquals(2, result.exitCode(), bad + ": " + result.output());
-            assertTrue(result.output().contains("invalid --grpc-addr / HANZO_GRPC_ADDR '" + bad + "'"), result.output());
+            assertTrue(
+                    result.output().contains("invalid --grpc-addr / HANZO_GRPC_ADDR '" + bad + "'"),
+                    result.output());
             assertNoStackTrace(result.output());
         }
     }
 
     @Test
     void environmentVariableIsCheckedLikeTheFlag() throws Exception {
-        NodeProcess.Result result = NodeProcess.run(List.of(home.resolve("bin/hanzo-node").toString()),
-                Map.of("HANZO_OPERATOR", "0x12"));
+        NodeProcess.Result result =
+                NodeProcess.run(
+                        List.of(home.resolve("bin/hanzo-node").toString()),
+                        Map.of("HANZO_OPERATOR", "0x12"));
         assertEquals(2, result.exitCode(), result.output());
-        assertTrue(result.output().contains("invalid --operator / HANZO_OPERATOR '0x12'"), result.output());
+        assertTrue(
+                result.output().contains("invalid --operator / HANZO_OPERATOR '0x12'"),
+                result.output());
     }
 
     @Test
     void mlxOnThisMachineIsAClearError() throws Exception {
         NodeProcess.Result result = hanzoNode("--mlx");
         assertEquals(2, result.exitCode(), result.output());
-        assertTrue(result.output().contains("--mlx / HANZO_MLX needs macOS on Apple silicon"), result.output());
+        assertTrue(
+                result.output().contains("--mlx / HANZO_MLX needs macOS on Apple silicon"),
+                result.output());
     }
 
     @Test
@@ -109,34 +131,46 @@ class LauncherIT {
         String firstId;
         try (NodeProcess node = NodeProcess.start(home, List.of("--network-id", "hanzo-itest"))) {
             node.awaitServing(Duration.ofSeconds(60));
-            GetHealthResponse health = node.nodeService().getHealth(GetHealthRequest.getDefaultInstance());
+            GetHealthResponse health =
+                    node.nodeService().getHealth(GetHealthRequest.getDefaultInstance());
             assertEquals(HealthStatus.HEALTH_STATUS_HEALTHY, health.getStatus());
             assertEquals("hanzo-itest", health.getConsensus().getNetworkId());
             assertFalse(health.getConsensus().getSynced(), "no chain is configured, so not synced");
 
-            StatusRuntimeException anonymous = assertThrows(StatusRuntimeException.class,
-                    () -> node.nodeService().getStatus(GetStatusRequest.getDefaultInstance()));
+            StatusRuntimeException anonymous =
+                    assertThrows(
+                            StatusRuntimeException.class,
+                            () ->
+                                    node.nodeService()
+                                            .getStatus(GetStatusRequest.getDefaultInstance()));
             assertEquals(Status.Code.UNAUTHENTICATED, anonymous.getStatus().getCode());
 
             firstId = Files.readString(home.resolve("data/node-id"), StandardCharsets.UTF_8).trim();
             assertTrue(node.output().contains("node id   " + firstId), node.output());
-            Set<PosixFilePermission> keyPermissions = Files.getPosixFilePermissions(home.resolve("data/admin.key"));
-            assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE), keyPermissions);
+            Set<PosixFilePermission> keyPermissions =
+                    Files.getPosixFilePermissions(home.resolve("data/admin.key"));
+            assertEquals(
+                    Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+                    keyPermissions);
 
             assertEquals(0, node.terminate(Duration.ofSeconds(10)), node.output());
             String output = node.output();
             assertTrue(output.contains("SIGTERM received: draining"), output);
             assertTrue(output.contains("drained and stopped"), output);
-            assertFalse(output.contains(Files.readString(home.resolve("data/admin.key")).trim()),
+            assertFalse(
+                    output.contains(Files.readString(home.resolve("data/admin.key")).trim()),
                     "the admin key is never printed");
         }
-        String log = Files.readString(home.resolve("data/log/hanzo-node.log"), StandardCharsets.UTF_8);
+        String log =
+                Files.readString(home.resolve("data/log/hanzo-node.log"), StandardCharsets.UTF_8);
         assertTrue(log.contains("drained and stopped"), "the file log has the drain too");
 
         try (NodeProcess again = NodeProcess.start(home, List.of())) {
             again.awaitServing(Duration.ofSeconds(60));
             assertTrue(again.output().contains("node id   " + firstId), again.output());
-            assertEquals(firstId, Files.readString(home.resolve("data/node-id"), StandardCharsets.UTF_8).trim());
+            assertEquals(
+                    firstId,
+                    Files.readString(home.resolve("data/node-id"), StandardCharsets.UTF_8).trim());
             assertEquals(0, again.terminate(Duration.ofSeconds(10)));
         }
     }
@@ -144,7 +178,9 @@ class LauncherIT {
     @Test
     void nodeIdFlagWinsAndIsPersisted() throws Exception {
         Path data = Files.createTempDirectory(home, "data-");
-        try (NodeProcess node = NodeProcess.start(home, List.of("--data-dir", data.toString(), "--node-id", "gpu-box-7"))) {
+        try (NodeProcess node =
+                NodeProcess.start(
+                        home, List.of("--data-dir", data.toString(), "--node-id", "gpu-box-7"))) {
             node.awaitServing(Duration.ofSeconds(60));
             assertEquals("gpu-box-7", Files.readString(data.resolve("node-id")).trim());
             assertNotEquals(0, node.process().pid());
@@ -153,28 +189,74 @@ class LauncherIT {
     }
 
     @Test
-    void twoNodesFromOneArchiveFindEachOtherThroughABootstrapPeerButNotOnOneDataDir() throws Exception {
+    void twoNodesFromOneArchiveFindEachOtherThroughABootstrapPeerButNotOnOneDataDir()
+            throws Exception {
         Path dataA = Files.createTempDirectory(home, "data-a-");
         Path dataB = Files.createTempDirectory(home, "data-b-");
-        try (NodeProcess a = NodeProcess.start(home, List.of("--data-dir", dataA.toString(), "--node-id", "alpha",
-                "--network-id", "itest-net"))) {
+        try (NodeProcess a =
+                NodeProcess.start(
+                        home,
+                        List.of(
+                                "--data-dir",
+                                dataA.toString(),
+                                "--node-id",
+                                "alpha",
+                                "--network-id",
+                                "itest-net"))) {
             a.awaitServing(Duration.ofSeconds(60));
-            Matcher listening = Pattern.compile("P2P listening on (/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/(12D3KooW\\w+))").matcher(a.output());
+            Matcher listening =
+                    Pattern.compile(
+                                    "P2P listening on (/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/(12D3KooW\\w+))")
+                            .matcher(a.output());
             assertTrue(listening.find(), a.output());
-            try (NodeProcess b = NodeProcess.start(home, List.of("--data-dir", dataB.toString(), "--node-id", "beta",
-                    "--network-id", "itest-net", "--bootstrap", listening.group(1)))) {
+            try (NodeProcess b =
+                    NodeProcess.start(
+                            home,
+                            List.of(
+                                    "--data-dir",
+                                    dataB.toString(),
+                                    "--node-id",
+                                    "beta",
+                                    "--network-id",
+                                    "itest-net",
+                                    "--bootstrap",
+                                    listening.group(1)))) {
                 b.awaitServing(Duration.ofSeconds(60));
                 // each learns the other from its signed heartbeats (every 10 s)
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
-                        b.output().contains("Node alpha (" + listening.group(2) + ") joined")
-                        && a.output().contains("Node beta (") && a.output().contains(") joined"));
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(
+                                () ->
+                                        b.output()
+                                                        .contains(
+                                                                "Node alpha ("
+                                                                        + listening.group(2)
+                                                                        + ") joined")
+                                                && a.output().contains("Node beta (")
+                                                && a.output().contains(") joined"));
                 assertEquals(0, b.terminate(Duration.ofSeconds(10)), b.output());
             }
-            // a second node on a's data directory is refused at once: it would share a's identity and store
-            NodeProcess.Result same = NodeProcess.run(List.of(home.resolve("bin/hanzo-node").toString(), "--data-dir", dataA.toString(),
-                    "--grpc-addr", "127.0.0.1:" + NodeProcess.freePort(), "--p2p-addr", "/ip4/127.0.0.1/tcp/0", "--mdns=false"), Map.of());
+            // a second node on a's data directory is refused at once: it would share a's identity
+            // and store
+            NodeProcess.Result same =
+                    NodeProcess.run(
+                            List.of(
+                                    home.resolve("bin/hanzo-node").toString(),
+                                    "--data-dir",
+                                    dataA.toString(),
+                                    "--grpc-addr",
+                                    "127.0.0.1:" + NodeProcess.freePort(),
+                                    "--p2p-addr",
+                                    "/ip4/127.0.0.1/tcp/0",
+                                    "--mdns=false"),
+                            Map.of());
             assertEquals(2, same.exitCode(), same.output());
-            assertTrue(same.output().contains("another node is already running with the data directory " + dataA), same.output());
+            assertTrue(
+                    same.output()
+                            .contains(
+                                    "another node is already running with the data directory "
+                                            + dataA),
+                    same.output());
             assertEquals(0, a.terminate(Duration.ofSeconds(10)), a.output());
         }
     }

@@ -20,7 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The unpacked distribution, and {@code bin/hanzo-node} runs of it, as an operator would start them. */
+/**
+ * The unpacked distribution, and {@code bin/hanzo-node} runs of it, as an operator would start
+ * them.
+ */
 final class NodeProcess implements AutoCloseable {
     private final Process process;
     private final Path output;
@@ -43,8 +46,16 @@ final class NodeProcess implements AutoCloseable {
             run(List.of("rm", "-rf", target.toString()), Map.of());
         }
         Files.createDirectories(target);
-        Result untar = run(List.of("tar", "xzf", System.getProperty("hanzo.distribution.archive"), "-C",
-                target.toString(), "--strip-components=1"), Map.of());
+        Result untar =
+                run(
+                        List.of(
+                                "tar",
+                                "xzf",
+                                System.getProperty("hanzo.distribution.archive"),
+                                "-C",
+                                target.toString(),
+                                "--strip-components=1"),
+                        Map.of());
         if (untar.exitCode() != 0) {
             throw new IOException("cannot unpack the distribution: " + untar.output());
         }
@@ -52,11 +63,11 @@ final class NodeProcess implements AutoCloseable {
     }
 
     /** A finished command: its exit code and everything it printed. */
-    record Result(int exitCode, String output) {
-    }
+    record Result(int exitCode, String output) {}
 
     /** Runs a command to its end (at most a minute), with extra environment variables. */
-    static Result run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
+    static Result run(List<String> command, Map<String, String> env)
+            throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(env);
         Process process = builder.start();
@@ -76,25 +87,38 @@ final class NodeProcess implements AutoCloseable {
      */
     static NodeProcess start(Path home, List<String> extraArgs) throws IOException {
         String grpc = "127.0.0.1:" + freePort();
-        List<String> command = new ArrayList<>(List.of(home.resolve("bin/hanzo-node").toString(),
-                "--grpc-addr", grpc, "--http-addr", "127.0.0.1:" + freePort(),
-                "--p2p-addr", "/ip4/127.0.0.1/tcp/" + freePort(),
-                // tests never multicast: mDNS would send to 224.0.0.251
-                "--mdns=false"));
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                home.resolve("bin/hanzo-node").toString(),
+                                "--grpc-addr",
+                                grpc,
+                                "--http-addr",
+                                "127.0.0.1:" + freePort(),
+                                "--p2p-addr",
+                                "/ip4/127.0.0.1/tcp/" + freePort(),
+                                // tests never multicast: mDNS would send to 224.0.0.251
+                                "--mdns=false"));
         command.addAll(extraArgs);
         Path output = Files.createTempFile(home, "node-", ".out");
-        Process process = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
-                .redirectOutput(output.toFile()).start();
+        Process process =
+                new ProcessBuilder(command)
+                        .directory(home.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(output.toFile())
+                        .start();
         return new NodeProcess(process, output, grpc);
     }
 
     /** Waits until grpc.health.v1 says SERVING; fails with the node's output if it does not. */
     NodeProcess awaitServing(Duration timeout) {
         try {
-            await().atMost(timeout).pollInterval(Duration.ofMillis(100))
+            await().atMost(timeout)
+                    .pollInterval(Duration.ofMillis(100))
                     .failFast("node exited before serving", () -> !process.isAlive())
                     .until(this::serving);
-        } catch (org.awaitility.core.ConditionTimeoutException | org.awaitility.core.TerminalFailureException e) {
+        } catch (org.awaitility.core.ConditionTimeoutException
+                | org.awaitility.core.TerminalFailureException e) {
             throw new AssertionError(e.getMessage() + "; node output:\n" + output(), e);
         }
         return this;
@@ -102,8 +126,10 @@ final class NodeProcess implements AutoCloseable {
 
     private boolean serving() {
         try {
-            return HealthGrpc.newBlockingStub(channel()).withDeadlineAfter(2, TimeUnit.SECONDS)
-                    .check(HealthCheckRequest.getDefaultInstance()).getStatus()
+            return HealthGrpc.newBlockingStub(channel())
+                            .withDeadlineAfter(2, TimeUnit.SECONDS)
+                            .check(HealthCheckRequest.getDefaultInstance())
+                            .getStatus()
                     == HealthCheckResponse.ServingStatus.SERVING;
         } catch (io.grpc.StatusRuntimeException e) {
             return false;
@@ -125,7 +151,8 @@ final class NodeProcess implements AutoCloseable {
     int terminate(Duration timeout) throws InterruptedException {
         process.destroy();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new AssertionError("node did not exit within " + timeout + " of SIGTERM:\n" + output());
+            throw new AssertionError(
+                    "node did not exit within " + timeout + " of SIGTERM:\n" + output());
         }
         return process.exitValue();
     }

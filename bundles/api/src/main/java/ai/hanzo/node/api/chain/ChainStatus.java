@@ -8,5 +8,4 @@ package ai.hanzo.node.api.chain;
  * @param chainId the EVM chain id, for example 96369 for Lux C-Chain mainnet
  * @param networkId the Hanzo network id the node was started with
  */
-public record ChainStatus(boolean synced, long blockHeight, long chainId, String networkId) {
-}
+public record ChainStatus(boolean synced, long blockHeight, long chainId, String networkId) {}

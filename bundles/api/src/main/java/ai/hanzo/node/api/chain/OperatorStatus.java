@@ -14,6 +14,10 @@ import java.util.Optional;
  * @param withdrawableAt when the pending withdrawal can be completed, if one is pending
  * @param slashed whether the operator has been slashed
  */
-public record OperatorStatus(String operatorAddress, boolean registered, BigInteger stake,
-        BigInteger pendingWithdrawal, Optional<Instant> withdrawableAt, boolean slashed) {
-}
+public record OperatorStatus(
+        String operatorAddress,
+        boolean registered,
+        BigInteger stake,
+        BigInteger pendingWithdrawal,
+        Optional<Instant> withdrawableAt,
+        boolean slashed) {}

@@ -5,15 +5,19 @@ import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Registration and staking of this node's operator on the Lux chain. Reads are free; each write
- * sends a signed transaction and only happens when an operator calls it. A dead endpoint is
- * {@code UNAVAILABLE}; a reverted transaction is {@code FAILED_PRECONDITION} with the reason.
+ * sends a signed transaction and only happens when an operator calls it. A dead endpoint is {@code
+ * UNAVAILABLE}; a reverted transaction is {@code FAILED_PRECONDITION} with the reason.
  */
 @ProviderType
 public interface StakingService {
-    /** @return the chain's status as seen from this node */
+    /**
+     * @return the chain's status as seen from this node
+     */
     ChainStatus chainStatus();
 
-    /** @return the operator's registration and stake */
+    /**
+     * @return the operator's registration and stake
+     */
     OperatorStatus operatorStatus();
 
     /**

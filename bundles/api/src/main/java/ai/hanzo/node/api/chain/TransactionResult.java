@@ -8,5 +8,5 @@ package ai.hanzo.node.api.chain;
  * @param success whether it executed without reverting
  * @param message the revert reason, or a short summary when it succeeded
  */
-public record TransactionResult(String transactionHash, long blockNumber, boolean success, String message) {
-}
+public record TransactionResult(
+        String transactionHash, long blockNumber, boolean success, String message) {}

@@ -1,6 +1,4 @@
-/**
- * The node's operator registration and stake on the Lux chain.
- */
+/** The node's operator registration and stake on the Lux chain. */
 @Export
 @Version("1.0.0")
 package ai.hanzo.node.api.chain;

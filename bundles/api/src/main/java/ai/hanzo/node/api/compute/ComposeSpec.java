@@ -3,8 +3,8 @@ package ai.hanzo.node.api.compute;
 import java.util.Map;
 
 /**
- * A compose-style application: named services plus the networks and volumes they use (wire
- * message {@code ComposeSpec}).
+ * A compose-style application: named services plus the networks and volumes they use (wire message
+ * {@code ComposeSpec}).
  *
  * @param version the compose format version, informational
  * @param name the application name
@@ -12,8 +12,12 @@ import java.util.Map;
  * @param networks the networks by name
  * @param volumes the named volumes by name
  */
-public record ComposeSpec(String version, String name, Map<String, ServiceSpec> services,
-        Map<String, NetworkSpec> networks, Map<String, VolumeSpec> volumes) {
+public record ComposeSpec(
+        String version,
+        String name,
+        Map<String, ServiceSpec> services,
+        Map<String, NetworkSpec> networks,
+        Map<String, VolumeSpec> volumes) {
     /** Copies the maps so the spec is immutable. */
     public ComposeSpec {
         services = Map.copyOf(services);

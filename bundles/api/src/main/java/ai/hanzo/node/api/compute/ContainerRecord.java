@@ -21,8 +21,17 @@ import java.util.Objects;
  * @param ports its published ports, such as {@code "127.0.0.1:8080->80/tcp"}
  * @param labels its labels
  */
-public record ContainerRecord(String id, String deploymentId, String service, int replica, String runtime,
-        String name, String image, ContainerState state, Instant createdAt, List<String> ports,
+public record ContainerRecord(
+        String id,
+        String deploymentId,
+        String service,
+        int replica,
+        String runtime,
+        String name,
+        String image,
+        ContainerState state,
+        Instant createdAt,
+        List<String> ports,
         Map<String, String> labels) {
     /** Rejects missing values and copies the collections so the value is immutable. */
     public ContainerRecord {

@@ -8,5 +8,4 @@ import java.util.Optional;
  * @param replicas the number of containers to run; 0 in the wire message means "not given" (1)
  * @param resources resource limits and reservations, if given
  */
-public record DeploySpec(int replicas, Optional<ResourceSpec> resources) {
-}
+public record DeploySpec(int replicas, Optional<ResourceSpec> resources) {}

@@ -18,9 +18,17 @@ import java.util.Objects;
  * @param createdAt when it was accepted
  * @param updatedAt when it last changed
  */
-public record Deployment(String id, String name, ComposeSpec spec, Map<String, String> environment,
-        DeploymentOptions options, Map<String, Integer> replicas, DeploymentState state, String message,
-        Instant createdAt, Instant updatedAt) {
+public record Deployment(
+        String id,
+        String name,
+        ComposeSpec spec,
+        Map<String, String> environment,
+        DeploymentOptions options,
+        Map<String, Integer> replicas,
+        DeploymentState state,
+        String message,
+        Instant createdAt,
+        Instant updatedAt) {
     /** Rejects missing values and copies the maps so the value is immutable. */
     public Deployment {
         Objects.requireNonNull(id, "id");
@@ -42,6 +50,7 @@ public record Deployment(String id, String name, ComposeSpec spec, Map<String, S
      * @return this deployment in {@code next}
      */
     public Deployment withState(DeploymentState next, String why, Instant at) {
-        return new Deployment(id, name, spec, environment, options, replicas, next, why, createdAt, at);
+        return new Deployment(
+                id, name, spec, environment, options, replicas, next, why, createdAt, at);
     }
 }

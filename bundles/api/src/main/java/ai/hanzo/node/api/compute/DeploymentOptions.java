@@ -12,14 +12,20 @@ import java.util.Optional;
  * @param resourceLimits limits applied to services that set none, if given
  * @param runtime the container runtime to use, or empty to let the node choose
  */
-public record DeploymentOptions(String namespace, String environment, Map<String, String> labels,
-        Optional<ResourceLimits> resourceLimits, String runtime) {
+public record DeploymentOptions(
+        String namespace,
+        String environment,
+        Map<String, String> labels,
+        Optional<ResourceLimits> resourceLimits,
+        String runtime) {
     /** Copies the map so the options are immutable. */
     public DeploymentOptions {
         labels = Map.copyOf(labels);
     }
 
-    /** @return options with nothing set */
+    /**
+     * @return options with nothing set
+     */
     public static DeploymentOptions none() {
         return new DeploymentOptions("", "", Map.of(), Optional.empty(), "");
     }

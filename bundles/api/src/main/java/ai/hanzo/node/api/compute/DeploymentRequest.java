@@ -12,8 +12,12 @@ import java.util.Objects;
  * @param environment environment variables added to every service
  * @param options placement options
  */
-public record DeploymentRequest(String deploymentId, String name, ComposeSpec spec,
-        Map<String, String> environment, DeploymentOptions options) {
+public record DeploymentRequest(
+        String deploymentId,
+        String name,
+        ComposeSpec spec,
+        Map<String, String> environment,
+        DeploymentOptions options) {
     /** Rejects missing values and copies the map. */
     public DeploymentRequest {
         Objects.requireNonNull(deploymentId, "deploymentId");

@@ -21,12 +21,16 @@ public enum DeploymentState {
     /** Being removed with its containers. */
     REMOVING;
 
-    /** @return the lowercase name used in {@code DeploymentStatus.status} */
+    /**
+     * @return the lowercase name used in {@code DeploymentStatus.status}
+     */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** @return whether the deployment's containers are meant to be running in this state */
+    /**
+     * @return whether the deployment's containers are meant to be running in this state
+     */
     public boolean active() {
         return this == PENDING || this == CREATING || this == RUNNING || this == UPDATING;
     }

@@ -9,6 +9,5 @@ package ai.hanzo.node.api.compute;
  * @param replicas desired containers over all services
  * @param readyReplicas containers running now
  */
-public record DeploymentStatus(String deploymentId, String name, DeploymentState state, int replicas,
-        int readyReplicas) {
-}
+public record DeploymentStatus(
+        String deploymentId, String name, DeploymentState state, int replicas, int readyReplicas) {}

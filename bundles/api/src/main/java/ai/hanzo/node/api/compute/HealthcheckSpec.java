@@ -11,7 +11,8 @@ import java.util.List;
  * @param retries consecutive failures before the container is unhealthy
  * @param startPeriod grace time after start in which failures do not count
  */
-public record HealthcheckSpec(List<String> test, String interval, String timeout, int retries, String startPeriod) {
+public record HealthcheckSpec(
+        List<String> test, String interval, String timeout, int retries, String startPeriod) {
     /** Copies the list so the spec is immutable. */
     public HealthcheckSpec {
         test = List.copyOf(test);

@@ -12,5 +12,5 @@ import java.util.Optional;
  * @param follow whether to keep streaming new lines
  * @param since only lines at or after this time, if given
  */
-public record LogQuery(String deploymentId, String service, int tail, boolean follow, Optional<Instant> since) {
-}
+public record LogQuery(
+        String deploymentId, String service, int tail, boolean follow, Optional<Instant> since) {}

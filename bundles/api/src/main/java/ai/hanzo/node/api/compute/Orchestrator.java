@@ -13,12 +13,12 @@ import java.util.function.Consumer;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * Keeps deployments at their desired state on the node's container runtimes. Deploy, stop,
- * remove and scale record the desired state and return; a reconciler drives the containers there
- * and reports progress as {@link ai.hanzo.node.api.event.NodeEvent}s. Failures are
- * {@link ai.hanzo.node.api.NodeException}s: unknown id {@code NOT_FOUND}, duplicate id
- * {@code ALREADY_EXISTS}, a draining node or wrong state {@code FAILED_PRECONDITION}, a bad spec
- * {@code INVALID_ARGUMENT}.
+ * Keeps deployments at their desired state on the node's container runtimes. Deploy, stop, remove
+ * and scale record the desired state and return; a reconciler drives the containers there and
+ * reports progress as {@link ai.hanzo.node.api.event.NodeEvent}s. Failures are {@link
+ * ai.hanzo.node.api.NodeException}s: unknown id {@code NOT_FOUND}, duplicate id {@code
+ * ALREADY_EXISTS}, a draining node or wrong state {@code FAILED_PRECONDITION}, a bad spec {@code
+ * INVALID_ARGUMENT}.
  */
 @ProviderType
 public interface Orchestrator {
@@ -54,7 +54,9 @@ public interface Orchestrator {
      */
     Optional<Deployment> deployment(String deploymentId);
 
-    /** @return the status of every known deployment */
+    /**
+     * @return the status of every known deployment
+     */
     List<DeploymentStatus> statuses();
 
     /**

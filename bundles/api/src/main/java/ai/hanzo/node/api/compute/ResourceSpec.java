@@ -8,5 +8,5 @@ import java.util.Optional;
  * @param limits the most a container may use
  * @param reservations what must be free for it to be placed
  */
-public record ResourceSpec(Optional<ResourceLimits> limits, Optional<ResourceLimits> reservations) {
-}
+public record ResourceSpec(
+        Optional<ResourceLimits> limits, Optional<ResourceLimits> reservations) {}

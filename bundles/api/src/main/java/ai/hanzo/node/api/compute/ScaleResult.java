@@ -6,5 +6,4 @@ package ai.hanzo.node.api.compute;
  * @param previousReplicas the desired replicas before
  * @param currentReplicas the desired replicas now
  */
-public record ScaleResult(int previousReplicas, int currentReplicas) {
-}
+public record ScaleResult(int previousReplicas, int currentReplicas) {}

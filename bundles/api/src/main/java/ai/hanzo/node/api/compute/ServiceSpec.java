@@ -16,12 +16,20 @@ import java.util.Optional;
  * @param networks names of networks to join
  * @param deploy replicas and resources, if given
  * @param healthcheck the health check, if given
- * @param restart the restart policy: {@code no}, {@code always}, {@code on-failure},
- *     {@code unless-stopped}, or empty for the default
+ * @param restart the restart policy: {@code no}, {@code always}, {@code on-failure}, {@code
+ *     unless-stopped}, or empty for the default
  */
-public record ServiceSpec(String image, List<String> command, List<String> entrypoint,
-        Map<String, String> environment, List<String> ports, List<String> volumes, List<String> networks,
-        Optional<DeploySpec> deploy, Optional<HealthcheckSpec> healthcheck, String restart) {
+public record ServiceSpec(
+        String image,
+        List<String> command,
+        List<String> entrypoint,
+        Map<String, String> environment,
+        List<String> ports,
+        List<String> volumes,
+        List<String> networks,
+        Optional<DeploySpec> deploy,
+        Optional<HealthcheckSpec> healthcheck,
+        String restart) {
     /** Copies the collections so the spec is immutable. */
     public ServiceSpec {
         command = List.copyOf(command);
@@ -32,7 +40,9 @@ public record ServiceSpec(String image, List<String> command, List<String> entry
         networks = List.copyOf(networks);
     }
 
-    /** @return the desired replica count: {@code deploy.replicas}, or 1 when not given */
+    /**
+     * @return the desired replica count: {@code deploy.replicas}, or 1 when not given
+     */
     public int replicas() {
         return deploy.map(DeploySpec::replicas).filter(r -> r > 0).orElse(1);
     }

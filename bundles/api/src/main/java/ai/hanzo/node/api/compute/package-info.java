@@ -1,5 +1,6 @@
 /**
- * Deployments: the compose-style specification model, the deployment state machine and the {@link ai.hanzo.node.api.compute.Orchestrator} that keeps deployments at their desired state.
+ * Deployments: the compose-style specification model, the deployment state machine and the {@link
+ * ai.hanzo.node.api.compute.Orchestrator} that keeps deployments at their desired state.
  */
 @Export
 @Version("1.0.0")

@@ -13,7 +13,9 @@ import org.osgi.annotation.versioning.ProviderType;
  */
 @ProviderType
 public interface EventBus {
-    /** @param event the event to deliver to every matching subscriber */
+    /**
+     * @param event the event to deliver to every matching subscriber
+     */
     void publish(NodeEvent event);
 
     /**

@@ -1,5 +1,6 @@
 /**
- * The node's event stream: what happened to the node, its deployments, containers, models and peers.
+ * The node's event stream: what happened to the node, its deployments, containers, models and
+ * peers.
  */
 @Export
 @Version("1.0.0")

@@ -19,7 +19,9 @@ public enum DataType {
         this.bytes = bytes;
     }
 
-    /** @return bytes per element */
+    /**
+     * @return bytes per element
+     */
     public int bytes() {
         return bytes;
     }

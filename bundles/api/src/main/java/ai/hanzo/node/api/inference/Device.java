@@ -9,7 +9,9 @@ package ai.hanzo.node.api.inference;
  * @param memoryBytes device memory, 0 when shared with the host
  */
 public record Device(String kind, int index, String name, long memoryBytes) {
-    /** @return the host CPU */
+    /**
+     * @return the host CPU
+     */
     public static Device cpu() {
         return new Device("cpu", 0, "cpu", 0);
     }

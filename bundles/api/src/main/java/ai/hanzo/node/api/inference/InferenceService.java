@@ -6,12 +6,14 @@ import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The node's model serving: loads models on the best available engine and runs them, batching
- * concurrent requests. An unknown model is {@code NOT_FOUND}; input that does not fit the model
- * is {@code INVALID_ARGUMENT}; a draining node is {@code FAILED_PRECONDITION}.
+ * concurrent requests. An unknown model is {@code NOT_FOUND}; input that does not fit the model is
+ * {@code INVALID_ARGUMENT}; a draining node is {@code FAILED_PRECONDITION}.
  */
 @ProviderType
 public interface InferenceService {
-    /** @return the models loaded now */
+    /**
+     * @return the models loaded now
+     */
     List<ModelInfo> models();
 
     /**
@@ -20,7 +22,9 @@ public interface InferenceService {
      */
     ModelInfo load(ModelSource source);
 
-    /** @param modelId the model to unload */
+    /**
+     * @param modelId the model to unload
+     */
     void unload(String modelId);
 
     /**

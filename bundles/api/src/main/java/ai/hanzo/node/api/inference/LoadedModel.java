@@ -7,16 +7,24 @@ import org.osgi.annotation.versioning.ConsumerType;
 /** A model an {@link InferenceEngine} has loaded onto a device. Safe for concurrent predictions. */
 @ConsumerType
 public interface LoadedModel extends AutoCloseable {
-    /** @return where it was loaded from */
+    /**
+     * @return where it was loaded from
+     */
     ModelSource source();
 
-    /** @return the device it runs on */
+    /**
+     * @return the device it runs on
+     */
     Device device();
 
-    /** @return its inputs */
+    /**
+     * @return its inputs
+     */
     List<TensorSpec> inputs();
 
-    /** @return its outputs */
+    /**
+     * @return its outputs
+     */
     List<TensorSpec> outputs();
 
     /**

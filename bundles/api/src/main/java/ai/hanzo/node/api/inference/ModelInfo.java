@@ -11,5 +11,5 @@ import java.time.Instant;
  * @param device the device it runs on
  * @param loadedAt when it was loaded
  */
-public record ModelInfo(String modelId, ModelFormat format, String engine, Device device, Instant loadedAt) {
-}
+public record ModelInfo(
+        String modelId, ModelFormat format, String engine, Device device, Instant loadedAt) {}

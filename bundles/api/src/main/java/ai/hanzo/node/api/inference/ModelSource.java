@@ -11,7 +11,8 @@ import java.util.Map;
  * @param location its file or directory
  * @param options engine-specific options, such as a tokenizer path or pooling mode
  */
-public record ModelSource(String modelId, ModelFormat format, Path location, Map<String, String> options) {
+public record ModelSource(
+        String modelId, ModelFormat format, Path location, Map<String, String> options) {
     /** Copies the options so the value is immutable. */
     public ModelSource {
         options = Map.copyOf(options);

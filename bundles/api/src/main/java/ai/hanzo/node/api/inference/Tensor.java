@@ -21,13 +21,21 @@ public record Tensor(DataType type, long[] shape, ByteBuffer data) {
         long elements = 1;
         for (long dimension : shape) {
             if (dimension < 0) {
-                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+                throw new IllegalArgumentException(
+                        "negative dimension in shape " + Arrays.toString(shape));
             }
             elements = Math.multiplyExact(elements, dimension);
         }
         if (data.remaining() != elements * type.bytes()) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " of " + type + " needs "
-                    + elements * type.bytes() + " bytes, got " + data.remaining());
+            throw new IllegalArgumentException(
+                    "shape "
+                            + Arrays.toString(shape)
+                            + " of "
+                            + type
+                            + " needs "
+                            + elements * type.bytes()
+                            + " bytes, got "
+                            + data.remaining());
         }
         data = data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -54,13 +62,17 @@ public record Tensor(DataType type, long[] shape, ByteBuffer data) {
         return new Tensor(DataType.INT64, shape, buffer);
     }
 
-    /** @return a copy of the shape */
+    /**
+     * @return a copy of the shape
+     */
     @Override
     public long[] shape() {
         return shape.clone();
     }
 
-    /** @return the elements of a {@link DataType#FLOAT32} tensor */
+    /**
+     * @return the elements of a {@link DataType#FLOAT32} tensor
+     */
     public float[] toFloats() {
         if (type != DataType.FLOAT32) {
             throw new IllegalStateException("tensor is " + type + ", not FLOAT32");
@@ -72,7 +84,9 @@ public record Tensor(DataType type, long[] shape, ByteBuffer data) {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof Tensor that && type == that.type && Arrays.equals(shape, that.shape)
+        return other instanceof Tensor that
+                && type == that.type
+                && Arrays.equals(shape, that.shape)
                 && data.equals(that.data);
     }
 

@@ -13,7 +13,9 @@ public record TensorSpec(String name, DataType type, long[] shape) {
         shape = shape.clone();
     }
 
-    /** @return a copy of the shape */
+    /**
+     * @return a copy of the shape
+     */
     @Override
     public long[] shape() {
         return shape.clone();

@@ -1,5 +1,7 @@
 /**
- * Model inference: the {@link ai.hanzo.node.api.inference.InferenceService} the node offers and the {@link ai.hanzo.node.api.inference.InferenceEngine} SPI through which plugins add engines and accelerators.
+ * Model inference: the {@link ai.hanzo.node.api.inference.InferenceService} the node offers and the
+ * {@link ai.hanzo.node.api.inference.InferenceEngine} SPI through which plugins add engines and
+ * accelerators.
  */
 @Export
 @Version("1.0.0")

@@ -6,12 +6,14 @@ import org.osgi.annotation.versioning.ConsumerType;
 /**
  * Implemented by bundles that hold work which must wind down before the node stops (running
  * deployments, in-flight inference, open streams). Register it as an OSGi service; when the node
- * drains (on SIGTERM, SIGINT or an operator's request) each participant is called once, in
- * parallel with the others, before the node moves to {@link NodeState#STOPPED}.
+ * drains (on SIGTERM, SIGINT or an operator's request) each participant is called once, in parallel
+ * with the others, before the node moves to {@link NodeState#STOPPED}.
  */
 @ConsumerType
 public interface DrainParticipant {
-    /** @return what is being drained, for the log (for example "deployments") */
+    /**
+     * @return what is being drained, for the log (for example "deployments")
+     */
     String name();
 
     /**

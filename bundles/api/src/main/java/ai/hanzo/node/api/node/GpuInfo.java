@@ -7,5 +7,4 @@ package ai.hanzo.node.api.node;
  * @param memoryBytes device memory in bytes
  * @param driverVersion the driver version, or empty
  */
-public record GpuInfo(String model, long memoryBytes, String driverVersion) {
-}
+public record GpuInfo(String model, long memoryBytes, String driverVersion) {}

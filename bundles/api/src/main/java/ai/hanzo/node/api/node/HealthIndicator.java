@@ -3,8 +3,8 @@ package ai.hanzo.node.api.node;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * Implemented by any bundle that wants its part's health to count in the node's health. Register
- * it as an OSGi service; {@link NodeLifecycle#health()} asks every registered indicator.
+ * Implemented by any bundle that wants its part's health to count in the node's health. Register it
+ * as an OSGi service; {@link NodeLifecycle#health()} asks every registered indicator.
  */
 @ConsumerType
 public interface HealthIndicator {

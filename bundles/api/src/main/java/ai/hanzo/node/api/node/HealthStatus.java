@@ -1,6 +1,8 @@
 package ai.hanzo.node.api.node;
 
-/** The node's health as reported to load balancers and the network (wire enum {@code HealthStatus}). */
+/**
+ * The node's health as reported to load balancers and the network (wire enum {@code HealthStatus}).
+ */
 public enum HealthStatus {
     /** Serving normally. */
     HEALTHY,

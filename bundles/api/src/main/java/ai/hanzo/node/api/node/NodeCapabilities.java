@@ -17,9 +17,17 @@ import java.util.List;
  * @param region the operator's region label, or empty
  * @param zone the operator's zone label, or empty
  */
-public record NodeCapabilities(long cpuCores, long memoryBytes, long diskBytes, List<GpuInfo> gpus,
-        boolean mlxEnabled, List<String> runtimes, List<String> engines, List<String> models,
-        String region, String zone) {
+public record NodeCapabilities(
+        long cpuCores,
+        long memoryBytes,
+        long diskBytes,
+        List<GpuInfo> gpus,
+        boolean mlxEnabled,
+        List<String> runtimes,
+        List<String> engines,
+        List<String> models,
+        String region,
+        String zone) {
     /** Copies the lists so the value is immutable. */
     public NodeCapabilities {
         gpus = List.copyOf(gpus);

@@ -14,8 +14,13 @@ import java.util.Objects;
  * @param dataDirectory where the node keeps its state
  * @param startedAt when this process started
  */
-public record NodeInfo(String nodeId, String version, String networkId, String operatorAddress,
-        Path dataDirectory, Instant startedAt) {
+public record NodeInfo(
+        String nodeId,
+        String version,
+        String networkId,
+        String operatorAddress,
+        Path dataDirectory,
+        Instant startedAt) {
     /** Rejects missing values. */
     public NodeInfo {
         Objects.requireNonNull(nodeId, "nodeId");

@@ -11,18 +11,24 @@ import org.osgi.annotation.versioning.ProviderType;
  */
 @ProviderType
 public interface NodeLifecycle {
-    /** @return who this node is */
+    /**
+     * @return who this node is
+     */
     NodeInfo info();
 
-    /** @return the current lifecycle state */
+    /**
+     * @return the current lifecycle state
+     */
     NodeState state();
 
-    /** @return how long this process has been running */
+    /**
+     * @return how long this process has been running
+     */
     Duration uptime();
 
     /**
-     * @return the node's health: the lifecycle state's health combined with every registered
-     *     {@link HealthIndicator}
+     * @return the node's health: the lifecycle state's health combined with every registered {@link
+     *     HealthIndicator}
      */
     HealthReport health();
 

@@ -10,6 +10,10 @@ package ai.hanzo.node.api.node;
  * @param networkTxBytesPerSecond bytes sent per second over the last interval
  * @param activeContainers containers running now
  */
-public record NodeMetrics(double cpuUsage, double memoryUsage, double diskUsage,
-        double networkRxBytesPerSecond, double networkTxBytesPerSecond, int activeContainers) {
-}
+public record NodeMetrics(
+        double cpuUsage,
+        double memoryUsage,
+        double diskUsage,
+        double networkRxBytesPerSecond,
+        double networkTxBytesPerSecond,
+        int activeContainers) {}

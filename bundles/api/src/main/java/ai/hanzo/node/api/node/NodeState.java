@@ -14,7 +14,9 @@ public enum NodeState {
     /** Drained; the process is about to exit. */
     STOPPED;
 
-    /** @return the health this state implies before any part reports a problem */
+    /**
+     * @return the health this state implies before any part reports a problem
+     */
     public HealthStatus health() {
         return switch (this) {
             case READY -> HealthStatus.HEALTHY;
@@ -23,7 +25,9 @@ public enum NodeState {
         };
     }
 
-    /** @return whether new deployments and inference requests are accepted in this state */
+    /**
+     * @return whether new deployments and inference requests are accepted in this state
+     */
     public boolean acceptsWork() {
         return this == READY;
     }

@@ -10,5 +10,4 @@ import java.time.Instant;
  * @param at when the transition happened
  * @param reason why, in words an operator understands (for example "SIGTERM received")
  */
-public record NodeStateChange(NodeState from, NodeState to, Instant at, String reason) {
-}
+public record NodeStateChange(NodeState from, NodeState to, Instant at, String reason) {}

@@ -1,5 +1,6 @@
 /**
- * The node itself: identity, lifecycle state, health, capabilities and resource metrics; the SPIs through which other bundles take part in draining and health.
+ * The node itself: identity, lifecycle state, health, capabilities and resource metrics; the SPIs
+ * through which other bundles take part in draining and health.
  */
 @Export
 @Version("1.0.0")

@@ -8,13 +8,15 @@ import java.util.function.Consumer;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * The other Hanzo nodes of this node's network, learnt from their heartbeats
- * ({@link Topics#HEARTBEAT}) and announcements ({@link Topics#DEPLOYMENTS}); also what this node
- * itself announces. A node that has not been heard from for three heartbeat intervals is dropped.
+ * The other Hanzo nodes of this node's network, learnt from their heartbeats ({@link
+ * Topics#HEARTBEAT}) and announcements ({@link Topics#DEPLOYMENTS}); also what this node itself
+ * announces. A node that has not been heard from for three heartbeat intervals is dropped.
  */
 @ProviderType
 public interface NodeDirectory {
-    /** @return the nodes heard from recently, most recently seen first */
+    /**
+     * @return the nodes heard from recently, most recently seen first
+     */
     List<RemoteNode> nodes();
 
     /**
@@ -23,7 +25,9 @@ public interface NodeDirectory {
      */
     Optional<RemoteNode> node(String peerId);
 
-    /** @return the capabilities this node announces now */
+    /**
+     * @return the capabilities this node announces now
+     */
     Set<String> localCapabilities();
 
     /**

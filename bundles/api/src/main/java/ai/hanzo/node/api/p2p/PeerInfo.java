@@ -1,8 +1,8 @@
 package ai.hanzo.node.api.p2p;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.time.Duration;
 
 /**
  * What the node knows about a peer.
@@ -14,8 +14,13 @@ import java.time.Duration;
  * @param connected whether a connection is open now
  * @param latency the last measured ping round trip, if any
  */
-public record PeerInfo(String peerId, List<String> addresses, List<String> protocols, String agentVersion,
-        boolean connected, Optional<Duration> latency) {
+public record PeerInfo(
+        String peerId,
+        List<String> addresses,
+        List<String> protocols,
+        String agentVersion,
+        boolean connected,
+        Optional<Duration> latency) {
     /** Copies the lists so the value is immutable. */
     public PeerInfo {
         addresses = List.copyOf(addresses);

@@ -8,19 +8,25 @@ import java.util.function.Consumer;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * The node's libp2p network: connections, gossipsub publish/subscribe and Kademlia content
- * routing. Asynchronous operations complete exceptionally with a
- * {@link ai.hanzo.node.api.NodeException} that says what failed.
+ * The node's libp2p network: connections, gossipsub publish/subscribe and Kademlia content routing.
+ * Asynchronous operations complete exceptionally with a {@link ai.hanzo.node.api.NodeException}
+ * that says what failed.
  */
 @ProviderType
 public interface PeerNetwork {
-    /** @return this node's peer id, base58btc, stable across restarts */
+    /**
+     * @return this node's peer id, base58btc, stable across restarts
+     */
     String localPeerId();
 
-    /** @return the multiaddrs this node listens on, each ending in {@code /p2p/<peer id>} */
+    /**
+     * @return the multiaddrs this node listens on, each ending in {@code /p2p/<peer id>}
+     */
     List<String> listenAddresses();
 
-    /** @return the peers the node knows, connected or not */
+    /**
+     * @return the peers the node knows, connected or not
+     */
     List<PeerInfo> peers();
 
     /**
@@ -59,8 +65,8 @@ public interface PeerNetwork {
     CompletionStage<Void> provide(byte[] key);
 
     /**
-     * Stops re-announcing {@code key}; the records already stored on other peers expire there.
-     * Does nothing for a key this node does not provide.
+     * Stops re-announcing {@code key}; the records already stored on other peers expire there. Does
+     * nothing for a key this node does not provide.
      *
      * @param key a key given to {@link #provide(byte[])}
      */

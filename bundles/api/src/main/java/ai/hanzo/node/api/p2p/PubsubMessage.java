@@ -11,5 +11,5 @@ import java.time.Instant;
  * @param data the payload
  * @param receivedAt when this node received it
  */
-public record PubsubMessage(String topic, String from, long seqno, byte[] data, Instant receivedAt) {
-}
+public record PubsubMessage(
+        String topic, String from, long seqno, byte[] data, Instant receivedAt) {}

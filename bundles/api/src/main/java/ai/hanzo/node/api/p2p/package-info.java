@@ -1,6 +1,6 @@
 /**
- * The node's peer-to-peer network (libp2p): peers, publish/subscribe topics, content routing,
- * and the directory of the other Hanzo nodes seen on the network.
+ * The node's peer-to-peer network (libp2p): peers, publish/subscribe topics, content routing, and
+ * the directory of the other Hanzo nodes seen on the network.
  */
 @Export
 @Version("1.1.0")

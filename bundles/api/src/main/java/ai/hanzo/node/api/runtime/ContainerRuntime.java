@@ -11,22 +11,24 @@ import org.osgi.annotation.versioning.ConsumerType;
 /**
  * A way of running containers: the SPI a plugin implements to add a runtime to a live node.
  *
- * <p>Register an implementation as an OSGi service (with the service property
- * {@value #NAME_PROPERTY} set to {@link #name()}); the node picks it up at once, runs its
- * {@link #selfTest()}, advertises it in the node's capabilities and places deployments on it.
- * When the service goes away, deployments on it are marked failed with a reason.
+ * <p>Register an implementation as an OSGi service (with the service property {@value
+ * #NAME_PROPERTY} set to {@link #name()}); the node picks it up at once, runs its {@link
+ * #selfTest()}, advertises it in the node's capabilities and places deployments on it. When the
+ * service goes away, deployments on it are marked failed with a reason.
  *
  * <p>Every container the node creates carries the labels of its {@link ContainerSpec}; a runtime
- * must keep them and report them back, since the node recognises its containers by them.
- * Failures are {@link ai.hanzo.node.api.NodeException}s: an unknown container is
- * {@code NOT_FOUND}, an unreachable engine {@code UNAVAILABLE}, a bad spec {@code INVALID_ARGUMENT}.
+ * must keep them and report them back, since the node recognises its containers by them. Failures
+ * are {@link ai.hanzo.node.api.NodeException}s: an unknown container is {@code NOT_FOUND}, an
+ * unreachable engine {@code UNAVAILABLE}, a bad spec {@code INVALID_ARGUMENT}.
  */
 @ConsumerType
 public interface ContainerRuntime {
     /** The service property that carries the runtime's name. */
     String NAME_PROPERTY = "hanzo.runtime.name";
 
-    /** @return the runtime's unique name, such as {@code docker} or {@code process} */
+    /**
+     * @return the runtime's unique name, such as {@code docker} or {@code process}
+     */
     String name();
 
     /**
@@ -44,7 +46,9 @@ public interface ContainerRuntime {
      */
     String create(ContainerSpec spec);
 
-    /** @param containerId a created or stopped container to start */
+    /**
+     * @param containerId a created or stopped container to start
+     */
     void start(String containerId);
 
     /**

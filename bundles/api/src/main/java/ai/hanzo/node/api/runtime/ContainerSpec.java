@@ -6,8 +6,8 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 /**
- * Everything a runtime needs to create one container. The orchestrator derives it from a service
- * of a deployment; runtimes never see compose syntax.
+ * Everything a runtime needs to create one container. The orchestrator derives it from a service of
+ * a deployment; runtimes never see compose syntax.
  *
  * @param name a unique container name chosen by the node
  * @param image the image (for the process runtime: the executable)
@@ -22,10 +22,19 @@ import java.util.OptionalLong;
  * @param memoryLimitBytes memory the container may use, if limited
  * @param restartPolicy the runtime-level restart policy; the node's reconciler restarts too
  */
-public record ContainerSpec(String name, String image, List<String> entrypoint, List<String> command,
-        Map<String, String> environment, List<PortMapping> ports, List<VolumeMount> mounts,
-        List<String> networks, Map<String, String> labels, OptionalDouble cpuLimit,
-        OptionalLong memoryLimitBytes, String restartPolicy) {
+public record ContainerSpec(
+        String name,
+        String image,
+        List<String> entrypoint,
+        List<String> command,
+        Map<String, String> environment,
+        List<PortMapping> ports,
+        List<VolumeMount> mounts,
+        List<String> networks,
+        Map<String, String> labels,
+        OptionalDouble cpuLimit,
+        OptionalLong memoryLimitBytes,
+        String restartPolicy) {
     /** Copies the collections so the spec is immutable. */
     public ContainerSpec {
         entrypoint = List.copyOf(entrypoint);

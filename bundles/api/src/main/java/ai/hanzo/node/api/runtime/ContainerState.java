@@ -19,7 +19,9 @@ public enum ContainerState {
     /** The runtime does not know the container any more. */
     UNKNOWN;
 
-    /** @return the lowercase name used in {@code ContainerInfo.state} on the wire */
+    /**
+     * @return the lowercase name used in {@code ContainerInfo.state} on the wire
+     */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -12,6 +12,10 @@ import java.time.Instant;
  * @param networkRxBytes bytes received since the container started
  * @param networkTxBytes bytes sent since the container started
  */
-public record ContainerStats(Instant timestamp, double cpuUsage, long memoryBytes, long memoryLimitBytes,
-        long networkRxBytes, long networkTxBytes) {
-}
+public record ContainerStats(
+        Instant timestamp,
+        double cpuUsage,
+        long memoryBytes,
+        long memoryLimitBytes,
+        long networkRxBytes,
+        long networkTxBytes) {}

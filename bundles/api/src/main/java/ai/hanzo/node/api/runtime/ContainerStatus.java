@@ -19,8 +19,16 @@ import java.util.Optional;
  * @param ports its published ports
  * @param labels its labels
  */
-public record ContainerStatus(String id, String name, String image, String runtime, ContainerState state,
-        String status, Instant createdAt, Optional<Integer> exitCode, List<PortMapping> ports,
+public record ContainerStatus(
+        String id,
+        String name,
+        String image,
+        String runtime,
+        ContainerState state,
+        String status,
+        Instant createdAt,
+        Optional<Integer> exitCode,
+        List<PortMapping> ports,
         Map<String, String> labels) {
     /** Copies the collections so the value is immutable. */
     public ContainerStatus {

@@ -5,7 +5,9 @@ import org.osgi.annotation.versioning.ConsumerType;
 /** A running exec'd command, to which the caller writes standard input. */
 @ConsumerType
 public interface ExecSession extends AutoCloseable {
-    /** @param bytes bytes to write to the command's standard input */
+    /**
+     * @param bytes bytes to write to the command's standard input
+     */
     void writeStdin(byte[] bytes);
 
     /** Closes the command's standard input (end of file). */

@@ -11,7 +11,8 @@ import java.time.Instant;
  * @param stream which stream it was written to
  * @param message the line, without its line terminator
  */
-public record LogLine(Instant timestamp, String containerId, String service, LogStream stream, String message) {
+public record LogLine(
+        Instant timestamp, String containerId, String service, LogStream stream, String message) {
     /**
      * @param service the service the container belongs to
      * @return this line attributed to {@code service}

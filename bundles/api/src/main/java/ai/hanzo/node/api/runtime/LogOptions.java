@@ -10,5 +10,4 @@ import java.util.Optional;
  * @param follow whether to keep streaming new lines until closed or the container stops
  * @param since only lines at or after this time, if given
  */
-public record LogOptions(int tail, boolean follow, Optional<Instant> since) {
-}
+public record LogOptions(int tail, boolean follow, Optional<Instant> since) {}

@@ -9,7 +9,9 @@ public enum LogStream {
     /** Standard error. */
     STDERR;
 
-    /** @return {@code stdout} or {@code stderr}, as on the wire */
+    /**
+     * @return {@code stdout} or {@code stderr}, as on the wire
+     */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -7,5 +7,4 @@ package ai.hanzo.node.api.runtime;
  * @param target the path inside the container
  * @param readOnly whether the mount is read-only
  */
-public record VolumeMount(String source, String target, boolean readOnly) {
-}
+public record VolumeMount(String source, String target, boolean readOnly) {}

@@ -9,7 +9,9 @@ import java.util.Optional;
  * @param value the new value; empty when the key was deleted
  */
 public record KvChange(String key, Optional<byte[]> value) {
-    /** @return whether the key was deleted */
+    /**
+     * @return whether the key was deleted
+     */
     public boolean deleted() {
         return value.isEmpty();
     }

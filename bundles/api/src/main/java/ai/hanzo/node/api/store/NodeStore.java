@@ -22,7 +22,9 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface NodeStore {
     // --- deployments, keyed by deployment id
 
-    /** @param deployment the deployment to store, replacing the one with the same id */
+    /**
+     * @param deployment the deployment to store, replacing the one with the same id
+     */
     void putDeployment(Deployment deployment);
 
     /**
@@ -31,7 +33,9 @@ public interface NodeStore {
      */
     Optional<Deployment> deployment(String deploymentId);
 
-    /** @return every stored deployment, in no particular order */
+    /**
+     * @return every stored deployment, in no particular order
+     */
     List<Deployment> deployments();
 
     /**
@@ -42,7 +46,9 @@ public interface NodeStore {
 
     // --- containers, keyed by container id, indexed by deployment id
 
-    /** @param container the container to store, replacing the one with the same id */
+    /**
+     * @param container the container to store, replacing the one with the same id
+     */
     void putContainer(ContainerRecord container);
 
     /**
@@ -59,7 +65,9 @@ public interface NodeStore {
      */
     List<ContainerRecord> containersOf(String deploymentId);
 
-    /** @return every stored container */
+    /**
+     * @return every stored container
+     */
     List<ContainerRecord> containers();
 
     /**
@@ -83,7 +91,9 @@ public interface NodeStore {
      */
     List<MetricsSample> metrics(Instant from, Instant to);
 
-    /** @return how long metrics samples are kept */
+    /**
+     * @return how long metrics samples are kept
+     */
     Duration metricsRetention();
 
     // --- configuration entries: string keys, JSON values
@@ -100,7 +110,9 @@ public interface NodeStore {
      */
     Optional<String> config(String key);
 
-    /** @return every configuration entry */
+    /**
+     * @return every configuration entry
+     */
     Map<String, String> configEntries();
 
     /**

@@ -1,5 +1,6 @@
 /**
- * Persistent node state: deployments, containers, metrics history, configuration entries and a key-value area with change listeners.
+ * Persistent node state: deployments, containers, metrics history, configuration entries and a
+ * key-value area with change listeners.
  */
 @Export
 @Version("1.0.0")

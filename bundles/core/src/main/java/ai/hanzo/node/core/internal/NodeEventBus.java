@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's event bus: keeps the latest events for late subscribers and delivers to each
- * subscriber in order on one shared thread. A subscriber that falls more than
- * {@link #SUBSCRIBER_BACKLOG} events behind loses its oldest ones; publishers never wait.
+ * subscriber in order on one shared thread. A subscriber that falls more than {@link
+ * #SUBSCRIBER_BACKLOG} events behind loses its oldest ones; publishers never wait.
  */
 @Component(service = EventBus.class)
 public final class NodeEventBus implements EventBus {
@@ -35,11 +35,13 @@ public final class NodeEventBus implements EventBus {
     private final Logger logger = LoggerFactory.getLogger(NodeEventBus.class);
     private final Deque<NodeEvent> history = new ArrayDeque<>();
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
-    private final ExecutorService delivery = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "hanzo-events");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService delivery =
+            Executors.newSingleThreadExecutor(
+                    runnable -> {
+                        Thread thread = new Thread(runnable, "hanzo-events");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
 
     @Override
     public void publish(NodeEvent event) {
@@ -57,7 +59,8 @@ public final class NodeEventBus implements EventBus {
 
     @Override
     public Subscription subscribe(Set<String> types, Consumer<NodeEvent> listener) {
-        Subscriber subscriber = new Subscriber(Set.copyOf(types), Objects.requireNonNull(listener, "listener"));
+        Subscriber subscriber =
+                new Subscriber(Set.copyOf(types), Objects.requireNonNull(listener, "listener"));
         subscribers.add(subscriber);
         return () -> {
             subscriber.closed.set(true);
@@ -119,7 +122,12 @@ public final class NodeEventBus implements EventBus {
                 try {
                     listener.accept(event);
                 } catch (RuntimeException e) {
-                    logger.warn("event listener {} failed on {}: {}", listener, event.type(), e.toString(), e);
+                    logger.warn(
+                            "event listener {} failed on {}: {}",
+                            listener,
+                            event.type(),
+                            e.toString(),
+                            e);
                 }
             }
         }

@@ -22,8 +22,7 @@ final class NodeIdFile {
     static final String FILE_NAME = "node-id";
     private static final Pattern VALID_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
-    private NodeIdFile() {
-    }
+    private NodeIdFile() {}
 
     /**
      * @param dataDirectory the node's data directory (created if missing)
@@ -49,8 +48,13 @@ final class NodeIdFile {
             write(file, fresh);
             return fresh;
         } catch (IOException e) {
-            throw new FailedPreconditionException("cannot read or write the node id file " + file + ": " + e
-                    + "; check that the data directory is writable by the node's user", e);
+            throw new FailedPreconditionException(
+                    "cannot read or write the node id file "
+                            + file
+                            + ": "
+                            + e
+                            + "; check that the data directory is writable by the node's user",
+                    e);
         }
     }
 
@@ -60,8 +64,11 @@ final class NodeIdFile {
         }
         String id = Files.readString(file, StandardCharsets.UTF_8).trim();
         if (!VALID_ID.matcher(id).matches()) {
-            throw new FailedPreconditionException("the node id file " + file + " does not hold a valid node id"
-                    + " (1-128 of A-Z a-z 0-9 . _ -); restore it from a backup, or delete it to get a new id");
+            throw new FailedPreconditionException(
+                    "the node id file "
+                            + file
+                            + " does not hold a valid node id"
+                            + " (1-128 of A-Z a-z 0-9 . _ -); restore it from a backup, or delete it to get a new id");
         }
         return Optional.of(id);
     }
@@ -70,18 +77,30 @@ final class NodeIdFile {
         Files.createDirectories(file.getParent());
         Path temporary = file.resolveSibling(FILE_NAME + ".tmp");
         // write, flush to disk, then rename: a crash leaves either the old id or the new one
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        try (FileChannel channel =
+                FileChannel.open(
+                        temporary,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE)) {
             channel.write(StandardCharsets.UTF_8.encode(id + "\n"));
             channel.force(true);
         }
-        Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                temporary,
+                file,
+                StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
     }
 
     static void requireValid(String id, String source) {
         if (!VALID_ID.matcher(id).matches()) {
-            throw new InvalidArgumentException("invalid node id '" + id + "' from " + source
-                    + ": use 1-128 characters of A-Z a-z 0-9 . _ - starting with a letter or digit");
+            throw new InvalidArgumentException(
+                    "invalid node id '"
+                            + id
+                            + "' from "
+                            + source
+                            + ": use 1-128 characters of A-Z a-z 0-9 . _ - starting with a letter or digit");
         }
     }
 }

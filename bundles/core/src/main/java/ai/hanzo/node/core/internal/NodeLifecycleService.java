@@ -33,12 +33,12 @@ import java.util.function.Consumer;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.startlevel.FrameworkStartLevel;
-import org.osgi.framework.FrameworkEvent;
-import org.osgi.framework.FrameworkListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -59,9 +59,11 @@ import org.slf4j.LoggerFactory;
  */
 @Component(service = NodeLifecycle.class, immediate = true, configurationPid = "ai.hanzo.node.core")
 @Designate(ocd = CoreConfiguration.class)
-public final class NodeLifecycleService implements NodeLifecycle, FrameworkListener, SynchronousBundleListener {
+public final class NodeLifecycleService
+        implements NodeLifecycle, FrameworkListener, SynchronousBundleListener {
     /** The framework start level at which the node is READY; see {@link #frameworkStarted}. */
     static final String READY_STARTLEVEL = "hanzo.ready.startlevel";
+
     /** Comma-separated service interfaces that must be registered before the node is READY. */
     static final String READY_REQUIRES = "hanzo.ready.requires";
 
@@ -75,8 +77,13 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
     private final List<Consumer<NodeStateChange>> listeners = new CopyOnWriteArrayList<>();
     private final List<DrainParticipant> drainParticipants = new CopyOnWriteArrayList<>();
     private final List<HealthIndicator> healthIndicators = new CopyOnWriteArrayList<>();
-    private final Map<String, ServiceTracker<Object, Object>> requiredServices = new LinkedHashMap<>();
-    /** How many services of each required interface are registered (a tracker counts only after adding). */
+    private final Map<String, ServiceTracker<Object, Object>> requiredServices =
+            new LinkedHashMap<>();
+
+    /**
+     * How many services of each required interface are registered (a tracker counts only after
+     * adding).
+     */
     private final Map<String, AtomicInteger> requiredCounts = new ConcurrentHashMap<>();
 
     private NodeState state = NodeState.STARTING;
@@ -88,35 +95,47 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
      * @param configuration the core configuration
      */
     @Activate
-    public NodeLifecycleService(BundleContext context, @Reference EventBus events, CoreConfiguration configuration) {
+    public NodeLifecycleService(
+            BundleContext context, @Reference EventBus events, CoreConfiguration configuration) {
         this.context = context;
         this.events = events;
         this.drainTimeout = Duration.ofSeconds(Math.max(1, configuration.drainTimeoutSeconds()));
-        this.settings = NodeSettings.from(context::getProperty, context.getBundle().getVersion().toString());
+        this.settings =
+                NodeSettings.from(
+                        context::getProperty, context.getBundle().getVersion().toString());
         String nodeId = NodeIdFile.resolve(settings.dataDirectory(), settings.nodeId());
-        this.info = new NodeInfo(nodeId, settings.version(), settings.networkId(), settings.operatorAddress(),
-                settings.dataDirectory(), Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()));
+        this.info =
+                new NodeInfo(
+                        nodeId,
+                        settings.version(),
+                        settings.networkId(),
+                        settings.operatorAddress(),
+                        settings.dataDirectory(),
+                        Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()));
         context.addFrameworkListener(this);
         context.addBundleListener(this);
         String requires = context.getProperty(READY_REQUIRES);
         for (String name : requires == null ? new String[0] : requires.split(",")) {
             if (!name.isBlank()) {
-                AtomicInteger count = requiredCounts.computeIfAbsent(name.trim(), key -> new AtomicInteger());
-                ServiceTracker<Object, Object> tracker = new ServiceTracker<>(context, name.trim(), null) {
-                    @Override
-                    public Object addingService(ServiceReference<Object> reference) {
-                        Object service = super.addingService(reference);
-                        count.incrementAndGet();
-                        tryReady();
-                        return service;
-                    }
+                AtomicInteger count =
+                        requiredCounts.computeIfAbsent(name.trim(), key -> new AtomicInteger());
+                ServiceTracker<Object, Object> tracker =
+                        new ServiceTracker<>(context, name.trim(), null) {
+                            @Override
+                            public Object addingService(ServiceReference<Object> reference) {
+                                Object service = super.addingService(reference);
+                                count.incrementAndGet();
+                                tryReady();
+                                return service;
+                            }
 
-                    @Override
-                    public void removedService(ServiceReference<Object> reference, Object service) {
-                        count.decrementAndGet();
-                        super.removedService(reference, service);
-                    }
-                };
+                            @Override
+                            public void removedService(
+                                    ServiceReference<Object> reference, Object service) {
+                                count.decrementAndGet();
+                                super.removedService(reference, service);
+                            }
+                        };
                 requiredServices.put(name.trim(), tracker);
             }
         }
@@ -132,14 +151,17 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
         }
     }
 
-    /** @return the {@code hanzo.ready.requires} services not registered yet */
+    /**
+     * @return the {@code hanzo.ready.requires} services not registered yet
+     */
     private List<String> missingServices() {
         List<String> missing = new ArrayList<>();
-        requiredCounts.forEach((name, count) -> {
-            if (count.get() <= 0) {
-                missing.add(name);
-            }
-        });
+        requiredCounts.forEach(
+                (name, count) -> {
+                    if (count.get() <= 0) {
+                        missing.add(name);
+                    }
+                });
         return missing;
     }
 
@@ -158,7 +180,8 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
             try {
                 readyLevel = Integer.parseInt(configured.trim());
             } catch (NumberFormatException e) {
-                throw new InvalidArgumentException(READY_STARTLEVEL + " '" + configured + "' is not a number");
+                throw new InvalidArgumentException(
+                        READY_STARTLEVEL + " '" + configured + "' is not a number");
             }
         }
         return framework.getState() == Bundle.ACTIVE && frameworkLevel >= readyLevel;
@@ -167,7 +190,8 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
     @Override
     public void frameworkEvent(FrameworkEvent event) {
         // Karaf starts the framework at level 1 (STARTED) and then raises it (STARTLEVEL_CHANGED)
-        if (event.getType() == FrameworkEvent.STARTED || event.getType() == FrameworkEvent.STARTLEVEL_CHANGED) {
+        if (event.getType() == FrameworkEvent.STARTED
+                || event.getType() == FrameworkEvent.STARTLEVEL_CHANGED) {
             tryReady();
         }
     }
@@ -215,7 +239,9 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
         if (current == NodeState.STARTING) {
             List<String> missing = missingServices();
             if (!missing.isEmpty()) {
-                checks.add(new HealthCheck("readiness", HealthStatus.DEGRADED, "waiting for " + missing));
+                checks.add(
+                        new HealthCheck(
+                                "readiness", HealthStatus.DEGRADED, "waiting for " + missing));
             }
         }
         for (HealthIndicator indicator : healthIndicators) {
@@ -223,8 +249,11 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
             try {
                 check = indicator.check();
             } catch (RuntimeException e) {
-                check = new HealthCheck(indicator.getClass().getSimpleName(), HealthStatus.UNHEALTHY,
-                        "health check failed: " + e);
+                check =
+                        new HealthCheck(
+                                indicator.getClass().getSimpleName(),
+                                HealthStatus.UNHEALTHY,
+                                "health check failed: " + e);
             }
             checks.add(check);
             if (check.status().compareTo(worst) > 0) {
@@ -252,19 +281,29 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
         moveTo(NodeState.DRAINING, reason);
         Instant deadline = Instant.now(clock).plus(timeout);
         List<DrainParticipant> participants = List.copyOf(drainParticipants);
-        logger.info("Draining node {}: {}; {} participant(s), deadline {}s", info.nodeId(), reason,
-                participants.size(), timeout.toSeconds());
+        logger.info(
+                "Draining node {}: {}; {} participant(s), deadline {}s",
+                info.nodeId(),
+                reason,
+                participants.size(),
+                timeout.toSeconds());
         List<CompletableFuture<Void>> tasks = new ArrayList<>();
         for (DrainParticipant participant : participants) {
-            tasks.add(CompletableFuture.runAsync(() -> drainOne(participant, deadline), command -> {
-                Thread thread = new Thread(command, "hanzo-drain-" + participant.name());
-                thread.setDaemon(true);
-                thread.start();
-            }));
+            tasks.add(
+                    CompletableFuture.runAsync(
+                            () -> drainOne(participant, deadline),
+                            command -> {
+                                Thread thread =
+                                        new Thread(command, "hanzo-drain-" + participant.name());
+                                thread.setDaemon(true);
+                                thread.start();
+                            }));
         }
-        CompletableFuture<Void> all = CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new));
+        CompletableFuture<Void> all =
+                CompletableFuture.allOf(tasks.toArray(CompletableFuture[]::new));
         if (!awaitQuietly(all, timeout)) {
-            logger.warn("Drain deadline of {}s passed; abandoning work that is still winding down",
+            logger.warn(
+                    "Drain deadline of {}s passed; abandoning work that is still winding down",
                     timeout.toSeconds());
         }
         moveTo(NodeState.STOPPED, "drained");
@@ -278,7 +317,9 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
         long started = System.nanoTime();
         try {
             participant.drain(deadline);
-            logger.info("Drained {} in {} ms", participant.name(),
+            logger.info(
+                    "Drained {} in {} ms",
+                    participant.name(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         } catch (Exception e) {
             logger.warn("Draining {} failed: {}", participant.name(), e.toString(), e);
@@ -319,9 +360,19 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
         } else {
             logger.info("Node state {} -> {} ({})", change.from(), change.to(), reason);
         }
-        events.publish(new NodeEvent(change.at(), EventTypes.NODE_STATE, "node", info.nodeId(),
-                "node " + change.from().name().toLowerCase() + " -> " + next.name().toLowerCase() + ": " + reason,
-                Map.of("from", change.from().name(), "to", next.name())));
+        events.publish(
+                new NodeEvent(
+                        change.at(),
+                        EventTypes.NODE_STATE,
+                        "node",
+                        info.nodeId(),
+                        "node "
+                                + change.from().name().toLowerCase()
+                                + " -> "
+                                + next.name().toLowerCase()
+                                + ": "
+                                + reason,
+                        Map.of("from", change.from().name(), "to", next.name())));
         for (Consumer<NodeStateChange> listener : listeners) {
             try {
                 listener.accept(change);
@@ -332,7 +383,9 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
     }
 
     private String banner() {
-        return String.join(System.lineSeparator(), "",
+        return String.join(
+                System.lineSeparator(),
+                "",
                 "  hanzo-node " + info.version() + " READY in " + uptime().toMillis() + " ms",
                 "  node id   " + info.nodeId(),
                 "  network   " + (info.networkId().isEmpty() ? "(none)" : info.networkId()),
@@ -342,7 +395,9 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
                 "  data      " + info.dataDirectory());
     }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+    @Reference(
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addDrainParticipant(DrainParticipant participant) {
         drainParticipants.add(participant);
@@ -352,7 +407,9 @@ public final class NodeLifecycleService implements NodeLifecycle, FrameworkListe
         drainParticipants.remove(participant);
     }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+    @Reference(
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addHealthIndicator(HealthIndicator indicator) {
         healthIndicators.add(indicator);

@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
- * The start-up settings the launcher ({@code bin/hanzo-node}) hands to the framework as
- * {@code hanzo.*} properties, after applying flags over env over {@code etc/hanzo-node.conf}.
+ * The start-up settings the launcher ({@code bin/hanzo-node}) hands to the framework as {@code
+ * hanzo.*} properties, after applying flags over env over {@code etc/hanzo-node.conf}.
  *
  * @param dataDirectory where the node keeps its state
  * @param nodeId the id the operator asked for, if any
@@ -17,8 +17,15 @@ import java.util.function.UnaryOperator;
  * @param httpAddress the HTTP listen address
  * @param p2pAddress the P2P listen multiaddr
  */
-record NodeSettings(Path dataDirectory, Optional<String> nodeId, String networkId, String operatorAddress,
-        String version, String grpcAddress, String httpAddress, String p2pAddress) {
+record NodeSettings(
+        Path dataDirectory,
+        Optional<String> nodeId,
+        String networkId,
+        String operatorAddress,
+        String version,
+        String grpcAddress,
+        String httpAddress,
+        String p2pAddress) {
 
     /**
      * @param properties looks up a framework property, null when unset
@@ -26,8 +33,11 @@ record NodeSettings(Path dataDirectory, Optional<String> nodeId, String networkI
      * @return the settings, with defaults for what is unset
      */
     static NodeSettings from(UnaryOperator<String> properties, String bundleVersion) {
-        String data = firstSet(properties.apply("hanzo.data.dir"), properties.apply("karaf.data"), "data");
-        return new NodeSettings(Path.of(data).toAbsolutePath().normalize(),
+        String data =
+                firstSet(
+                        properties.apply("hanzo.data.dir"), properties.apply("karaf.data"), "data");
+        return new NodeSettings(
+                Path.of(data).toAbsolutePath().normalize(),
                 Optional.ofNullable(properties.apply("hanzo.node.id")).filter(s -> !s.isBlank()),
                 firstSet(properties.apply("hanzo.network.id"), ""),
                 firstSet(properties.apply("hanzo.operator"), ""),

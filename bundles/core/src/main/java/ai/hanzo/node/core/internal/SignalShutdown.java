@@ -39,7 +39,10 @@ public final class SignalShutdown {
      * @param configuration the core configuration
      */
     @Activate
-    public SignalShutdown(BundleContext context, @Reference NodeLifecycle lifecycle, CoreConfiguration configuration) {
+    public SignalShutdown(
+            BundleContext context,
+            @Reference NodeLifecycle lifecycle,
+            CoreConfiguration configuration) {
         this.context = context;
         this.lifecycle = lifecycle;
         this.drainTimeout = Duration.ofSeconds(Math.max(1, configuration.drainTimeoutSeconds()));
@@ -52,7 +55,10 @@ public final class SignalShutdown {
                 previous.add(Signal.handle(signal, this::onSignal));
                 handled.add(signal);
             } catch (IllegalArgumentException e) {
-                logger.warn("Cannot handle SIG{} on this JVM ({}); the node will not drain on it", name, e.getMessage());
+                logger.warn(
+                        "Cannot handle SIG{} on this JVM ({}); the node will not drain on it",
+                        name,
+                        e.getMessage());
             }
         }
     }
@@ -66,20 +72,28 @@ public final class SignalShutdown {
 
     private void onSignal(Signal signal) {
         if (!stopping.compareAndSet(false, true)) {
-            logger.warn("SIG{} received again while draining; stopping now without waiting", signal.getName());
+            logger.warn(
+                    "SIG{} received again while draining; stopping now without waiting",
+                    signal.getName());
             Runtime.getRuntime().halt(130);
             return;
         }
         logger.info("SIG{} received: draining, then stopping", signal.getName());
-        Thread shutdown = new Thread(() -> {
-            lifecycle.drain("SIG" + signal.getName() + " received", drainTimeout);
-            try {
-                context.getBundle(0).stop();
-            } catch (BundleException | IllegalStateException e) {
-                logger.error("Stopping the framework failed: {}; exiting", e.toString(), e);
-                Runtime.getRuntime().halt(1);
-            }
-        }, "hanzo-shutdown");
+        Thread shutdown =
+                new Thread(
+                        () -> {
+                            lifecycle.drain("SIG" + signal.getName() + " received", drainTimeout);
+                            try {
+                                context.getBundle(0).stop();
+                            } catch (BundleException | IllegalStateException e) {
+                                logger.error(
+                                        "Stopping the framework failed: {}; exiting",
+                                        e.toString(),
+                                        e);
+                                Runtime.getRuntime().halt(1);
+                            }
+                        },
+                        "hanzo-shutdown");
         shutdown.start();
     }
 }

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class NodeIdFileTest {
-    @TempDir
-    Path data;
+    @TempDir Path data;
 
     @Test
     void firstStartGeneratesAUuidAndPersistsIt() throws Exception {
@@ -40,7 +39,9 @@ class NodeIdFileTest {
 
     @Test
     void invalidConfiguredIdIsRejectedAndNothingIsWritten() {
-        NodeException error = assertThrows(NodeException.class, () -> NodeIdFile.resolve(data, Optional.of("a/b")));
+        NodeException error =
+                assertThrows(
+                        NodeException.class, () -> NodeIdFile.resolve(data, Optional.of("a/b")));
         assertEquals(ErrorCode.INVALID_ARGUMENT, error.code());
         assertTrue(error.getMessage().contains("'a/b'"), error.getMessage());
         assertTrue(Files.notExists(data.resolve("node-id")));
@@ -49,9 +50,12 @@ class NodeIdFileTest {
     @Test
     void damagedIdFileIsAClearErrorNamingTheFileAndIsNotOverwritten() throws Exception {
         Files.writeString(data.resolve("node-id"), "\u0000\u0001garbage/..");
-        NodeException error = assertThrows(NodeException.class, () -> NodeIdFile.resolve(data, Optional.empty()));
+        NodeException error =
+                assertThrows(NodeException.class, () -> NodeIdFile.resolve(data, Optional.empty()));
         assertEquals(ErrorCode.FAILED_PRECONDITION, error.code());
-        assertTrue(error.getMessage().contains(data.resolve("node-id").toString()), error.getMessage());
+        assertTrue(
+                error.getMessage().contains(data.resolve("node-id").toString()),
+                error.getMessage());
         assertEquals("\u0000\u0001garbage/..", Files.readString(data.resolve("node-id")));
     }
 }

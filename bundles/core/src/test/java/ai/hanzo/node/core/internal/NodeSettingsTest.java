@@ -11,8 +11,18 @@ import org.junit.jupiter.api.Test;
 class NodeSettingsTest {
     @Test
     void launcherPropertiesAreUsedAsGiven() {
-        Map<String, String> properties = Map.of("hanzo.data.dir", "/var/lib/hanzo", "hanzo.node.id", "n1",
-                "hanzo.network.id", "hanzo-testnet", "hanzo.grpc.addr", "0.0.0.0:6000", "hanzo.version", "9.9.9");
+        Map<String, String> properties =
+                Map.of(
+                        "hanzo.data.dir",
+                        "/var/lib/hanzo",
+                        "hanzo.node.id",
+                        "n1",
+                        "hanzo.network.id",
+                        "hanzo-testnet",
+                        "hanzo.grpc.addr",
+                        "0.0.0.0:6000",
+                        "hanzo.version",
+                        "9.9.9");
         NodeSettings settings = NodeSettings.from(properties::get, "0.0.0");
         assertEquals(Path.of("/var/lib/hanzo"), settings.dataDirectory());
         assertEquals(Optional.of("n1"), settings.nodeId());

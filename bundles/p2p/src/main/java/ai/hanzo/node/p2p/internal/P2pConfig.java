@@ -3,38 +3,59 @@ package ai.hanzo.node.p2p.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-/** Config Admin settings of PID {@code ai.hanzo.node.p2p}; framework properties override the address and bootstrap. */
+/**
+ * Config Admin settings of PID {@code ai.hanzo.node.p2p}; framework properties override the address
+ * and bootstrap.
+ */
 @ObjectClassDefinition(name = "Hanzo P2P", description = "libp2p network of the node")
 public @interface P2pConfig {
-    /** @return the listen multiaddr when {@code hanzo.p2p.addr} is not set */
+    /**
+     * @return the listen multiaddr when {@code hanzo.p2p.addr} is not set
+     */
     @AttributeDefinition(description = "Listen multiaddr, e.g. /ip4/0.0.0.0/tcp/9000")
     String listen_addr() default "/ip4/0.0.0.0/tcp/9000";
 
-    /** @return bootstrap multiaddrs when {@code hanzo.bootstrap} is not set */
+    /**
+     * @return bootstrap multiaddrs when {@code hanzo.bootstrap} is not set
+     */
     @AttributeDefinition(description = "Bootstrap peers (multiaddrs ending in /p2p/<peer id>)")
     String[] bootstrap() default {};
 
-    /** @return the dial and upgrade timeout */
+    /**
+     * @return the dial and upgrade timeout
+     */
     @AttributeDefinition(description = "Dial and connection-upgrade timeout in milliseconds")
     int dial_timeout_ms() default 10_000;
 
-    /** @return the connection limit */
+    /**
+     * @return the connection limit
+     */
     @AttributeDefinition(description = "Most concurrent connections")
     int max_connections() default 256;
 
-    /** @return the stream limit per connection */
+    /**
+     * @return the stream limit per connection
+     */
     @AttributeDefinition(description = "Most concurrent streams per connection")
     int max_streams_per_connection() default 512;
 
-    /** @return seconds between heartbeats on hanzo/heartbeat/v1 */
+    /**
+     * @return seconds between heartbeats on hanzo/heartbeat/v1
+     */
     @AttributeDefinition(description = "Seconds between published heartbeats")
     int heartbeat_interval_s() default 10;
 
-    /** @return capabilities the operator declares on top of the detected ones */
-    @AttributeDefinition(description = "Extra capabilities to announce and provide, <kind>:<name> (e.g. gpu:a100); hanzo.capabilities overrides")
+    /**
+     * @return capabilities the operator declares on top of the detected ones
+     */
+    @AttributeDefinition(
+            description =
+                    "Extra capabilities to announce and provide, <kind>:<name> (e.g. gpu:a100); hanzo.capabilities overrides")
     String[] capabilities() default {};
 
-    /** @return whether mDNS discovery runs */
+    /**
+     * @return whether mDNS discovery runs
+     */
     @AttributeDefinition(description = "Discover peers on the local network with mDNS (UDP 5353)")
     boolean mdns() default true;
 }

@@ -19,15 +19,17 @@ import java.util.function.Consumer;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Registers the node's {@link PeerNetwork}, configured from framework properties and Config Admin. */
+/**
+ * Registers the node's {@link PeerNetwork}, configured from framework properties and Config Admin.
+ */
 // immediate: the node joins the network at start, not when a consumer first asks for the service
 @Component(service = PeerNetwork.class, configurationPid = "ai.hanzo.node.p2p", immediate = true)
 @Designate(ocd = P2pConfig.class)
@@ -43,18 +45,34 @@ public final class P2pNetworkComponent implements PeerNetwork {
      * @param nodeLifecycle the node, for its data directory; null when the core is not installed
      */
     @Activate
-    public P2pNetworkComponent(BundleContext context, P2pConfig config,
-            @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
-            NodeLifecycle nodeLifecycle) throws IOException {
-        // the node's data directory, found as the node core finds it: launcher, else Karaf's, else ./data
-        Path dir = nodeLifecycle != null ? nodeLifecycle.info().dataDirectory()
-                : Path.of(prop(context, "hanzo.data.dir", prop(context, "karaf.data", "data"))).toAbsolutePath();
+    public P2pNetworkComponent(
+            BundleContext context,
+            P2pConfig config,
+            @Reference(
+                            cardinality = ReferenceCardinality.OPTIONAL,
+                            policyOption = ReferencePolicyOption.GREEDY)
+                    NodeLifecycle nodeLifecycle)
+            throws IOException {
+        // the node's data directory, found as the node core finds it: launcher, else Karaf's, else
+        // ./data
+        Path dir =
+                nodeLifecycle != null
+                        ? nodeLifecycle.info().dataDirectory()
+                        : Path.of(
+                                        prop(
+                                                context,
+                                                "hanzo.data.dir",
+                                                prop(context, "karaf.data", "data")))
+                                .toAbsolutePath();
         String addr = prop(context, "hanzo.p2p.addr", config.listen_addr());
         String bootstrapProp = context.getProperty("hanzo.bootstrap");
-        List<String> bootstrapText = bootstrapProp != null && !bootstrapProp.isBlank()
-                ? Arrays.asList(bootstrapProp.split(","))
-                // a .cfg file gives one string "a,b" where Config Admin would give an array
-                : Arrays.stream(config.bootstrap()).flatMap(b -> Arrays.stream(b.split(","))).toList();
+        List<String> bootstrapText =
+                bootstrapProp != null && !bootstrapProp.isBlank()
+                        ? Arrays.asList(bootstrapProp.split(","))
+                        // a .cfg file gives one string "a,b" where Config Admin would give an array
+                        : Arrays.stream(config.bootstrap())
+                                .flatMap(b -> Arrays.stream(b.split(",")))
+                                .toList();
         List<Multiaddr> bootstrap = new ArrayList<>();
         for (String b : bootstrapText) {
             if (b.isBlank()) {
@@ -70,13 +88,28 @@ public final class P2pNetworkComponent implements PeerNetwork {
         try {
             listen = Multiaddr.parse(addr);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("hanzo.p2p.addr '" + addr + "' is not a multiaddr like /ip4/0.0.0.0/tcp/9000: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "hanzo.p2p.addr '"
+                            + addr
+                            + "' is not a multiaddr like /ip4/0.0.0.0/tcp/9000: "
+                            + e.getMessage(),
+                    e);
         }
         var key = new IdentityKeyFile(dir).loadOrCreate();
-        Libp2pHost.Limits limits = new Libp2pHost.Limits(Duration.ofMillis(config.dial_timeout_ms()), config.max_connections(),
-                config.max_streams_per_connection());
-        boolean mdns = Boolean.parseBoolean(prop(context, "hanzo.p2p.mdns", Boolean.toString(config.mdns())));
-        this.node = new P2pNode(key, new P2pNode.Settings(listen, bootstrap, limits, Duration.ofSeconds(1), mdns), null);
+        Libp2pHost.Limits limits =
+                new Libp2pHost.Limits(
+                        Duration.ofMillis(config.dial_timeout_ms()),
+                        config.max_connections(),
+                        config.max_streams_per_connection());
+        boolean mdns =
+                Boolean.parseBoolean(
+                        prop(context, "hanzo.p2p.mdns", Boolean.toString(config.mdns())));
+        this.node =
+                new P2pNode(
+                        key,
+                        new P2pNode.Settings(
+                                listen, bootstrap, limits, Duration.ofSeconds(1), mdns),
+                        null);
         try {
             node.start();
         } catch (RuntimeException e) {

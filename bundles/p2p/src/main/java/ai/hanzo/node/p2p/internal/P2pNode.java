@@ -2,8 +2,6 @@ package ai.hanzo.node.p2p.internal;
 
 import ai.hanzo.node.api.FailedPreconditionException;
 import ai.hanzo.node.api.InvalidArgumentException;
-import ai.hanzo.node.api.NodeException;
-import ai.hanzo.node.api.ErrorCode;
 import ai.hanzo.node.api.Subscription;
 import ai.hanzo.node.api.UnavailableException;
 import ai.hanzo.node.api.p2p.PeerInfo;
@@ -12,13 +10,13 @@ import ai.hanzo.node.api.p2p.PubsubMessage;
 import ai.hanzo.node.p2p.internal.identity.IdentityKey;
 import ai.hanzo.node.p2p.internal.identity.Multiaddr;
 import ai.hanzo.node.p2p.internal.identity.PeerId;
-import ai.hanzo.node.p2p.internal.protocol.IdentifyProtocol;
-import ai.hanzo.node.p2p.internal.pubsub.Gossipsub;
-import ai.hanzo.node.p2p.internal.pubsub.GossipsubConfig;
 import ai.hanzo.node.p2p.internal.kad.KadDht;
 import ai.hanzo.node.p2p.internal.mdns.MdnsDiscovery;
+import ai.hanzo.node.p2p.internal.protocol.IdentifyProtocol;
 import ai.hanzo.node.p2p.internal.protocol.PeerStore;
 import ai.hanzo.node.p2p.internal.protocol.PingProtocol;
+import ai.hanzo.node.p2p.internal.pubsub.Gossipsub;
+import ai.hanzo.node.p2p.internal.pubsub.GossipsubConfig;
 import ai.hanzo.node.p2p.internal.transport.Connection;
 import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
 import io.netty.channel.EventLoopGroup;
@@ -52,7 +50,12 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
      * @param heartbeat the gossipsub heartbeat interval
      * @param mdns whether to discover peers on the local network with mDNS
      */
-    public record Settings(Multiaddr listen, List<Multiaddr> bootstrap, Libp2pHost.Limits limits, Duration heartbeat, boolean mdns) {
+    public record Settings(
+            Multiaddr listen,
+            List<Multiaddr> bootstrap,
+            Libp2pHost.Limits limits,
+            Duration heartbeat,
+            boolean mdns) {
         /** Copies the list. */
         public Settings {
             bootstrap = List.copyOf(bootstrap);
@@ -64,7 +67,11 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
         }
 
         /** Settings without mDNS. */
-        public Settings(Multiaddr listen, List<Multiaddr> bootstrap, Libp2pHost.Limits limits, Duration heartbeat) {
+        public Settings(
+                Multiaddr listen,
+                List<Multiaddr> bootstrap,
+                Libp2pHost.Limits limits,
+                Duration heartbeat) {
             this(listen, bootstrap, limits, heartbeat, false);
         }
     }
@@ -80,12 +87,16 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
     private final Gossipsub pubsub;
     private final KadDht dht;
     private MdnsDiscovery mdns;
-    private final java.util.Map<ai.hanzo.node.p2p.internal.transport.YamuxSession, CompletableFuture<IdentifyProtocol.Info>> identifies =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.Set<java.nio.ByteBuffer> provided = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Map<
+                    ai.hanzo.node.p2p.internal.transport.YamuxSession,
+                    CompletableFuture<IdentifyProtocol.Info>>
+            identifies = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<java.nio.ByteBuffer> provided =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Object pxLookupLock = new Object();
     private CompletableFuture<?> pxLookup = CompletableFuture.completedFuture(null);
-    private final List<io.netty.util.concurrent.ScheduledFuture<?>> timers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<io.netty.util.concurrent.ScheduledFuture<?>> timers =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param group a shared event loop group, or {@code null} to create (and later stop) one
@@ -98,40 +109,63 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
      * @param group a shared event loop group, or {@code null} to create (and later stop) one
      * @param gossip gossipsub mesh, score and peer-exchange parameters
      */
-    public P2pNode(IdentityKey key, Settings settings, EventLoopGroup group, GossipsubConfig gossip) {
+    public P2pNode(
+            IdentityKey key, Settings settings, EventLoopGroup group, GossipsubConfig gossip) {
         this.settings = settings;
         this.ownsGroup = group == null;
-        this.group = group != null ? group : new NioEventLoopGroup(0, new DefaultThreadFactory("hanzo-p2p", true));
+        this.group =
+                group != null
+                        ? group
+                        : new NioEventLoopGroup(0, new DefaultThreadFactory("hanzo-p2p", true));
         this.host = new Libp2pHost(key, this.group, settings.limits());
         this.ping = new PingProtocol(host);
         this.identify = new IdentifyProtocol(host, peerStore, AGENT);
-        this.pubsub = new Gossipsub(host, settings.heartbeat(), gossip, this::addressesForPeerExchange);
+        this.pubsub =
+                new Gossipsub(host, settings.heartbeat(), gossip, this::addressesForPeerExchange);
         this.dht = new KadDht(host, peerStore);
-        host.addListener(new Libp2pHost.ConnectionListener() {
-            @Override
-            public void connected(Connection c) {
-                peerStore.addAddresses(c.remotePeer(), c.outbound() ? List.of(c.remoteAddress()) : List.of());
-                identified(c).exceptionally(e -> {
-                    logger.debug("Identify of {} failed: {}", c.remotePeer(), e.toString());
-                    return null;
-                });
-            }
+        host.addListener(
+                new Libp2pHost.ConnectionListener() {
+                    @Override
+                    public void connected(Connection c) {
+                        peerStore.addAddresses(
+                                c.remotePeer(),
+                                c.outbound() ? List.of(c.remoteAddress()) : List.of());
+                        identified(c)
+                                .exceptionally(
+                                        e -> {
+                                            logger.debug(
+                                                    "Identify of {} failed: {}",
+                                                    c.remotePeer(),
+                                                    e.toString());
+                                            return null;
+                                        });
+                    }
 
-            @Override
-            public void disconnected(Connection c) {
-                identifies.remove(c.session());
-            }
-        });
+                    @Override
+                    public void disconnected(Connection c) {
+                        identifies.remove(c.session());
+                    }
+                });
         identify.addListener(info -> dht.peerIdentified(info.peer(), info.protocols()));
     }
 
-    /** Addresses of a peer offered by gossipsub PX: the peer store's, else what a DHT self-lookup turns up. */
+    /**
+     * Addresses of a peer offered by gossipsub PX: the peer store's, else what a DHT self-lookup
+     * turns up.
+     */
     private CompletableFuture<List<Multiaddr>> addressesForPeerExchange(PeerId peer) {
-        List<Multiaddr> known = peerStore.get(peer).map(PeerStore.Entry::addresses).orElse(List.of());
+        List<Multiaddr> known =
+                peerStore.get(peer).map(PeerStore.Entry::addresses).orElse(List.of());
         if (!known.isEmpty()) {
             return CompletableFuture.completedFuture(known);
         }
-        return sharedSelfLookup().handle((found, e) -> peerStore.get(peer).map(PeerStore.Entry::addresses).orElse(List.of()));
+        return sharedSelfLookup()
+                .handle(
+                        (found, e) ->
+                                peerStore
+                                        .get(peer)
+                                        .map(PeerStore.Entry::addresses)
+                                        .orElse(List.of()));
     }
 
     /** One DHT self-lookup at a time serves every PX peer offered while it runs. */
@@ -144,17 +178,23 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
         }
     }
 
-    /** One identify per connection: js-libp2p accepts a single inbound identify stream at a time. */
+    /**
+     * One identify per connection: js-libp2p accepts a single inbound identify stream at a time.
+     */
     private CompletableFuture<IdentifyProtocol.Info> identified(Connection c) {
         return identifies.computeIfAbsent(c.session(), s -> identify.identify(c));
     }
 
-    /** @return the host, for protocols layered on top and for tests */
+    /**
+     * @return the host, for protocols layered on top and for tests
+     */
     public Libp2pHost host() {
         return host;
     }
 
-    /** @return the peer store */
+    /**
+     * @return the peer store
+     */
     public PeerStore peerStore() {
         return peerStore;
     }
@@ -164,16 +204,24 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
         host.listen(settings.listen()).join();
         List<CompletableFuture<?>> dials = new ArrayList<>();
         for (Multiaddr b : settings.bootstrap()) {
-            dials.add(connect(b.toString()).toCompletableFuture().whenComplete((c, e) -> {
-                if (e != null) {
-                    logger.warn("Bootstrap peer {} is unreachable: {}", b, rootMessage(e));
-                } else {
-                    logger.info("Connected to bootstrap peer {}", b);
-                }
-            }));
+            dials.add(
+                    connect(b.toString())
+                            .toCompletableFuture()
+                            .whenComplete(
+                                    (c, e) -> {
+                                        if (e != null) {
+                                            logger.warn(
+                                                    "Bootstrap peer {} is unreachable: {}",
+                                                    b,
+                                                    rootMessage(e));
+                                        } else {
+                                            logger.info("Connected to bootstrap peer {}", b);
+                                        }
+                                    }));
         }
         if (!dials.isEmpty()) {
-            CompletableFuture.allOf(dials.toArray(new CompletableFuture<?>[0])).handle((v, e) -> dht.bootstrap());
+            CompletableFuture.allOf(dials.toArray(new CompletableFuture<?>[0]))
+                    .handle((v, e) -> dht.bootstrap());
         }
         if (settings.mdns()) {
             mdns = new MdnsDiscovery(host.peerId(), host::listenAddresses, this::discovered);
@@ -185,7 +233,8 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
                 mdns = null;
             }
         }
-        // keep the routing table fresh, re-dial lost bootstrap peers, and re-announce what this node provides
+        // keep the routing table fresh, re-dial lost bootstrap peers, and re-announce what this
+        // node provides
         timers.add(group.next().scheduleAtFixedRate(this::maintain, 60, 60, TimeUnit.SECONDS));
         timers.add(group.next().scheduleAtFixedRate(this::reprovide, 12, 12, TimeUnit.HOURS));
         return this;
@@ -198,7 +247,9 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
 
     @Override
     public List<String> listenAddresses() {
-        return host.listenAddresses().stream().map(m -> m.withPeerId(host.peerId()).toString()).toList();
+        return host.listenAddresses().stream()
+                .map(m -> m.withPeerId(host.peerId()).toString())
+                .toList();
     }
 
     @Override
@@ -212,8 +263,10 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
 
     private PeerInfo toInfo(PeerId peer) {
         Optional<PeerStore.Entry> e = peerStore.get(peer);
-        return new PeerInfo(peer.toBase58(),
-                e.map(x -> x.addresses().stream().map(Multiaddr::toString).toList()).orElse(List.of()),
+        return new PeerInfo(
+                peer.toBase58(),
+                e.map(x -> x.addresses().stream().map(Multiaddr::toString).toList())
+                        .orElse(List.of()),
                 e.map(PeerStore.Entry::protocols).orElse(List.of()),
                 e.map(PeerStore.Entry::agentVersion).orElse(""),
                 host.connection(peer).isPresent(),
@@ -226,16 +279,25 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
         try {
             addr = Multiaddr.parse(multiaddr);
         } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(new InvalidArgumentException("'" + multiaddr + "' is not a usable multiaddr: " + e.getMessage()));
+            return CompletableFuture.failedFuture(
+                    new InvalidArgumentException(
+                            "'" + multiaddr + "' is not a usable multiaddr: " + e.getMessage()));
         }
         return host.dial(addr)
                 .thenCompose(c -> identified(c).thenApply(info -> toInfo(c.remotePeer())))
-                .handle((info, e) -> {
-                    if (e != null) {
-                        throw new CompletionException(new UnavailableException("cannot connect to " + multiaddr + ": " + rootMessage(e), e));
-                    }
-                    return info;
-                });
+                .handle(
+                        (info, e) -> {
+                            if (e != null) {
+                                throw new CompletionException(
+                                        new UnavailableException(
+                                                "cannot connect to "
+                                                        + multiaddr
+                                                        + ": "
+                                                        + rootMessage(e),
+                                                e));
+                            }
+                            return info;
+                        });
     }
 
     @Override
@@ -244,23 +306,33 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
         try {
             peer = PeerId.parse(peerId);
         } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(new InvalidArgumentException("'" + peerId + "' is not a peer id"));
+            return CompletableFuture.failedFuture(
+                    new InvalidArgumentException("'" + peerId + "' is not a peer id"));
         }
         Optional<Connection> c = host.connection(peer);
         if (c.isEmpty()) {
-            return CompletableFuture.failedFuture(new FailedPreconditionException("not connected to " + peerId + "; connect first"));
+            return CompletableFuture.failedFuture(
+                    new FailedPreconditionException(
+                            "not connected to " + peerId + "; connect first"));
         }
-        return ping.ping(c.get()).orTimeout(settings.limits().dialTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .handle((rtt, e) -> {
-                    if (e != null) {
-                        throw new CompletionException(new UnavailableException("ping to " + peerId + " failed: " + rootMessage(e), e));
-                    }
-                    peerStore.latency(peer, rtt);
-                    return rtt;
-                });
+        return ping.ping(c.get())
+                .orTimeout(settings.limits().dialTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handle(
+                        (rtt, e) -> {
+                            if (e != null) {
+                                throw new CompletionException(
+                                        new UnavailableException(
+                                                "ping to " + peerId + " failed: " + rootMessage(e),
+                                                e));
+                            }
+                            peerStore.latency(peer, rtt);
+                            return rtt;
+                        });
     }
 
-    /** @return the gossipsub router */
+    /**
+     * @return the gossipsub router
+     */
     public Gossipsub pubsub() {
         return pubsub;
     }
@@ -268,15 +340,24 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
     @Override
     public CompletionStage<Void> publish(String topic, byte[] data) {
         if (topic == null || topic.isEmpty() || data == null) {
-            return CompletableFuture.failedFuture(new InvalidArgumentException("publish needs a topic and a payload"));
+            return CompletableFuture.failedFuture(
+                    new InvalidArgumentException("publish needs a topic and a payload"));
         }
-        return pubsub.publish(topic, data).handle((v, e) -> {
-            if (e != null) {
-                throw new CompletionException(new UnavailableException("cannot publish on " + topic + ": " + rootMessage(e)
-                        + "; wait until peers that subscribe to it are connected", e));
-            }
-            return v;
-        });
+        return pubsub.publish(topic, data)
+                .handle(
+                        (v, e) -> {
+                            if (e != null) {
+                                throw new CompletionException(
+                                        new UnavailableException(
+                                                "cannot publish on "
+                                                        + topic
+                                                        + ": "
+                                                        + rootMessage(e)
+                                                        + "; wait until peers that subscribe to it are connected",
+                                                e));
+                            }
+                            return v;
+                        });
     }
 
     @Override
@@ -287,25 +368,35 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
         return pubsub.subscribe(topic, handler);
     }
 
-    private final java.util.Map<PeerId, Long> lastDiscoveryDial = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<PeerId, Long> lastDiscoveryDial =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A peer found by mDNS: remember its addresses and connect, at most once per 30 s per peer. */
     private void discovered(PeerId peer, List<Multiaddr> addrs) {
         peerStore.addAddresses(peer, addrs);
         long now = System.currentTimeMillis();
-        if (host.connection(peer).isPresent() || now - lastDiscoveryDial.getOrDefault(peer, 0L) < 30_000 || lastDiscoveryDial.size() > 10_000) {
+        if (host.connection(peer).isPresent()
+                || now - lastDiscoveryDial.getOrDefault(peer, 0L) < 30_000
+                || lastDiscoveryDial.size() > 10_000) {
             return;
         }
         lastDiscoveryDial.put(peer, now);
         logger.info("mDNS found {} at {}", peer, addrs);
-        connect(addrs.get(0).withPeerId(peer).toString()).whenComplete((i, e) -> {
-            if (e != null) {
-                logger.info("Cannot connect to {} found by mDNS: {}", peer, rootMessage(e));
-            }
-        });
+        connect(addrs.get(0).withPeerId(peer).toString())
+                .whenComplete(
+                        (i, e) -> {
+                            if (e != null) {
+                                logger.info(
+                                        "Cannot connect to {} found by mDNS: {}",
+                                        peer,
+                                        rootMessage(e));
+                            }
+                        });
     }
 
-    /** @return the peers mDNS has reported so far */
+    /**
+     * @return the peers mDNS has reported so far
+     */
     public java.util.Set<PeerId> discoveredByMdns() {
         return java.util.Set.copyOf(lastDiscoveryDial.keySet());
     }
@@ -319,39 +410,55 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
         dht.bootstrap();
     }
 
-    private final java.util.Map<Multiaddr, Long> backoffUntil = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.Map<Multiaddr, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<Multiaddr, Long> backoffUntil =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<Multiaddr, Integer> failures =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** Re-dials a bootstrap peer with exponential back-off (1 min doubling to 32 min) after failures. */
+    /**
+     * Re-dials a bootstrap peer with exponential back-off (1 min doubling to 32 min) after
+     * failures.
+     */
     private void reconnect(Multiaddr b) {
         long now = System.currentTimeMillis();
         if (backoffUntil.getOrDefault(b, 0L) > now) {
             return;
         }
-        host.dial(b).whenComplete((c, e) -> {
-            if (e == null) {
-                failures.remove(b);
-                backoffUntil.remove(b);
-                logger.info("Reconnected to bootstrap peer {}", b);
-            } else {
-                int n = failures.merge(b, 1, Integer::sum);
-                long wait = TimeUnit.MINUTES.toMillis(1L << Math.min(n - 1, 5));
-                backoffUntil.put(b, System.currentTimeMillis() + wait);
-                logger.info("Bootstrap peer {} still unreachable ({}); next try in {} s", b, rootMessage(e), wait / 1000);
-            }
-        });
+        host.dial(b)
+                .whenComplete(
+                        (c, e) -> {
+                            if (e == null) {
+                                failures.remove(b);
+                                backoffUntil.remove(b);
+                                logger.info("Reconnected to bootstrap peer {}", b);
+                            } else {
+                                int n = failures.merge(b, 1, Integer::sum);
+                                long wait = TimeUnit.MINUTES.toMillis(1L << Math.min(n - 1, 5));
+                                backoffUntil.put(b, System.currentTimeMillis() + wait);
+                                logger.info(
+                                        "Bootstrap peer {} still unreachable ({}); next try in {} s",
+                                        b,
+                                        rootMessage(e),
+                                        wait / 1000);
+                            }
+                        });
     }
 
     private void reprovide() {
         for (java.nio.ByteBuffer k : provided) {
-            dht.provide(k.array()).exceptionally(e -> {
-                logger.info("Re-announcing a provided key failed: {}", rootMessage(e));
-                return 0;
-            });
+            dht.provide(k.array())
+                    .exceptionally(
+                            e -> {
+                                logger.info(
+                                        "Re-announcing a provided key failed: {}", rootMessage(e));
+                                return 0;
+                            });
         }
     }
 
-    /** @return the DHT */
+    /**
+     * @return the DHT
+     */
     public KadDht dht() {
         return dht;
     }
@@ -359,19 +466,28 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
     @Override
     public CompletionStage<Void> provide(byte[] key) {
         if (key == null || key.length == 0 || key.length > 256) {
-            return CompletableFuture.failedFuture(new InvalidArgumentException("a provider key has 1 to 256 bytes"));
+            return CompletableFuture.failedFuture(
+                    new InvalidArgumentException("a provider key has 1 to 256 bytes"));
         }
         provided.add(java.nio.ByteBuffer.wrap(key.clone()));
-        return dht.provide(key).handle((n, e) -> {
-            if (e != null) {
-                throw new CompletionException(new UnavailableException("cannot announce the key in the DHT: " + rootMessage(e), e));
-            }
-            if (n == 0) {
-                // kept in 'provided': the next re-announcement tries again
-                throw new CompletionException(new UnavailableException("no DHT peer took the provider record (none known yet)"));
-            }
-            return null;
-        });
+        return dht.provide(key)
+                .handle(
+                        (n, e) -> {
+                            if (e != null) {
+                                throw new CompletionException(
+                                        new UnavailableException(
+                                                "cannot announce the key in the DHT: "
+                                                        + rootMessage(e),
+                                                e));
+                            }
+                            if (n == 0) {
+                                // kept in 'provided': the next re-announcement tries again
+                                throw new CompletionException(
+                                        new UnavailableException(
+                                                "no DHT peer took the provider record (none known yet)"));
+                            }
+                            return null;
+                        });
     }
 
     @Override
@@ -383,15 +499,21 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
     @Override
     public CompletionStage<List<PeerInfo>> findProviders(byte[] key, int max, Duration timeout) {
         if (key == null || key.length == 0 || max <= 0) {
-            return CompletableFuture.failedFuture(new InvalidArgumentException("findProviders needs a key and max > 0"));
+            return CompletableFuture.failedFuture(
+                    new InvalidArgumentException("findProviders needs a key and max > 0"));
         }
-        return dht.findProviders(key, max, timeout).thenApply(ids -> ids.stream().map(this::toInfo).toList());
+        return dht.findProviders(key, max, timeout)
+                .thenApply(ids -> ids.stream().map(this::toInfo).toList());
     }
 
-    /** @return the message of the failure inside completion wrappers, for logs */
+    /**
+     * @return the message of the failure inside completion wrappers, for logs
+     */
     public static String rootMessage(Throwable e) {
         Throwable t = e;
-        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+        while ((t instanceof CompletionException
+                        || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null) {
             t = t.getCause();
         }
         return t.getMessage() != null ? t.getMessage() : t.toString();

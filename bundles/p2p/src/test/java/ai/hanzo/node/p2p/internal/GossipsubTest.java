@@ -22,8 +22,12 @@ import org.junit.jupiter.api.Test;
 class GossipsubTest extends LocalNodesTest {
 
     private P2pNode node() {
-        return start(new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), List.of(),
-                Libp2pHost.Limits.defaults(), Duration.ofMillis(200)));
+        return start(
+                new P2pNode.Settings(
+                        Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
+                        List.of(),
+                        Libp2pHost.Limits.defaults(),
+                        Duration.ofMillis(200)));
     }
 
     @Test
@@ -34,16 +38,34 @@ class GossipsubTest extends LocalNodesTest {
             line.add(node());
         }
         for (int i = 0; i + 1 < line.size(); i++) {
-            line.get(i).connect(line.get(i + 1).listenAddresses().get(0)).toCompletableFuture().join();
+            line.get(i)
+                    .connect(line.get(i + 1).listenAddresses().get(0))
+                    .toCompletableFuture()
+                    .join();
         }
         Map<String, List<PubsubMessage>> got = new ConcurrentHashMap<>();
         List<Subscription> subs = new ArrayList<>();
         for (P2pNode n : line) {
-            subs.add(n.subscribe(Topics.HEARTBEAT, m -> got.computeIfAbsent(n.localPeerId(), k -> new CopyOnWriteArrayList<>()).add(m)));
+            subs.add(
+                    n.subscribe(
+                            Topics.HEARTBEAT,
+                            m ->
+                                    got.computeIfAbsent(
+                                                    n.localPeerId(),
+                                                    k -> new CopyOnWriteArrayList<>())
+                                            .add(m)));
         }
         // the neighbours graft each other within a heartbeat or two
-        await().atMost(Duration.ofSeconds(15)).until(() -> line.get(0).pubsub().meshPeers(Topics.HEARTBEAT).join().size() == 1
-                && line.get(2).pubsub().meshPeers(Topics.HEARTBEAT).join().size() == 2);
+        await().atMost(Duration.ofSeconds(15))
+                .until(
+                        () ->
+                                line.get(0).pubsub().meshPeers(Topics.HEARTBEAT).join().size() == 1
+                                        && line.get(2)
+                                                        .pubsub()
+                                                        .meshPeers(Topics.HEARTBEAT)
+                                                        .join()
+                                                        .size()
+                                                == 2);
         line.get(0).publish(Topics.HEARTBEAT, "beat".getBytes()).toCompletableFuture().join();
         await().atMost(Duration.ofSeconds(15)).until(() -> got.size() == 4);
         PubsubMessage m = got.get(line.get(4).localPeerId()).get(0);
@@ -64,24 +86,31 @@ class GossipsubTest extends LocalNodesTest {
         P2pNode hub = all.get(0);
         List<Subscription> subs = new ArrayList<>();
         for (P2pNode n : all) {
-            subs.add(n.subscribe("t", m -> { }));
+            subs.add(n.subscribe("t", m -> {}));
         }
         for (P2pNode n : all.subList(1, all.size())) {
             n.connect(hub.listenAddresses().get(0)).toCompletableFuture().join();
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> hub.pubsub().topicPeers("t").join().size() == 14);
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            int size = hub.pubsub().meshPeers("t").join().size();
-            return size >= 4 && size <= 12;
-        });
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> hub.pubsub().topicPeers("t").join().size() == 14);
+        await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () -> {
+                            int size = hub.pubsub().meshPeers("t").join().size();
+                            return size >= 4 && size <= 12;
+                        });
         subs.forEach(Subscription::close);
     }
 
     @Test
     void publishingWithoutSubscribersFails() {
         P2pNode a = node();
-        var e = assertThrows(java.util.concurrent.CompletionException.class,
-                () -> a.publish("nobody", new byte[1]).toCompletableFuture().join());
-        assertTrue(e.getCause().getMessage().contains("no connected peer subscribes"), e.getCause().getMessage());
+        var e =
+                assertThrows(
+                        java.util.concurrent.CompletionException.class,
+                        () -> a.publish("nobody", new byte[1]).toCompletableFuture().join());
+        assertTrue(
+                e.getCause().getMessage().contains("no connected peer subscribes"),
+                e.getCause().getMessage());
     }
 }

@@ -36,7 +36,9 @@ public abstract class LocalNodesTest {
         }
     }
 
-    /** @return the event loop the nodes share, for hand-made hosts of a test */
+    /**
+     * @return the event loop the nodes share, for hand-made hosts of a test
+     */
     protected static EventLoopGroup group() {
         return group;
     }
@@ -46,12 +48,17 @@ public abstract class LocalNodesTest {
         return start(settings, GossipsubConfig.defaults());
     }
 
-    /** Starts a node with a fresh identity and the given gossipsub configuration; it is closed after the test. */
+    /**
+     * Starts a node with a fresh identity and the given gossipsub configuration; it is closed after
+     * the test.
+     */
     protected P2pNode start(P2pNode.Settings settings, GossipsubConfig gossip) {
         return closeAfter(new P2pNode(IdentityKey.generate(), settings, group, gossip).start());
     }
 
-    /** @return {@code c}, which is closed after the test, before anything registered earlier */
+    /**
+     * @return {@code c}, which is closed after the test, before anything registered earlier
+     */
     protected <T extends AutoCloseable> T closeAfter(T c) {
         closing.add(c);
         return c;

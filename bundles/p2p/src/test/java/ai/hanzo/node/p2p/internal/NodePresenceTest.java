@@ -45,33 +45,54 @@ class NodePresenceTest extends LocalNodesTest {
     }
 
     private P2pNode node() {
-        return start(new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), List.of(), Libp2pHost.Limits.defaults(),
-                Duration.ofMillis(200)));
+        return start(
+                new P2pNode.Settings(
+                        Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
+                        List.of(),
+                        Libp2pHost.Limits.defaults(),
+                        Duration.ofMillis(200)));
     }
 
     private NodePresence presence(P2pNode node, String nodeId, String network, Duration interval) {
         ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor();
         threads.add(t);
-        NodePresence p = new NodePresence(node, nodeId, network, interval, t, Clock.systemUTC(), P2pNode.AGENT).start();
+        NodePresence p =
+                new NodePresence(
+                                node,
+                                nodeId,
+                                network,
+                                interval,
+                                t,
+                                Clock.systemUTC(),
+                                P2pNode.AGENT)
+                        .start();
         presences.add(p);
         return p;
     }
 
-    /** Waits until {@code from} knows that {@code to} listens on {@code topic}, so a publish reaches it. */
+    /**
+     * Waits until {@code from} knows that {@code to} listens on {@code topic}, so a publish reaches
+     * it.
+     */
     private static void awaitTopicPeer(P2pNode from, P2pNode to, String topic) {
         PeerId target = PeerId.parse(to.localPeerId());
-        await().atMost(Duration.ofSeconds(15)).until(() -> from.pubsub().topicPeers(topic).join().contains(target));
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> from.pubsub().topicPeers(topic).join().contains(target));
     }
 
     /** Waits until {@code observer}'s directory shows {@code node} as {@code expected} says. */
-    private static void awaitSeen(NodePresence observer, P2pNode node, Predicate<RemoteNode> expected) {
-        await().atMost(Duration.ofSeconds(15)).until(() -> observer.node(node.localPeerId()).map(expected::test).orElse(false));
+    private static void awaitSeen(
+            NodePresence observer, P2pNode node, Predicate<RemoteNode> expected) {
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> observer.node(node.localPeerId()).map(expected::test).orElse(false));
     }
 
-    private record Pair(P2pNode a, P2pNode b, NodePresence pa, NodePresence pb) {
-    }
+    private record Pair(P2pNode a, P2pNode b, NodePresence pa, NodePresence pb) {}
 
-    /** Two nodes of network "net" with hour-long heartbeats, b connected to a and a knowing b listens for announcements. */
+    /**
+     * Two nodes of network "net" with hour-long heartbeats, b connected to a and a knowing b
+     * listens for announcements.
+     */
     private Pair connectedPair() {
         P2pNode a = node();
         P2pNode b = node();
@@ -93,8 +114,13 @@ class NodePresenceTest extends LocalNodesTest {
         pa.capabilities(Set.of("runtime:process", "model:minilm"));
         b.connect(a.listenAddresses().get(0)).toCompletableFuture().join();
         c.connect(a.listenAddresses().get(0)).toCompletableFuture().join();
-        await().atMost(Duration.ofSeconds(15)).until(() -> pb.node(a.localPeerId()).map(n -> !n.endpoints().isEmpty()).orElse(false)
-                && pa.node(b.localPeerId()).isPresent());
+        await().atMost(Duration.ofSeconds(15))
+                .until(
+                        () ->
+                                pb.node(a.localPeerId())
+                                                .map(n -> !n.endpoints().isEmpty())
+                                                .orElse(false)
+                                        && pa.node(b.localPeerId()).isPresent());
         RemoteNode got = pb.node(a.localPeerId()).orElseThrow();
         assertEquals("node-a", got.nodeId());
         assertEquals(List.of("model:minilm", "runtime:process"), got.capabilities());
@@ -116,7 +142,10 @@ class NodePresenceTest extends LocalNodesTest {
         pa.capabilities(Set.of("runtime:process"));
         awaitSeen(pb, a, n -> n.capabilities().equals(List.of("runtime:process")));
         pa.capabilities(Set.of("runtime:process", "engine:onnxruntime"));
-        awaitSeen(pb, a, n -> n.capabilities().equals(List.of("engine:onnxruntime", "runtime:process")));
+        awaitSeen(
+                pb,
+                a,
+                n -> n.capabilities().equals(List.of("engine:onnxruntime", "runtime:process")));
         pa.capabilities(Set.of("engine:onnxruntime"));
         awaitSeen(pb, a, n -> n.capabilities().equals(List.of("engine:onnxruntime")));
         assertEquals("node-a", pb.node(a.localPeerId()).orElseThrow().nodeId());
@@ -148,10 +177,22 @@ class NodePresenceTest extends LocalNodesTest {
         pa.deploymentChanged("d-1", "RUNNING", "");
         awaitSeen(pb, a, n -> n.deployments().equals(Map.of("d-1", "RUNNING")));
 
-        // signed by a, so they are a's, but one is older than what b has and the other is not protobuf
-        a.publish(Topics.DEPLOYMENTS, new NodeAnnouncement("node-a", "net", 1, 1, new DeploymentChanged("d-1", "FAILED", "replayed"))
-                .encode()).toCompletableFuture().join();
-        a.publish(Topics.DEPLOYMENTS, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff}).toCompletableFuture().join();
+        // signed by a, so they are a's, but one is older than what b has and the other is not
+        // protobuf
+        a.publish(
+                        Topics.DEPLOYMENTS,
+                        new NodeAnnouncement(
+                                        "node-a",
+                                        "net",
+                                        1,
+                                        1,
+                                        new DeploymentChanged("d-1", "FAILED", "replayed"))
+                                .encode())
+                .toCompletableFuture()
+                .join();
+        a.publish(Topics.DEPLOYMENTS, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff})
+                .toCompletableFuture()
+                .join();
         // a later, valid one is applied: both above were processed before it, in order
         pa.deploymentChanged("d-3", "PENDING", "");
         awaitSeen(pb, a, n -> n.deployments().containsKey("d-3"));
@@ -169,11 +210,26 @@ class NodePresenceTest extends LocalNodesTest {
         b.connect(a.listenAddresses().get(0)).toCompletableFuture().join();
         c.connect(b.listenAddresses().get(0)).toCompletableFuture().join();
         byte[] key = ProviderKeys.capability("net", "model:minilm");
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> c.findProviders(key, 1, Duration.ofSeconds(5))
-                .toCompletableFuture().join().stream().map(PeerInfo::peerId).anyMatch(a.localPeerId()::equals));
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () ->
+                                c
+                                        .findProviders(key, 1, Duration.ofSeconds(5))
+                                        .toCompletableFuture()
+                                        .join()
+                                        .stream()
+                                        .map(PeerInfo::peerId)
+                                        .anyMatch(a.localPeerId()::equals));
         // another network's key for the same capability is not a's
-        List<PeerInfo> other = c.findProviders(ProviderKeys.capability("other-net", "model:minilm"), 1, Duration.ofSeconds(2))
-                .toCompletableFuture().join();
-        assertFalse(other.stream().anyMatch(p -> p.peerId().equals(a.localPeerId())), other.toString());
+        List<PeerInfo> other =
+                c.findProviders(
+                                ProviderKeys.capability("other-net", "model:minilm"),
+                                1,
+                                Duration.ofSeconds(2))
+                        .toCompletableFuture()
+                        .join();
+        assertFalse(
+                other.stream().anyMatch(p -> p.peerId().equals(a.localPeerId())), other.toString());
     }
 }

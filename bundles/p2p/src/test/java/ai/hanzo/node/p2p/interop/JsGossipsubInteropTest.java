@@ -33,8 +33,16 @@ class JsGossipsubInteropTest {
     }
 
     private P2pNode java() {
-        P2pNode n = new P2pNode(IdentityKey.generate(), new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), List.of(),
-                Libp2pHost.Limits.defaults(), Duration.ofMillis(500)), null).start();
+        P2pNode n =
+                new P2pNode(
+                                IdentityKey.generate(),
+                                new P2pNode.Settings(
+                                        Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
+                                        List.of(),
+                                        Libp2pHost.Limits.defaults(),
+                                        Duration.ofMillis(500)),
+                                null)
+                        .start();
         closeables.add(0, n);
         return n;
     }
@@ -66,29 +74,73 @@ class JsGossipsubInteropTest {
         java2.connect(java1.listenAddresses().get(0)).toCompletableFuture().join();
         js2.call("dial", "addr", java2.listenAddresses().get(0));
 
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                java1.pubsub().meshPeers(TOPIC).join().containsAll(List.of(PeerId.parse(js1.peerId), PeerId.parse(java2.localPeerId())))
-                && java2.pubsub().meshPeers(TOPIC).join().containsAll(List.of(PeerId.parse(js2.peerId), PeerId.parse(java1.localPeerId())))
-                && JsPeer.array(js1.call("meshPeers", "topic", TOPIC), "peers").contains(java1.localPeerId())
-                && JsPeer.array(js2.call("meshPeers", "topic", TOPIC), "peers").contains(java2.localPeerId()));
+        await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () ->
+                                java1.pubsub()
+                                                .meshPeers(TOPIC)
+                                                .join()
+                                                .containsAll(
+                                                        List.of(
+                                                                PeerId.parse(js1.peerId),
+                                                                PeerId.parse(java2.localPeerId())))
+                                        && java2.pubsub()
+                                                .meshPeers(TOPIC)
+                                                .join()
+                                                .containsAll(
+                                                        List.of(
+                                                                PeerId.parse(js2.peerId),
+                                                                PeerId.parse(java1.localPeerId())))
+                                        && JsPeer.array(
+                                                        js1.call("meshPeers", "topic", TOPIC),
+                                                        "peers")
+                                                .contains(java1.localPeerId())
+                                        && JsPeer.array(
+                                                        js2.call("meshPeers", "topic", TOPIC),
+                                                        "peers")
+                                                .contains(java2.localPeerId()));
 
         js1.call("publish", "topic", TOPIC, "data", "from-js1");
-        await().atMost(Duration.ofSeconds(20)).until(() -> got1.size() == 1 && got2.size() == 1
-                && js2.events.stream().anyMatch(e -> e.contains("\"data\":\"from-js1\"")));
+        await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () ->
+                                got1.size() == 1
+                                        && got2.size() == 1
+                                        && js2.events.stream()
+                                                .anyMatch(
+                                                        e -> e.contains("\"data\":\"from-js1\"")));
         assertEquals("from-js1", text(got2.get(0)));
         assertEquals(js1.peerId, got2.get(0).from());
 
-        java2.publish(TOPIC, "from-java2".getBytes(StandardCharsets.UTF_8)).toCompletableFuture().join();
-        await().atMost(Duration.ofSeconds(20)).until(() -> js1.events.stream().anyMatch(e -> e.contains("\"data\":\"from-java2\"")
-                && e.contains(java2.localPeerId())) && got1.size() == 2);
+        java2.publish(TOPIC, "from-java2".getBytes(StandardCharsets.UTF_8))
+                .toCompletableFuture()
+                .join();
+        await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () ->
+                                js1.events.stream()
+                                                .anyMatch(
+                                                        e ->
+                                                                e.contains(
+                                                                                "\"data\":\"from-java2\"")
+                                                                        && e.contains(
+                                                                                java2
+                                                                                        .localPeerId()))
+                                        && got1.size() == 2);
         assertEquals("from-java2", text(got1.get(1)));
         // nothing arrived twice
         assertEquals(2, got1.size());
         assertEquals(1, got2.size());
         // js2 is java2's mesh neighbour: it got both messages, each once
-        await().atMost(Duration.ofSeconds(10)).until(() -> js2.events.stream().anyMatch(e -> e.contains("\"data\":\"from-java2\"")));
-        assertEquals(2, js2.events.stream().filter(e -> e.contains("\"event\":\"message\"")).count());
-        assertEquals(1, js1.events.stream().filter(e -> e.contains("\"event\":\"message\"")).count());
+        await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () ->
+                                js2.events.stream()
+                                        .anyMatch(e -> e.contains("\"data\":\"from-java2\"")));
+        assertEquals(
+                2, js2.events.stream().filter(e -> e.contains("\"event\":\"message\"")).count());
+        assertEquals(
+                1, js1.events.stream().filter(e -> e.contains("\"event\":\"message\"")).count());
         s1.close();
         s2.close();
     }

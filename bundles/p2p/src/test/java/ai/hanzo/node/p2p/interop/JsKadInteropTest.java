@@ -16,7 +16,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The Kademlia DHT against js-libp2p's kad-dht: provider records put by one side are found by the other. */
+/**
+ * The Kademlia DHT against js-libp2p's kad-dht: provider records put by one side are found by the
+ * other.
+ */
 class JsKadInteropTest {
     private P2pNode java;
     private JsPeer js;
@@ -24,10 +27,18 @@ class JsKadInteropTest {
     @BeforeEach
     void start() throws Exception {
         js = new JsPeer("identify,ping,dht");
-        java = new P2pNode(IdentityKey.generate(), new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), List.of(),
-                Libp2pHost.Limits.defaults()), null).start();
+        java =
+                new P2pNode(
+                                IdentityKey.generate(),
+                                new P2pNode.Settings(
+                                        Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
+                                        List.of(),
+                                        Libp2pHost.Limits.defaults()),
+                                null)
+                        .start();
         java.connect(js.addr).toCompletableFuture().join();
-        await().atMost(Duration.ofSeconds(15)).until(() -> java.dht().routingTableSize().join() == 1);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> java.dht().routingTableSize().join() == 1);
     }
 
     @AfterEach
@@ -40,7 +51,9 @@ class JsKadInteropTest {
         }
     }
 
-    /** @return {multihash, CIDv1 raw text} of a name */
+    /**
+     * @return {multihash, CIDv1 raw text} of a name
+     */
     private static Object[] cid(String name) throws Exception {
         byte[] digest = MessageDigest.getInstance("SHA-256").digest(name.getBytes());
         byte[] mh = new byte[34];
@@ -58,7 +71,10 @@ class JsKadInteropTest {
     void javaFindsAProviderPutByJs() throws Exception {
         Object[] c = cid("model:js-provided");
         js.call("provide", "cid", (String) c[1]);
-        List<PeerInfo> found = java.findProviders((byte[]) c[0], 1, Duration.ofSeconds(10)).toCompletableFuture().join();
+        List<PeerInfo> found =
+                java.findProviders((byte[]) c[0], 1, Duration.ofSeconds(10))
+                        .toCompletableFuture()
+                        .join();
         assertTrue(found.stream().anyMatch(p -> p.peerId().equals(js.peerId)), found.toString());
     }
 

@@ -21,9 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real js-libp2p node (src/test/js/peer.mjs) in a child Node.js process, driven with JSON
- * lines. Replies are kept as raw JSON text; tests pick fields with {@link #field} and
- * {@link #array}, which is enough for the flat replies the harness sends.
+ * A real js-libp2p node (src/test/js/peer.mjs) in a child Node.js process, driven with JSON lines.
+ * Replies are kept as raw JSON text; tests pick fields with {@link #field} and {@link #array},
+ * which is enough for the flat replies the harness sends.
  */
 final class JsPeer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JsPeer.class);
@@ -38,14 +38,27 @@ final class JsPeer implements AutoCloseable {
     final String peerId;
     final String addr;
 
-    /** @param services comma-separated: identify,ping[,pubsub][,dht] */
+    /**
+     * @param services comma-separated: identify,ping[,pubsub][,dht]
+     */
     JsPeer(String services) throws Exception {
         Path dir = Path.of(System.getProperty("p2p.js.dir", "src/test/js"));
-        Assumptions.assumeTrue(Files.isDirectory(dir.resolve("node_modules/libp2p")),
-                "js-libp2p is not installed in " + dir + " (run mvn generate-test-resources or npm ci there)");
+        Assumptions.assumeTrue(
+                Files.isDirectory(dir.resolve("node_modules/libp2p")),
+                "js-libp2p is not installed in "
+                        + dir
+                        + " (run mvn generate-test-resources or npm ci there)");
         String node = System.getProperty("p2p.node.executable", "node");
-        ProcessBuilder pb = new ProcessBuilder(node, "--import", "./polyfill.mjs", "peer.mjs", services, "/ip4/127.0.0.1/tcp/0")
-                .directory(dir.toFile()).redirectErrorStream(false);
+        ProcessBuilder pb =
+                new ProcessBuilder(
+                                node,
+                                "--import",
+                                "./polyfill.mjs",
+                                "peer.mjs",
+                                services,
+                                "/ip4/127.0.0.1/tcp/0")
+                        .directory(dir.toFile())
+                        .redirectErrorStream(false);
         pb.environment().remove("DEBUG");
         try {
             process = pb.start();
@@ -67,7 +80,9 @@ final class JsPeer implements AutoCloseable {
     }
 
     private void readLoop() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 Matcher m = ID.matcher(line);
@@ -92,7 +107,8 @@ final class JsPeer implements AutoCloseable {
     }
 
     private static void drain(java.io.InputStream in) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 LOG.info("js stderr: {}", line);
@@ -110,9 +126,18 @@ final class JsPeer implements AutoCloseable {
      */
     String call(String cmd, String... args) throws Exception {
         int id = ids.incrementAndGet();
-        StringBuilder sb = new StringBuilder("{\"id\":").append(id).append(",\"cmd\":\"").append(cmd).append('"');
+        StringBuilder sb =
+                new StringBuilder("{\"id\":")
+                        .append(id)
+                        .append(",\"cmd\":\"")
+                        .append(cmd)
+                        .append('"');
         for (int i = 0; i < args.length; i += 2) {
-            sb.append(",\"").append(args[i]).append("\":\"").append(args[i + 1].replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            sb.append(",\"")
+                    .append(args[i])
+                    .append("\":\"")
+                    .append(args[i + 1].replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append('"');
         }
         sb.append("}\n");
         CompletableFuture<String> f = new CompletableFuture<>();
@@ -129,7 +154,12 @@ final class JsPeer implements AutoCloseable {
     }
 
     static String field(String json, String name) {
-        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\":(\"((?:[^\"\\\\]|\\\\.)*)\"|[-0-9.]+)").matcher(json);
+        Matcher m =
+                Pattern.compile(
+                                "\""
+                                        + Pattern.quote(name)
+                                        + "\":(\"((?:[^\"\\\\]|\\\\.)*)\"|[-0-9.]+)")
+                        .matcher(json);
         if (!m.find()) {
             return null;
         }
@@ -137,11 +167,16 @@ final class JsPeer implements AutoCloseable {
     }
 
     static List<String> array(String json, String name) {
-        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\":\\[([^\\]]*)\\]").matcher(json);
+        Matcher m =
+                Pattern.compile("\"" + Pattern.quote(name) + "\":\\[([^\\]]*)\\]").matcher(json);
         if (!m.find() || m.group(1).isBlank()) {
             return List.of();
         }
-        return Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(m.group(1)).results().map(r -> r.group(1)).toList();
+        return Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"")
+                .matcher(m.group(1))
+                .results()
+                .map(r -> r.group(1))
+                .toList();
     }
 
     @Override

@@ -40,8 +40,16 @@ class JsPresenceInteropTest {
     @BeforeEach
     void start() throws Exception {
         js = new JsPeer("identify,ping,pubsub,dht");
-        java = new P2pNode(IdentityKey.generate(), new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), List.of(),
-                Libp2pHost.Limits.defaults(), Duration.ofMillis(500)), null).start();
+        java =
+                new P2pNode(
+                                IdentityKey.generate(),
+                                new P2pNode.Settings(
+                                        Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
+                                        List.of(),
+                                        Libp2pHost.Limits.defaults(),
+                                        Duration.ofMillis(500)),
+                                null)
+                        .start();
     }
 
     @AfterEach
@@ -62,32 +70,74 @@ class JsPresenceInteropTest {
         if (!event.contains("\"topic\":\"" + Topics.DEPLOYMENTS + "\"")) {
             return Optional.empty();
         }
-        return Optional.of(NodeAnnouncement.decode(Base64.getDecoder().decode(JsPeer.field(event, "base64"))));
+        return Optional.of(
+                NodeAnnouncement.decode(Base64.getDecoder().decode(JsPeer.field(event, "base64"))));
     }
 
     @Test
     void jsReceivesTheCapabilityAnnouncementAndFindsTheNodeByCapability() throws Exception {
         js.call("subscribe", "topic", Topics.DEPLOYMENTS);
         java.connect(js.addr).toCompletableFuture().join();
-        await().atMost(Duration.ofSeconds(20)).until(() -> java.pubsub().topicPeers(Topics.DEPLOYMENTS).join().contains(PeerId.parse(js.peerId))
-                && java.dht().routingTableSize().join() == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () ->
+                                java.pubsub()
+                                                .topicPeers(Topics.DEPLOYMENTS)
+                                                .join()
+                                                .contains(PeerId.parse(js.peerId))
+                                        && java.dht().routingTableSize().join() == 1);
         presenceThread = Executors.newSingleThreadScheduledExecutor();
-        presence = new NodePresence(java, "java-node", "interop", Duration.ofMillis(500), presenceThread, Clock.systemUTC(), P2pNode.AGENT).start();
+        presence =
+                new NodePresence(
+                                java,
+                                "java-node",
+                                "interop",
+                                Duration.ofMillis(500),
+                                presenceThread,
+                                Clock.systemUTC(),
+                                P2pNode.AGENT)
+                        .start();
         presence.capabilities(Set.of("model:minilm", "runtime:process"));
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> js.events.stream().map(JsPresenceInteropTest::announcement).anyMatch(Optional::isPresent));
-        String event = js.events.stream().filter(e -> announcement(e).isPresent()).findFirst().orElseThrow();
+        await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () ->
+                                js.events.stream()
+                                        .map(JsPresenceInteropTest::announcement)
+                                        .anyMatch(Optional::isPresent));
+        String event =
+                js.events.stream()
+                        .filter(e -> announcement(e).isPresent())
+                        .findFirst()
+                        .orElseThrow();
         assertEquals(java.localPeerId(), JsPeer.field(event, "from"));
         NodeAnnouncement a = announcement(event).orElseThrow();
         assertEquals("java-node", a.nodeId());
         assertEquals("interop", a.networkId());
-        assertEquals(new CapabilitiesChanged(List.of("model:minilm", "runtime:process"), List.of("model:minilm", "runtime:process"), List.of()),
+        assertEquals(
+                new CapabilitiesChanged(
+                        List.of("model:minilm", "runtime:process"),
+                        List.of("model:minilm", "runtime:process"),
+                        List.of()),
                 a.change());
 
-        // js derives the key from the documented rule by itself; the provide may still be on its way
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() -> JsPeer.array(
-                js.call("findCapability", "network", "interop", "capability", "model:minilm"), "providers").contains(java.localPeerId()));
-        String reply = js.call("findCapability", "network", "interop", "capability", "model:minilm");
+        // js derives the key from the documented rule by itself; the provide may still be on its
+        // way
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(
+                        () ->
+                                JsPeer.array(
+                                                js.call(
+                                                        "findCapability",
+                                                        "network",
+                                                        "interop",
+                                                        "capability",
+                                                        "model:minilm"),
+                                                "providers")
+                                        .contains(java.localPeerId()));
+        String reply =
+                js.call("findCapability", "network", "interop", "capability", "model:minilm");
         byte[] key = ProviderKeys.capability("interop", "model:minilm");
         byte[] cid = new byte[key.length + 2];
         cid[0] = 1;
@@ -99,16 +149,33 @@ class JsPresenceInteropTest {
     @Test
     void jsLearnsProtocolsAddedAndRemovedLaterThroughIdentifyPush() throws Exception {
         java.connect(js.addr).toCompletableFuture().join();
-        await().atMost(Duration.ofSeconds(20)).until(() -> JsPeer.array(js.call("peer", "peer", java.localPeerId()), "protocols")
-                .contains("/ipfs/id/1.0.0"));
-        assertTrue(!JsPeer.array(js.call("peer", "peer", java.localPeerId()), "protocols").contains("/hanzo/echo/1.0.0"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () ->
+                                JsPeer.array(
+                                                js.call("peer", "peer", java.localPeerId()),
+                                                "protocols")
+                                        .contains("/ipfs/id/1.0.0"));
+        assertTrue(
+                !JsPeer.array(js.call("peer", "peer", java.localPeerId()), "protocols")
+                        .contains("/hanzo/echo/1.0.0"));
 
         java.host().handle("/hanzo/echo/1.0.0", () -> (stream, in) -> stream.write(in.retain()));
-        await().atMost(Duration.ofSeconds(20)).until(() -> JsPeer.array(js.call("peer", "peer", java.localPeerId()), "protocols")
-                .contains("/hanzo/echo/1.0.0"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () ->
+                                JsPeer.array(
+                                                js.call("peer", "peer", java.localPeerId()),
+                                                "protocols")
+                                        .contains("/hanzo/echo/1.0.0"));
 
         java.host().unhandle("/hanzo/echo/1.0.0");
-        await().atMost(Duration.ofSeconds(20)).until(() -> !JsPeer.array(js.call("peer", "peer", java.localPeerId()), "protocols")
-                .contains("/hanzo/echo/1.0.0"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () ->
+                                !JsPeer.array(
+                                                js.call("peer", "peer", java.localPeerId()),
+                                                "protocols")
+                                        .contains("/hanzo/echo/1.0.0"));
     }
 }

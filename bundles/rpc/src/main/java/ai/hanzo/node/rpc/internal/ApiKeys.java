@@ -53,7 +53,9 @@ final class ApiKeys {
             writePrivate(dataDirectory.resolve(ADMIN_KEY_FILE), adminKey + "\n");
             stored.setProperty(hash(adminKey), "admin");
             try (Writer writer = new java.io.StringWriter()) {
-                stored.store(writer, "API key hashes (sha256 hex) = role: viewer, operator, admin, node");
+                stored.store(
+                        writer,
+                        "API key hashes (sha256 hex) = role: viewer, operator, admin, node");
                 writePrivate(keysFile, writer.toString());
             }
         }
@@ -63,8 +65,12 @@ final class ApiKeys {
             try {
                 roles.put(hash.toLowerCase(Locale.ROOT), Role.valueOf(role));
             } catch (IllegalArgumentException e) {
-                throw new IOException("unknown role '" + stored.getProperty(hash) + "' in " + keysFile
-                        + "; use viewer, operator, admin or node");
+                throw new IOException(
+                        "unknown role '"
+                                + stored.getProperty(hash)
+                                + "' in "
+                                + keysFile
+                                + "; use viewer, operator, admin or node");
             }
         }
         return new ApiKeys(roles);
@@ -89,7 +95,9 @@ final class ApiKeys {
 
     static String hash(String key) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256")
+                            .digest(key.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
@@ -101,11 +109,18 @@ final class ApiKeys {
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(temporary);
         try {
-            Files.createFile(temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.createFile(
+                    temporary,
+                    PosixFilePermissions.asFileAttribute(
+                            PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {
             Files.createFile(temporary);
         }
         Files.writeString(temporary, content, StandardCharsets.UTF_8);
-        Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                temporary,
+                file,
+                StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -13,8 +13,10 @@ import java.util.Optional;
  * without one they are anonymous, which allows health checks and reflection only.
  */
 final class AuthInterceptor implements ServerInterceptor {
-    static final Metadata.Key<String> API_KEY = Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
-    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> API_KEY =
+            Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final ApiKeys keys;
     private final String adminKeyHint;
@@ -25,8 +27,8 @@ final class AuthInterceptor implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-            ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String method = call.getMethodDescriptor().getFullMethodName();
         Optional<Permission> needed = RpcPermissions.required(method);
         if (needed.isEmpty()) {
@@ -44,11 +46,22 @@ final class AuthInterceptor implements ServerInterceptor {
             role = known.get();
         }
         if (!role.allows(needed.get())) {
-            Status status = role == Role.ANONYMOUS
-                    ? Status.UNAUTHENTICATED.withDescription(method + " needs " + needed.get().label()
-                            + "; send an API key as 'x-api-key: hzk_...' (" + adminKeyHint + ")")
-                    : Status.PERMISSION_DENIED.withDescription("role " + role.name().toLowerCase()
-                            + " lacks " + needed.get().label() + " needed by " + method);
+            Status status =
+                    role == Role.ANONYMOUS
+                            ? Status.UNAUTHENTICATED.withDescription(
+                                    method
+                                            + " needs "
+                                            + needed.get().label()
+                                            + "; send an API key as 'x-api-key: hzk_...' ("
+                                            + adminKeyHint
+                                            + ")")
+                            : Status.PERMISSION_DENIED.withDescription(
+                                    "role "
+                                            + role.name().toLowerCase()
+                                            + " lacks "
+                                            + needed.get().label()
+                                            + " needed by "
+                                            + method);
             return refuse(call, status);
         }
         return next.startCall(call, headers);
@@ -68,7 +81,6 @@ final class AuthInterceptor implements ServerInterceptor {
 
     private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
         call.close(status, new Metadata());
-        return new ServerCall.Listener<>() {
-        };
+        return new ServerCall.Listener<>() {};
     }
 }

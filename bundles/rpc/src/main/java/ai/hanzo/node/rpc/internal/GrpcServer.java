@@ -38,10 +38,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's gRPC server. Binds {@code hanzo.grpc.addr} (default 127.0.0.1:50051: control
- * listeners stay on loopback unless the operator says otherwise), serves the node's services
- * behind API-key authentication, and mirrors the node state into {@code grpc.health.v1}:
- * SERVING only while the node is READY.
+ * The node's gRPC server. Binds {@code hanzo.grpc.addr} (default 127.0.0.1:50051: control listeners
+ * stay on loopback unless the operator says otherwise), serves the node's services behind API-key
+ * authentication, and mirrors the node state into {@code grpc.health.v1}: SERVING only while the
+ * node is READY.
  */
 @Component(immediate = true, configurationPid = "ai.hanzo.node.rpc")
 @Designate(ocd = RpcConfiguration.class)
@@ -68,50 +68,72 @@ public final class GrpcServer {
      * @throws IOException if the address cannot be bound
      */
     @Activate
-    public GrpcServer(BundleContext context, @Reference NodeLifecycle lifecycle, RpcConfiguration configuration)
+    public GrpcServer(
+            BundleContext context,
+            @Reference NodeLifecycle lifecycle,
+            RpcConfiguration configuration)
             throws IOException {
         this.lifecycle = lifecycle;
         this.shutdownGraceSeconds = Math.max(0, configuration.shutdownGraceSeconds());
-        String configured = Optional.ofNullable(context.getProperty("hanzo.grpc.addr")).orElse("127.0.0.1:50051");
+        String configured =
+                Optional.ofNullable(context.getProperty("hanzo.grpc.addr"))
+                        .orElse("127.0.0.1:50051");
         ListenAddress address = ListenAddress.parse(configured, "--grpc-addr");
         Path dataDirectory = lifecycle.info().dataDirectory();
         ApiKeys keys = ApiKeys.loadOrCreate(dataDirectory);
-        AuthInterceptor auth = new AuthInterceptor(keys,
-                "the admin key is in " + dataDirectory.resolve(ApiKeys.ADMIN_KEY_FILE));
+        AuthInterceptor auth =
+                new AuthInterceptor(
+                        keys,
+                        "the admin key is in " + dataDirectory.resolve(ApiKeys.ADMIN_KEY_FILE));
 
-        NodeGrpcService nodeService = new NodeGrpcService(lifecycle,
-                () -> inference.stream().findFirst(), () -> staking.stream().findFirst(),
-                () -> !mlxEngines.isEmpty());
+        NodeGrpcService nodeService =
+                new NodeGrpcService(
+                        lifecycle,
+                        () -> inference.stream().findFirst(),
+                        () -> staking.stream().findFirst(),
+                        () -> !mlxEngines.isEmpty());
         boss = new NioEventLoopGroup(1, new DefaultThreadFactory("hanzo-grpc-boss", true));
         workers = new NioEventLoopGroup(0, new DefaultThreadFactory("hanzo-grpc", true));
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(address.toSocketAddress())
-                .channelType(NioServerSocketChannel.class)
-                .bossEventLoopGroup(boss)
-                .workerEventLoopGroup(workers)
-                .maxInboundMessageSize(configuration.maxInboundMessageBytes())
-                .addService(ServerInterceptors.intercept(nodeService, auth))
-                .addService(ServerInterceptors.intercept(health.getHealthService(), auth));
+        NettyServerBuilder builder =
+                NettyServerBuilder.forAddress(address.toSocketAddress())
+                        .channelType(NioServerSocketChannel.class)
+                        .bossEventLoopGroup(boss)
+                        .workerEventLoopGroup(workers)
+                        .maxInboundMessageSize(configuration.maxInboundMessageBytes())
+                        .addService(ServerInterceptors.intercept(nodeService, auth))
+                        .addService(ServerInterceptors.intercept(health.getHealthService(), auth));
         if (configuration.reflection()) {
-            builder.addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth));
+            builder.addService(
+                    ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth));
         }
         server = builder.build();
         try {
             server.start();
         } catch (IOException e) {
             shutdownEventLoops();
-            String why = e instanceof BindException || e.getCause() instanceof BindException
-                    ? "the address is in use or not local to this machine" : e.toString();
-            throw new FailedPreconditionException("gRPC cannot listen on " + address + ": " + why
-                    + "; choose another --grpc-addr / HANZO_GRPC_ADDR", e);
+            String why =
+                    e instanceof BindException || e.getCause() instanceof BindException
+                            ? "the address is in use or not local to this machine"
+                            : e.toString();
+            throw new FailedPreconditionException(
+                    "gRPC cannot listen on "
+                            + address
+                            + ": "
+                            + why
+                            + "; choose another --grpc-addr / HANZO_GRPC_ADDR",
+                    e);
         }
-        logger.info("gRPC listening on {} (health, reflection{}, API-key auth for everything else)",
-                address, configuration.reflection() ? "" : " off");
+        logger.info(
+                "gRPC listening on {} (health, reflection{}, API-key auth for everything else)",
+                address,
+                configuration.reflection() ? "" : " off");
         applyState(lifecycle.state());
         stateListener = lifecycle.onStateChange(change -> applyState(change.to()));
     }
 
     private void applyState(NodeState state) {
-        ServingStatus status = state == NodeState.READY ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+        ServingStatus status =
+                state == NodeState.READY ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
         health.setStatus("", status);
         health.setStatus(NODE_SERVICE, status);
     }
@@ -133,7 +155,9 @@ public final class GrpcServer {
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+    @Reference(
+            cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindInference(InferenceService service) {
         inference.add(service);
@@ -143,7 +167,9 @@ public final class GrpcServer {
         inference.remove(service);
     }
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+    @Reference(
+            cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindStaking(StakingService service) {
         staking.add(service);
@@ -153,8 +179,11 @@ public final class GrpcServer {
         staking.remove(service);
     }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, target = "(" + InferenceEngine.NAME_PROPERTY + "=mlx)")
+    @Reference(
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY,
+            target = "(" + InferenceEngine.NAME_PROPERTY + "=mlx)")
     void bindMlxEngine(InferenceEngine engine) {
         mlxEngines.add(engine);
     }

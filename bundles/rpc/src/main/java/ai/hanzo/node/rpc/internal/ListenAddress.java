@@ -15,7 +15,8 @@ record ListenAddress(String host, int port) {
         String value = text == null ? "" : text.trim();
         int colon = value.lastIndexOf(':');
         if (colon <= 0 || colon == value.length() - 1) {
-            throw new InvalidArgumentException(setting + " '" + value + "' is not host:port (for example 127.0.0.1:50051)");
+            throw new InvalidArgumentException(
+                    setting + " '" + value + "' is not host:port (for example 127.0.0.1:50051)");
         }
         String host = value.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -25,10 +26,12 @@ record ListenAddress(String host, int port) {
         try {
             port = Integer.parseInt(value.substring(colon + 1));
         } catch (NumberFormatException e) {
-            throw new InvalidArgumentException(setting + " '" + value + "' has a port that is not a number");
+            throw new InvalidArgumentException(
+                    setting + " '" + value + "' has a port that is not a number");
         }
         if (port < 0 || port > 65535) {
-            throw new InvalidArgumentException(setting + " '" + value + "' has a port outside 0-65535");
+            throw new InvalidArgumentException(
+                    setting + " '" + value + "' has a port outside 0-65535");
         }
         return new ListenAddress(host, port);
     }

@@ -26,8 +26,11 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
     private final Supplier<Optional<StakingService>> staking;
     private final Supplier<Boolean> mlxEnabled;
 
-    NodeGrpcService(NodeLifecycle lifecycle, Supplier<Optional<InferenceService>> inference,
-            Supplier<Optional<StakingService>> staking, Supplier<Boolean> mlxEnabled) {
+    NodeGrpcService(
+            NodeLifecycle lifecycle,
+            Supplier<Optional<InferenceService>> inference,
+            Supplier<Optional<StakingService>> staking,
+            Supplier<Boolean> mlxEnabled) {
         this.lifecycle = lifecycle;
         this.inference = inference;
         this.staking = staking;
@@ -38,22 +41,26 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
     public void getHealth(GetHealthRequest request, StreamObserver<GetHealthResponse> response) {
         try {
             HealthReport health = lifecycle.health();
-            List<String> models = inference.get().map(InferenceService::models).orElse(List.of()).stream()
-                    .map(ModelInfo::modelId).sorted().toList();
-            ConsensusStatus.Builder consensus = ConsensusStatus.newBuilder()
-                    .setNetworkId(lifecycle.info().networkId());
+            List<String> models =
+                    inference.get().map(InferenceService::models).orElse(List.of()).stream()
+                            .map(ModelInfo::modelId)
+                            .sorted()
+                            .toList();
+            ConsensusStatus.Builder consensus =
+                    ConsensusStatus.newBuilder().setNetworkId(lifecycle.info().networkId());
             Optional<StakingService> chain = staking.get();
             if (chain.isPresent()) {
                 ChainStatus status = chain.get().chainStatus();
                 consensus.setSynced(status.synced()).setBlockHeight(status.blockHeight());
             }
-            response.onNext(GetHealthResponse.newBuilder()
-                    .setStatus(toWire(health.status()))
-                    .setVersion(lifecycle.info().version())
-                    .setMlxEnabled(mlxEnabled.get())
-                    .addAllModels(models)
-                    .setConsensus(consensus)
-                    .build());
+            response.onNext(
+                    GetHealthResponse.newBuilder()
+                            .setStatus(toWire(health.status()))
+                            .setVersion(lifecycle.info().version())
+                            .setMlxEnabled(mlxEnabled.get())
+                            .addAllModels(models)
+                            .setConsensus(consensus)
+                            .build());
             response.onCompleted();
         } catch (RuntimeException e) {
             response.onError(ErrorStatus.of(e));

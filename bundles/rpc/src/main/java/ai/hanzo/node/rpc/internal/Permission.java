@@ -18,7 +18,9 @@ enum Permission {
     OPERATOR_READ,
     OPERATOR_UPDATE;
 
-    /** @return the permission as the Rust node names it, e.g. {@code deployment/create} */
+    /**
+     * @return the permission as the Rust node names it, e.g. {@code deployment/create}
+     */
     String label() {
         return name().toLowerCase().replace('_', '/');
     }

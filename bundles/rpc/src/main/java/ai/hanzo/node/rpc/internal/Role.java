@@ -6,10 +6,21 @@ import java.util.Set;
 /** Caller roles and what each may do, as in the Rust node, extended to the new services. */
 enum Role {
     ANONYMOUS(EnumSet.of(Permission.HEALTH_READ)),
-    VIEWER(EnumSet.of(Permission.HEALTH_READ, Permission.METRICS_READ, Permission.LOGS_READ,
-            Permission.EVENTS_READ, Permission.CONTAINER_READ, Permission.INFERENCE_READ, Permission.OPERATOR_READ)),
-    NODE(EnumSet.of(Permission.HEALTH_READ, Permission.METRICS_READ, Permission.NODE_CREATE,
-            Permission.NODE_UPDATE)),
+    VIEWER(
+            EnumSet.of(
+                    Permission.HEALTH_READ,
+                    Permission.METRICS_READ,
+                    Permission.LOGS_READ,
+                    Permission.EVENTS_READ,
+                    Permission.CONTAINER_READ,
+                    Permission.INFERENCE_READ,
+                    Permission.OPERATOR_READ)),
+    NODE(
+            EnumSet.of(
+                    Permission.HEALTH_READ,
+                    Permission.METRICS_READ,
+                    Permission.NODE_CREATE,
+                    Permission.NODE_UPDATE)),
     OPERATOR(EnumSet.complementOf(EnumSet.of(Permission.NODE_CREATE, Permission.OPERATOR_UPDATE))),
     ADMIN(EnumSet.allOf(Permission.class));
 

@@ -42,8 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The NodeService behind authentication, over an in-process gRPC channel, on a stub node. */
 class NodeApiAuthTest {
-    @TempDir
-    Path data;
+    @TempDir Path data;
 
     private final StubNode node = new StubNode();
     private Server server;
@@ -56,10 +55,19 @@ class NodeApiAuthTest {
         adminKey = Files.readString(data.resolve(ApiKeys.ADMIN_KEY_FILE)).trim();
         String name = InProcessServerBuilder.generateName();
         AuthInterceptor auth = new AuthInterceptor(keys, "the admin key is in admin.key");
-        server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(ServerInterceptors.intercept(new NodeGrpcService(node, Optional::empty, Optional::empty,
-                        () -> false), auth))
-                .build().start();
+        server =
+                InProcessServerBuilder.forName(name)
+                        .directExecutor()
+                        .addService(
+                                ServerInterceptors.intercept(
+                                        new NodeGrpcService(
+                                                node,
+                                                Optional::empty,
+                                                Optional::empty,
+                                                () -> false),
+                                        auth))
+                        .build()
+                        .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     }
 
@@ -81,33 +89,44 @@ class NodeApiAuthTest {
 
     @Test
     void anonymousCallersMayCheckHealth() {
-        assertEquals(HealthStatus.HEALTH_STATUS_HEALTHY,
+        assertEquals(
+                HealthStatus.HEALTH_STATUS_HEALTHY,
                 client(null).getHealth(GetHealthRequest.getDefaultInstance()).getStatus());
     }
 
     @Test
     void healthFollowsTheNodeState() {
         node.state = NodeState.DRAINING;
-        assertEquals(HealthStatus.HEALTH_STATUS_DEGRADED,
+        assertEquals(
+                HealthStatus.HEALTH_STATUS_DEGRADED,
                 client(null).getHealth(GetHealthRequest.getDefaultInstance()).getStatus());
         node.state = NodeState.STOPPED;
-        assertEquals(HealthStatus.HEALTH_STATUS_UNHEALTHY,
+        assertEquals(
+                HealthStatus.HEALTH_STATUS_UNHEALTHY,
                 client(null).getHealth(GetHealthRequest.getDefaultInstance()).getStatus());
     }
 
     @Test
     void anonymousCallersCannotReadStatusAndAreToldHowToAuthenticate() {
-        StatusRuntimeException error = assertThrows(StatusRuntimeException.class,
-                () -> client(null).getStatus(GetStatusRequest.getDefaultInstance()));
+        StatusRuntimeException error =
+                assertThrows(
+                        StatusRuntimeException.class,
+                        () -> client(null).getStatus(GetStatusRequest.getDefaultInstance()));
         assertEquals(Status.Code.UNAUTHENTICATED, error.getStatus().getCode());
-        assertTrue(error.getStatus().getDescription().contains("metrics/read"), error.getStatus().getDescription());
+        assertTrue(
+                error.getStatus().getDescription().contains("metrics/read"),
+                error.getStatus().getDescription());
         assertTrue(error.getStatus().getDescription().contains("x-api-key"));
     }
 
     @Test
     void unknownKeysAreRejected() {
-        StatusRuntimeException error = assertThrows(StatusRuntimeException.class,
-                () -> client("hzk_not-a-real-key").getHealth(GetHealthRequest.getDefaultInstance()));
+        StatusRuntimeException error =
+                assertThrows(
+                        StatusRuntimeException.class,
+                        () ->
+                                client("hzk_not-a-real-key")
+                                        .getHealth(GetHealthRequest.getDefaultInstance()));
         assertEquals(Status.Code.UNAUTHENTICATED, error.getStatus().getCode());
     }
 
@@ -124,24 +143,30 @@ class NodeApiAuthTest {
         }
         stop();
         start();
-        StatusRuntimeException denied = assertThrows(StatusRuntimeException.class,
-                () -> client(viewerKey).deploy(DeployRequest.getDefaultInstance()));
+        StatusRuntimeException denied =
+                assertThrows(
+                        StatusRuntimeException.class,
+                        () -> client(viewerKey).deploy(DeployRequest.getDefaultInstance()));
         assertEquals(Status.Code.PERMISSION_DENIED, denied.getStatus().getCode());
         assertTrue(denied.getStatus().getDescription().contains("deployment/create"));
     }
 
     @Test
     void theAdminPassesAuthenticationAndReachesTheRpc() {
-        // Deploy is not built yet in this bundle: the admin gets past auth to the honest UNIMPLEMENTED
-        StatusRuntimeException error = assertThrows(StatusRuntimeException.class,
-                () -> client(adminKey).deploy(DeployRequest.getDefaultInstance()));
+        // Deploy is not built yet in this bundle: the admin gets past auth to the honest
+        // UNIMPLEMENTED
+        StatusRuntimeException error =
+                assertThrows(
+                        StatusRuntimeException.class,
+                        () -> client(adminKey).deploy(DeployRequest.getDefaultInstance()));
         assertEquals(Status.Code.UNIMPLEMENTED, error.getStatus().getCode());
     }
 
     @Test
     void theAdminKeyIsPrivateAndOnlyItsHashIsStored() throws Exception {
         assertTrue(adminKey.startsWith("hzk_"));
-        assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+        assertEquals(
+                Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
                 Files.getPosixFilePermissions(data.resolve(ApiKeys.ADMIN_KEY_FILE)));
         String stored = Files.readString(data.resolve(ApiKeys.KEYS_FILE));
         assertFalse(stored.contains(adminKey));
@@ -150,23 +175,41 @@ class NodeApiAuthTest {
 
     @Test
     void nodeFailuresMapToTheirGrpcCodes() {
-        assertEquals(Status.Code.NOT_FOUND,
-                ErrorStatus.of(new ai.hanzo.node.api.NotFoundException("deployment d1 not found")).getStatus().getCode());
-        assertEquals(Status.Code.FAILED_PRECONDITION,
-                ErrorStatus.of(new ai.hanzo.node.api.FailedPreconditionException("node is draining")).getStatus().getCode());
-        assertEquals(Status.Code.INVALID_ARGUMENT, ErrorStatus.of(new IllegalArgumentException("bad")).getStatus().getCode());
+        assertEquals(
+                Status.Code.NOT_FOUND,
+                ErrorStatus.of(new ai.hanzo.node.api.NotFoundException("deployment d1 not found"))
+                        .getStatus()
+                        .getCode());
+        assertEquals(
+                Status.Code.FAILED_PRECONDITION,
+                ErrorStatus.of(
+                                new ai.hanzo.node.api.FailedPreconditionException(
+                                        "node is draining"))
+                        .getStatus()
+                        .getCode());
+        assertEquals(
+                Status.Code.INVALID_ARGUMENT,
+                ErrorStatus.of(new IllegalArgumentException("bad")).getStatus().getCode());
         StatusRuntimeException internal = ErrorStatus.of(new IllegalStateException("boom"));
         assertEquals(Status.Code.INTERNAL, internal.getStatus().getCode());
-        assertFalse(internal.getStatus().getDescription().contains("\tat "), "no stack trace in the description");
+        assertFalse(
+                internal.getStatus().getDescription().contains("\tat "),
+                "no stack trace in the description");
     }
 
     @Test
     void listenAddressesAreParsedOrRejectedClearly() {
-        assertEquals(new ListenAddress("::1", 50051), ListenAddress.parse("[::1]:50051", "--grpc-addr"));
+        assertEquals(
+                new ListenAddress("::1", 50051), ListenAddress.parse("[::1]:50051", "--grpc-addr"));
         assertEquals("[::1]:50051", ListenAddress.parse("[::1]:50051", "--grpc-addr").toString());
-        assertEquals(new ListenAddress("127.0.0.1", 0), ListenAddress.parse("127.0.0.1:0", "--grpc-addr"));
+        assertEquals(
+                new ListenAddress("127.0.0.1", 0),
+                ListenAddress.parse("127.0.0.1:0", "--grpc-addr"));
         for (String bad : List.of("", "127.0.0.1", "127.0.0.1:", "host:http", "host:65536")) {
-            assertThrows(ai.hanzo.node.api.InvalidArgumentException.class, () -> ListenAddress.parse(bad, "--grpc-addr"), bad);
+            assertThrows(
+                    ai.hanzo.node.api.InvalidArgumentException.class,
+                    () -> ListenAddress.parse(bad, "--grpc-addr"),
+                    bad);
         }
     }
 
@@ -201,7 +244,7 @@ class NodeApiAuthTest {
 
         @Override
         public Subscription onStateChange(Consumer<NodeStateChange> listener) {
-            return () -> { };
+            return () -> {};
         }
     }
 }

@@ -6,8 +6,7 @@ import org.slf4j.LoggerFactory;
 final class ChronicleEnvironment {
     static final String ANALYTICS_PROPERTY = "chronicle.analytics.disable";
 
-    private ChronicleEnvironment() {
-    }
+    private ChronicleEnvironment() {}
 
     /**
      * Makes sure Chronicle's analytics are off (they phone home and write tracking files to the
@@ -17,9 +16,10 @@ final class ChronicleEnvironment {
     static synchronized void prepare() {
         if (!"true".equals(System.getProperty(ANALYTICS_PROPERTY))) {
             System.setProperty(ANALYTICS_PROPERTY, "true");
-            LoggerFactory.getLogger(ChronicleEnvironment.class).warn(
-                    "-D{}=true was not set on the JVM; set it now. Add it to the launcher (bin/setenv).",
-                    ANALYTICS_PROPERTY);
+            LoggerFactory.getLogger(ChronicleEnvironment.class)
+                    .warn(
+                            "-D{}=true was not set on the JVM; set it now. Add it to the launcher (bin/setenv).",
+                            ANALYTICS_PROPERTY);
         }
     }
 }

@@ -29,16 +29,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link NodeStore} on Chronicle Map, persisted under {@code <data-dir>/store/}. The layout
- * follows the Rust node's trees: one map each for deployments, containers, config, the key-value
- * area, and metrics (one entry per minute); the index of containers by deployment is rebuilt in
- * memory at start. Writes land in memory-mapped files when a method returns, so they survive a crash of
- * the process (not of the operating system).
+ * {@link NodeStore} on Chronicle Map, persisted under {@code <data-dir>/store/}. The layout follows
+ * the Rust node's trees: one map each for deployments, containers, config, the key-value area, and
+ * metrics (one entry per minute); the index of containers by deployment is rebuilt in memory at
+ * start. Writes land in memory-mapped files when a method returns, so they survive a crash of the
+ * process (not of the operating system).
  */
 public final class ChronicleNodeStore implements NodeStore {
     static final String PID = "ai.hanzo.node.storage";
-    /** Framework property with the node's data directory (an absolute path, set by the launcher). */
+
+    /**
+     * Framework property with the node's data directory (an absolute path, set by the launcher).
+     */
     static final String DATA_DIR_PROPERTY = "hanzo.data.dir";
+
     /** Framework property set to {@code true} by {@code --reset-store}. */
     static final String RESET_PROPERTY = "hanzo.store.reset";
 
@@ -53,31 +57,41 @@ public final class ChronicleNodeStore implements NodeStore {
     private final StoreSettings settings;
     private final GrowableMap<String> deployments;
     private final GrowableMap<String> containers;
+
     /**
      * Container ids by deployment id. Kept in memory and rebuilt from the containers map at start:
      * the containers map stays the one source of truth, so no crash can leave the two out of step.
      */
     private final Map<String, Set<String>> containerIndex = new ConcurrentHashMap<>();
+
     private final GrowableMap<String> config;
     private final GrowableMap<String> kv;
     private final GrowableMap<Long> metricsBuckets;
     private final MetricsHistory metrics;
+
     /** Keeps a container and the index entry of its deployment consistent. */
     private final ReentrantLock containerLock = new ReentrantLock();
+
     private final List<Watch> watches = new CopyOnWriteArrayList<>();
 
     /**
      * Opens the store of the node's data directory; called by {@link NodeStoreOpener}.
      *
-     * @param context gives the framework properties {@value #DATA_DIR_PROPERTY} and {@value #RESET_PROPERTY}
+     * @param context gives the framework properties {@value #DATA_DIR_PROPERTY} and {@value
+     *     #RESET_PROPERTY}
      * @param config the configuration of PID {@value #PID}
      */
     public ChronicleNodeStore(BundleContext context, StoreConfig config) {
-        this(dataDir(context).resolve("store"), StoreSettings.from(config), Clock.systemUTC(),
-                Boolean.parseBoolean(context.getProperty(RESET_PROPERTY)), context.getProperty("org.osgi.framework.uuid"));
+        this(
+                dataDir(context).resolve("store"),
+                StoreSettings.from(config),
+                Clock.systemUTC(),
+                Boolean.parseBoolean(context.getProperty(RESET_PROPERTY)),
+                context.getProperty("org.osgi.framework.uuid"));
     }
 
-    ChronicleNodeStore(Path storeDir, StoreSettings settings, Clock clock, boolean reset, String launchId) {
+    ChronicleNodeStore(
+            Path storeDir, StoreSettings settings, Clock clock, boolean reset, String launchId) {
         ChronicleEnvironment.prepare();
         this.settings = settings;
         this.directory = StoreDirectory.open(storeDir.toAbsolutePath(), reset, launchId);
@@ -85,28 +99,79 @@ public final class ChronicleNodeStore implements NodeStore {
         try {
             int key = settings.keyAverageBytes();
             int grow = settings.growThresholdPercent();
-            deployments = track(opened, new GrowableMap<>(directory, DEPLOYMENTS, String.class,
-                    settings.deploymentEntries(), key, settings.deploymentAverageBytes(), grow));
-            containers = track(opened, new GrowableMap<>(directory, CONTAINERS, String.class, settings.containerEntries(),
-                    key, settings.containerAverageBytes(), grow));
-            config = track(opened, new GrowableMap<>(directory, CONFIG, String.class, settings.configEntries(), key,
-                    settings.configAverageBytes(), grow));
-            kv = track(opened, new GrowableMap<>(directory, KV, String.class, settings.kvEntries(), key,
-                    settings.kvAverageBytes(), grow));
+            deployments =
+                    track(
+                            opened,
+                            new GrowableMap<>(
+                                    directory,
+                                    DEPLOYMENTS,
+                                    String.class,
+                                    settings.deploymentEntries(),
+                                    key,
+                                    settings.deploymentAverageBytes(),
+                                    grow));
+            containers =
+                    track(
+                            opened,
+                            new GrowableMap<>(
+                                    directory,
+                                    CONTAINERS,
+                                    String.class,
+                                    settings.containerEntries(),
+                                    key,
+                                    settings.containerAverageBytes(),
+                                    grow));
+            config =
+                    track(
+                            opened,
+                            new GrowableMap<>(
+                                    directory,
+                                    CONFIG,
+                                    String.class,
+                                    settings.configEntries(),
+                                    key,
+                                    settings.configAverageBytes(),
+                                    grow));
+            kv =
+                    track(
+                            opened,
+                            new GrowableMap<>(
+                                    directory,
+                                    KV,
+                                    String.class,
+                                    settings.kvEntries(),
+                                    key,
+                                    settings.kvAverageBytes(),
+                                    grow));
             // room for every retained minute below the grow threshold, plus the watermark entry
             long minutes = (settings.metricsRetention().toMinutes() + 2) * 100 / grow + 1;
-            metricsBuckets = track(opened, new GrowableMap<>(directory, METRICS, Long.class, minutes, Long.BYTES,
-                    MetricsBucket.FULL_BYTES, grow));
+            metricsBuckets =
+                    track(
+                            opened,
+                            new GrowableMap<>(
+                                    directory,
+                                    METRICS,
+                                    Long.class,
+                                    minutes,
+                                    Long.BYTES,
+                                    MetricsBucket.FULL_BYTES,
+                                    grow));
             metrics = new MetricsHistory(metricsBuckets, settings.metricsRetention(), clock);
-            containers.forEach((id, stored) -> indexAdd(decodeContainer(id, stored).deploymentId(), id));
+            containers.forEach(
+                    (id, stored) -> indexAdd(decodeContainer(id, stored).deploymentId(), id));
         } catch (RuntimeException e) {
             opened.forEach(GrowableMap::close);
             directory.release();
             throw e;
         }
-        logger.info("Node store open at {}{}: {} deployments, {} containers, {} config entries, {} KV entries",
-                directory.dir(), directory.uncleanShutdown() ? " (recovered after an unclean shutdown)" : "",
-                deployments.size(), containers.size(), config.size(), kv.size());
+        logger.info(
+                "Node store open at {}{}: {} deployments, {} containers, {} config entries, {} KV entries",
+                directory.dir(),
+                directory.uncleanShutdown() ? " (recovered after an unclean shutdown)" : "",
+                deployments.size(),
+                containers.size(),
+                config.size(),
+                kv.size());
     }
 
     private static <T extends GrowableMap<?>> T track(List<GrowableMap<?>> opened, T map) {
@@ -114,7 +179,10 @@ public final class ChronicleNodeStore implements NodeStore {
         return map;
     }
 
-    /** The node's data directory, found as the node core finds it: launcher, else Karaf's, else ./data. */
+    /**
+     * The node's data directory, found as the node core finds it: launcher, else Karaf's, else
+     * ./data.
+     */
     private static Path dataDir(BundleContext context) {
         for (String property : List.of(DATA_DIR_PROPERTY, "karaf.data")) {
             String dir = context.getProperty(property);
@@ -144,13 +212,17 @@ public final class ChronicleNodeStore implements NodeStore {
     @Override
     public void putDeployment(Deployment deployment) {
         Objects.requireNonNull(deployment, "deployment");
-        deployments.put(key(deployment.id()), checkSize(ValueCodec.encodeDeployment(deployment), "deployment"));
+        deployments.put(
+                key(deployment.id()),
+                checkSize(ValueCodec.encodeDeployment(deployment), "deployment"));
     }
 
     @Override
     public Optional<Deployment> deployment(String deploymentId) {
         byte[] stored = deployments.get(key(deploymentId));
-        return stored == null ? Optional.empty() : Optional.of(decodeDeployment(deploymentId, stored));
+        return stored == null
+                ? Optional.empty()
+                : Optional.of(decodeDeployment(deploymentId, stored));
     }
 
     @Override
@@ -199,7 +271,9 @@ public final class ChronicleNodeStore implements NodeStore {
     @Override
     public Optional<ContainerRecord> container(String containerId) {
         byte[] stored = containers.get(key(containerId));
-        return stored == null ? Optional.empty() : Optional.of(decodeContainer(containerId, stored));
+        return stored == null
+                ? Optional.empty()
+                : Optional.of(decodeContainer(containerId, stored));
     }
 
     @Override
@@ -243,14 +317,18 @@ public final class ChronicleNodeStore implements NodeStore {
     }
 
     private void indexAdd(String deploymentId, String containerId) {
-        containerIndex.computeIfAbsent(deploymentId, d -> ConcurrentHashMap.newKeySet()).add(containerId);
+        containerIndex
+                .computeIfAbsent(deploymentId, d -> ConcurrentHashMap.newKeySet())
+                .add(containerId);
     }
 
     private void indexRemove(String deploymentId, String containerId) {
-        containerIndex.computeIfPresent(deploymentId, (d, ids) -> {
-            ids.remove(containerId);
-            return ids.isEmpty() ? null : ids;
-        });
+        containerIndex.computeIfPresent(
+                deploymentId,
+                (d, ids) -> {
+                    ids.remove(containerId);
+                    return ids.isEmpty() ? null : ids;
+                });
     }
 
     // --- metrics
@@ -262,7 +340,9 @@ public final class ChronicleNodeStore implements NodeStore {
 
     @Override
     public List<MetricsSample> metrics(Instant from, Instant to) {
-        return Collections.unmodifiableList(metrics.range(Objects.requireNonNull(from, "from"), Objects.requireNonNull(to, "to")));
+        return Collections.unmodifiableList(
+                metrics.range(
+                        Objects.requireNonNull(from, "from"), Objects.requireNonNull(to, "to")));
     }
 
     @Override
@@ -344,26 +424,34 @@ public final class ChronicleNodeStore implements NodeStore {
 
     @Override
     public Subscription watch(String prefix, Consumer<KvChange> listener) {
-        Watch watch = new Watch(Objects.requireNonNull(prefix, "prefix"), Objects.requireNonNull(listener, "listener"));
+        Watch watch =
+                new Watch(
+                        Objects.requireNonNull(prefix, "prefix"),
+                        Objects.requireNonNull(listener, "listener"));
         watches.add(watch);
         return () -> watches.remove(watch);
     }
 
-    /** Listeners run on the writing thread, after the write; one failing does not stop the others. */
+    /**
+     * Listeners run on the writing thread, after the write; one failing does not stop the others.
+     */
     private void fire(KvChange change) {
         for (Watch watch : watches) {
             if (change.key().startsWith(watch.prefix())) {
                 try {
                     watch.listener().accept(change);
                 } catch (RuntimeException e) {
-                    logger.warn("A node store watcher of prefix '{}' failed on key {}", watch.prefix(), change.key(), e);
+                    logger.warn(
+                            "A node store watcher of prefix '{}' failed on key {}",
+                            watch.prefix(),
+                            change.key(),
+                            e);
                 }
             }
         }
     }
 
-    private record Watch(String prefix, Consumer<KvChange> listener) {
-    }
+    private record Watch(String prefix, Consumer<KvChange> listener) {}
 
     // --- checks
 
@@ -372,19 +460,29 @@ public final class ChronicleNodeStore implements NodeStore {
             throw new InvalidArgumentException("A node store key or id must not be empty");
         }
         if (key.length() > 1024) {
-            throw new InvalidArgumentException("A node store key or id must be at most 1024 characters, got "
-                    + key.length() + " (starts with " + key.substring(0, 32) + ")");
+            throw new InvalidArgumentException(
+                    "A node store key or id must be at most 1024 characters, got "
+                            + key.length()
+                            + " (starts with "
+                            + key.substring(0, 32)
+                            + ")");
         }
         return key;
     }
 
     private byte[] checkSize(byte[] encoded, String what) {
         if (encoded.length > settings.maxValueBytes()) {
-            throw new ResourceExhaustedException("The " + what + " is " + encoded.length
-                    + " bytes encoded, more than the node store accepts (" + settings.maxValueBytes()
-                    + " bytes, value.max.bytes of " + PID + "). Store less in it, or raise the limit.");
+            throw new ResourceExhaustedException(
+                    "The "
+                            + what
+                            + " is "
+                            + encoded.length
+                            + " bytes encoded, more than the node store accepts ("
+                            + settings.maxValueBytes()
+                            + " bytes, value.max.bytes of "
+                            + PID
+                            + "). Store less in it, or raise the limit.");
         }
         return encoded;
     }
-
 }

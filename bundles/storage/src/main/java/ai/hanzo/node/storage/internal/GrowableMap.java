@@ -17,13 +17,15 @@ import org.slf4j.LoggerFactory;
 /**
  * One persisted Chronicle Map that grows: Chronicle Map is sized at creation, so when this map
  * holds more than the threshold share of its capacity it is rebuilt twice as large in a side file
- * and swapped in atomically (see {@link StoreDirectory#swapInGrown}). Operations share a read
- * lock; growth takes the write lock, so no operation sees a half-migrated map.
+ * and swapped in atomically (see {@link StoreDirectory#swapInGrown}). Operations share a read lock;
+ * growth takes the write lock, so no operation sees a half-migrated map.
  *
  * @param <K> the key type, {@code String} or {@code Long}
  */
 final class GrowableMap<K> implements AutoCloseable {
-    /** Chronicle may add segment tiers up to this factor over the capacity before it refuses a put. */
+    /**
+     * Chronicle may add segment tiers up to this factor over the capacity before it refuses a put.
+     */
     private static final double MAX_BLOAT = 2.0;
 
     private final Logger logger = LoggerFactory.getLogger(GrowableMap.class);
@@ -33,16 +35,27 @@ final class GrowableMap<K> implements AutoCloseable {
     private final int averageKeyBytes;
     private final int averageValueBytes;
     private final int growPercent;
-    /** Not reentrant: no method takes it while holding it. Cheaper than a ReentrantReadWriteLock on the hot path. */
+
+    /**
+     * Not reentrant: no method takes it while holding it. Cheaper than a ReentrantReadWriteLock on
+     * the hot path.
+     */
     private final StampedLock lock = new StampedLock();
+
     private final AtomicLong inserts = new AtomicLong();
     private ChronicleMap<K, byte[]> map;
     private long capacity;
     private volatile long growAt;
     private volatile boolean closed;
 
-    GrowableMap(StoreDirectory store, String name, Class<K> keyClass, long entries, int averageKeyBytes,
-            int averageValueBytes, int growPercent) {
+    GrowableMap(
+            StoreDirectory store,
+            String name,
+            Class<K> keyClass,
+            long entries,
+            int averageKeyBytes,
+            int averageValueBytes,
+            int growPercent) {
         this.store = store;
         this.name = name;
         this.keyClass = keyClass;
@@ -53,8 +66,13 @@ final class GrowableMap<K> implements AutoCloseable {
         try {
             store.recoverInterruptedGrowth(name);
         } catch (IOException e) {
-            throw new FailedPreconditionException("Cannot recover an interrupted growth of " + file + ": " + e
-                    + ". Check the store directory's permissions and free space.", e);
+            throw new FailedPreconditionException(
+                    "Cannot recover an interrupted growth of "
+                            + file
+                            + ": "
+                            + e
+                            + ". Check the store directory's permissions and free space.",
+                    e);
         }
         boolean exists = Files.exists(file);
         long recorded = store.capacity(name);
@@ -66,7 +84,11 @@ final class GrowableMap<K> implements AutoCloseable {
         updateGrowAt();
         try {
             if (exists && entries > capacity) {
-                logger.info("Growing {} to the configured {} entries (it had {})", file, entries, capacity);
+                logger.info(
+                        "Growing {} to the configured {} entries (it had {})",
+                        file,
+                        entries,
+                        capacity);
                 grow(entries);
             } else if (map.size() >= growAt) {
                 grow(Math.max(capacity * 2, map.size() * 2L));
@@ -78,11 +100,12 @@ final class GrowableMap<K> implements AutoCloseable {
     }
 
     private ChronicleMapBuilder<K, byte[]> builder(long entries) {
-        ChronicleMapBuilder<K, byte[]> b = ChronicleMapBuilder.of(keyClass, byte[].class)
-                .name(name)
-                .entries(entries)
-                .averageValueSize(averageValueBytes)
-                .maxBloatFactor(MAX_BLOAT);
+        ChronicleMapBuilder<K, byte[]> b =
+                ChronicleMapBuilder.of(keyClass, byte[].class)
+                        .name(name)
+                        .entries(entries)
+                        .averageValueSize(averageValueBytes)
+                        .maxBloatFactor(MAX_BLOAT);
         if (keyClass == String.class) {
             b.averageKeySize(averageKeyBytes);
         }
@@ -104,7 +127,8 @@ final class GrowableMap<K> implements AutoCloseable {
         }
         // a plain open first: it checks the header and the file length, which Chronicle's recovery
         // would instead "repair" by rewriting a truncated file
-        ChronicleMap<K, byte[]> opened = withBundleLoader(() -> builder(1).createPersistedTo(file.toFile()), file);
+        ChronicleMap<K, byte[]> opened =
+                withBundleLoader(() -> builder(1).createPersistedTo(file.toFile()), file);
         if (!store.uncleanShutdown()) {
             return opened;
         }
@@ -126,16 +150,23 @@ final class GrowableMap<K> implements AutoCloseable {
         try (var in = Files.newInputStream(file)) {
             read = in.readNBytes(start, 0, start.length);
         }
-        long headerLength = (start[8] & 0xffL) | (start[9] & 0xffL) << 8 | (start[10] & 0xffL) << 16
-                | (start[11] & 0x3fL) << 24;
-        boolean tagged = read == start.length && java.util.Arrays.equals(start, 12, start.length, HEADER_TAG, 0,
-                HEADER_TAG.length);
+        long headerLength =
+                (start[8] & 0xffL)
+                        | (start[9] & 0xffL) << 8
+                        | (start[10] & 0xffL) << 16
+                        | (start[11] & 0x3fL) << 24;
+        boolean tagged =
+                read == start.length
+                        && java.util.Arrays.equals(
+                                start, 12, start.length, HEADER_TAG, 0, HEADER_TAG.length);
         if (!tagged || headerLength > Files.size(file)) {
-            throw StoreErrors.damagedFile(file, "it does not start with a Chronicle Map header", null);
+            throw StoreErrors.damagedFile(
+                    file, "it does not start with a Chronicle Map header", null);
         }
     }
 
-    private static final byte[] HEADER_TAG = "!net.openhft.chronicle.map.".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEADER_TAG =
+            "!net.openhft.chronicle.map.".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     @FunctionalInterface
     private interface Opener<T> {
@@ -195,7 +226,9 @@ final class GrowableMap<K> implements AutoCloseable {
         }
     }
 
-    /** @return the previous value, or null */
+    /**
+     * @return the previous value, or null
+     */
     byte[] put(K key, byte[] value) {
         long seenCapacity;
         byte[] previous;
@@ -206,7 +239,10 @@ final class GrowableMap<K> implements AutoCloseable {
         } catch (IllegalStateException full) {
             // Chronicle ran out of segment tiers before the threshold said so (keys cluster badly,
             // or values are larger than the configured average): grow now and retry once
-            logger.info("Node store map {} refused an entry ({}); growing it", file(), full.getMessage());
+            logger.info(
+                    "Node store map {} refused an entry ({}); growing it",
+                    file(),
+                    full.getMessage());
             previous = null;
             seenCapacity = -1;
         } finally {
@@ -218,14 +254,19 @@ final class GrowableMap<K> implements AutoCloseable {
             try {
                 return putOnce(key, value);
             } catch (IllegalStateException stillFull) {
-                throw new ResourceExhaustedException("The node store map " + file() + " is full even after growing it: "
-                        + stillFull.getMessage() + ". Raise its entries or average size in ai.hanzo.node.storage.",
+                throw new ResourceExhaustedException(
+                        "The node store map "
+                                + file()
+                                + " is full even after growing it: "
+                                + stillFull.getMessage()
+                                + ". Raise its entries or average size in ai.hanzo.node.storage.",
                         stillFull);
             } finally {
                 lock.unlockRead(retry);
             }
         }
-        // longSize() walks the segment headers: look only every few inserts, the bloat factor leaves slack
+        // longSize() walks the segment headers: look only every few inserts, the bloat factor
+        // leaves slack
         if (previous == null && (inserts.incrementAndGet() & 15) == 0 && size() >= growAt) {
             growNow(seenCapacity, false);
         }
@@ -236,13 +277,22 @@ final class GrowableMap<K> implements AutoCloseable {
         try {
             return open().put(key, value);
         } catch (IllegalArgumentException tooLarge) {
-            throw new ResourceExhaustedException("A value of " + value.length + " bytes is too large for the node store map "
-                    + file() + " (" + tooLarge.getMessage() + "). Store less, or raise its average size in"
-                    + " ai.hanzo.node.storage.", tooLarge);
+            throw new ResourceExhaustedException(
+                    "A value of "
+                            + value.length
+                            + " bytes is too large for the node store map "
+                            + file()
+                            + " ("
+                            + tooLarge.getMessage()
+                            + "). Store less, or raise its average size in"
+                            + " ai.hanzo.node.storage.",
+                    tooLarge);
         }
     }
 
-    /** @return the removed value, or null */
+    /**
+     * @return the removed value, or null
+     */
     byte[] remove(K key) {
         long stamp = lock.readLock();
         try {
@@ -278,15 +328,18 @@ final class GrowableMap<K> implements AutoCloseable {
         forEach(k -> true, action);
     }
 
-    /** As {@link #forEach(BiConsumer)}, copying only the values whose key passes {@code keyFilter}. */
+    /**
+     * As {@link #forEach(BiConsumer)}, copying only the values whose key passes {@code keyFilter}.
+     */
     void forEach(Predicate<K> keyFilter, BiConsumer<K, byte[]> action) {
         long stamp = lock.readLock();
         try {
-            open().forEach((k, v) -> {
-                if (keyFilter.test(k)) {
-                    action.accept(k, v.clone());
-                }
-            });
+            open().forEach(
+                            (k, v) -> {
+                                if (keyFilter.test(k)) {
+                                    action.accept(k, v.clone());
+                                }
+                            });
         } finally {
             lock.unlockRead(stamp);
         }
@@ -294,13 +347,15 @@ final class GrowableMap<K> implements AutoCloseable {
 
     private ChronicleMap<K, byte[]> open() {
         if (closed) {
-            throw new FailedPreconditionException("The node store is closed (the storage bundle stopped)");
+            throw new FailedPreconditionException(
+                    "The node store is closed (the storage bundle stopped)");
         }
         return map;
     }
 
     /**
-     * @param seenCapacity the capacity the caller saw; if another writer grew the map since, nothing is done
+     * @param seenCapacity the capacity the caller saw; if another writer grew the map since,
+     *     nothing is done
      * @param force grow even if the map is below the threshold (Chronicle refused an entry)
      */
     private void growNow(long seenCapacity, boolean force) {
@@ -315,7 +370,10 @@ final class GrowableMap<K> implements AutoCloseable {
         }
     }
 
-    /** Rebuilds the map with {@code entries} capacity; caller holds the write lock or is the constructor. */
+    /**
+     * Rebuilds the map with {@code entries} capacity; caller holds the write lock or is the
+     * constructor.
+     */
     private void grow(long entries) {
         Path file = file();
         Path growFile = store.growFile(name);
@@ -323,8 +381,9 @@ final class GrowableMap<K> implements AutoCloseable {
         long size = map.longSize();
         try {
             Files.deleteIfExists(growFile);
-            ChronicleMap<K, byte[]> next = withBundleLoader(() -> builder(entries).createPersistedTo(growFile.toFile()),
-                    growFile);
+            ChronicleMap<K, byte[]> next =
+                    withBundleLoader(
+                            () -> builder(entries).createPersistedTo(growFile.toFile()), growFile);
             try {
                 map.forEach((k, v) -> next.put(k, v.clone()));
             } finally {
@@ -333,8 +392,15 @@ final class GrowableMap<K> implements AutoCloseable {
             map.close();
             store.swapInGrown(name);
         } catch (IOException | RuntimeException e) {
-            throw new ResourceExhaustedException("Growing the node store map " + file + " to " + entries
-                    + " entries failed: " + e + ". The map is unchanged; check free disk space.", e);
+            throw new ResourceExhaustedException(
+                    "Growing the node store map "
+                            + file
+                            + " to "
+                            + entries
+                            + " entries failed: "
+                            + e
+                            + ". The map is unchanged; check free disk space.",
+                    e);
         } finally {
             if (!map.isOpen()) {
                 map = withBundleLoader(() -> builder(1).createPersistedTo(file.toFile()), file);
@@ -343,7 +409,11 @@ final class GrowableMap<K> implements AutoCloseable {
         capacity = entries;
         updateGrowAt();
         store.recordCapacity(name, entries);
-        logger.info("Grew node store map {} to {} entries ({} migrated in {} ms)", file, entries, size,
+        logger.info(
+                "Grew node store map {} to {} entries ({} migrated in {} ms)",
+                file,
+                entries,
+                size,
                 (System.nanoTime() - started) / 1_000_000);
     }
 

@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The metrics history: one map entry per minute ({@link MetricsBucket}), keyed by epoch minute.
  * Pruning does not scan: the lowest minute that may still hold data (the low watermark) is kept
- * under a reserved key, and each append deletes the buckets between it and the retention cutoff,
- * so every bucket is deleted once, by the append that first finds it expired.
+ * under a reserved key, and each append deletes the buckets between it and the retention cutoff, so
+ * every bucket is deleted once, by the append that first finds it expired.
  */
 final class MetricsHistory {
     /** Reserved key of the low watermark; no real minute is negative this century. */
@@ -56,7 +56,10 @@ final class MetricsHistory {
         long minute = Math.floorDiv(second, 60L);
         long cutoff = cutoffSecond();
         if (second < cutoff) {
-            logger.debug("Dropping metrics sample at {}: older than the retention of {}", sample.timestamp(), retention);
+            logger.debug(
+                    "Dropping metrics sample at {}: older than the retention of {}",
+                    sample.timestamp(),
+                    retention);
             return;
         }
         appendLock.lock();
@@ -67,7 +70,8 @@ final class MetricsHistory {
                 buckets.put(LOW_WATERMARK_KEY, ValueCodec.encodeLong(minute));
             }
             byte[] stored = buckets.get(minute);
-            MetricsBucket bucket = stored == null ? new MetricsBucket(minute) : decode(minute, stored);
+            MetricsBucket bucket =
+                    stored == null ? new MetricsBucket(minute) : decode(minute, stored);
             bucket.put(second, sample.metrics());
             buckets.put(minute, bucket.encode());
             prune(Math.floorDiv(cutoff, 60L));
@@ -76,20 +80,25 @@ final class MetricsHistory {
         }
     }
 
-    /** Deletes whole buckets before {@code cutoffMinute}; the bucket holding the cutoff is filtered on read. */
+    /**
+     * Deletes whole buckets before {@code cutoffMinute}; the bucket holding the cutoff is filtered
+     * on read.
+     */
     private void prune(long cutoffMinute) {
         if (lowWatermark >= cutoffMinute) {
             return;
         }
         long gap = cutoffMinute - lowWatermark;
         if (gap > 2 * buckets.size() + 2) {
-            // after a long downtime walking the map is cheaper than deleting every minute of the gap
+            // after a long downtime walking the map is cheaper than deleting every minute of the
+            // gap
             List<Long> expired = new ArrayList<>();
-            buckets.forEach((minute, value) -> {
-                if (minute != LOW_WATERMARK_KEY && minute < cutoffMinute) {
-                    expired.add(minute);
-                }
-            });
+            buckets.forEach(
+                    (minute, value) -> {
+                        if (minute != LOW_WATERMARK_KEY && minute < cutoffMinute) {
+                            expired.add(minute);
+                        }
+                    });
             expired.forEach(buckets::remove);
         } else {
             for (long m = lowWatermark; m < cutoffMinute; m++) {
@@ -103,7 +112,10 @@ final class MetricsHistory {
     List<MetricsSample> range(Instant from, Instant to) {
         long fromSecond = Math.max(from.getEpochSecond(), cutoffSecond());
         // samples stamped further ahead than one retention are not kept apart: bound the walk
-        long toSecond = Math.min(to.getEpochSecond(), clock.instant().getEpochSecond() + retention.getSeconds());
+        long toSecond =
+                Math.min(
+                        to.getEpochSecond(),
+                        clock.instant().getEpochSecond() + retention.getSeconds());
         List<MetricsSample> samples = new ArrayList<>();
         if (toSecond < fromSecond) {
             return samples;

@@ -45,7 +45,10 @@ public final class NodeStoreOpener {
         try {
             opened = new ChronicleNodeStore(context, config);
         } catch (RuntimeException e) {
-            logger.error("The node store cannot be opened, so the node will not become READY: {}", e.getMessage(), e);
+            logger.error(
+                    "The node store cannot be opened, so the node will not become READY: {}",
+                    e.getMessage(),
+                    e);
             return;
         }
         synchronized (this) {

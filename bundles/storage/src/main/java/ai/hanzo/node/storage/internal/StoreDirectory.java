@@ -29,15 +29,19 @@ import org.slf4j.LoggerFactory;
 final class StoreDirectory implements AutoCloseable {
     /** The layout this node writes: which maps exist and their key and value types. */
     static final int FORMAT = 1;
+
     static final String MANIFEST = "store.properties";
     static final String LOCK = "store.lock";
+
     /** Present while a node has the store open; found at open, it means the last run crashed. */
     static final String OPEN_MARKER = "store.open";
+
     static final String MAP_SUFFIX = ".cm3";
     static final String GROW_SUFFIX = ".grow";
     static final String PRE_GROW_SUFFIX = ".pre-grow";
 
-    private static final DateTimeFormatter BACKUP_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    private static final DateTimeFormatter BACKUP_STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private final Logger logger = LoggerFactory.getLogger(StoreDirectory.class);
     private final Path dir;
@@ -46,7 +50,11 @@ final class StoreDirectory implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
 
-    private StoreDirectory(Path dir, Properties manifest, boolean uncleanShutdown, FileChannel lockChannel,
+    private StoreDirectory(
+            Path dir,
+            Properties manifest,
+            boolean uncleanShutdown,
+            FileChannel lockChannel,
             FileLock lock) {
         this.dir = dir;
         this.manifest = manifest;
@@ -60,16 +68,20 @@ final class StoreDirectory implements AutoCloseable {
      *
      * @param dir the store directory, {@code <data-dir>/store}
      * @param reset move an existing store aside and start empty ({@code --reset-store})
-     * @param launchId identifies this framework launch, so a reset happens once per launch even when the component is
-     *     activated again; may be null
+     * @param launchId identifies this framework launch, so a reset happens once per launch even
+     *     when the component is activated again; may be null
      */
     static StoreDirectory open(Path dir, boolean reset, String launchId) {
         try {
-            if (reset && Files.isDirectory(dir) && !launchId(dir).equals(String.valueOf(launchId))) {
+            if (reset
+                    && Files.isDirectory(dir)
+                    && !launchId(dir).equals(String.valueOf(launchId))) {
                 moveAside(dir);
             }
             Files.createDirectories(dir);
-            FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel channel =
+                    FileChannel.open(
+                            dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = channel.tryLock();
@@ -78,9 +90,11 @@ final class StoreDirectory implements AutoCloseable {
             }
             if (lock == null) {
                 channel.close();
-                throw new FailedPreconditionException("The node store " + dir
-                        + " is in use by another node process. Stop that process, or give this node its own data"
-                        + " directory.");
+                throw new FailedPreconditionException(
+                        "The node store "
+                                + dir
+                                + " is in use by another node process. Stop that process, or give this node its own data"
+                                + " directory.");
             }
             try {
                 Properties manifest = readManifest(dir);
@@ -98,8 +112,13 @@ final class StoreDirectory implements AutoCloseable {
                 throw e;
             }
         } catch (IOException e) {
-            throw new FailedPreconditionException("Cannot open the node store directory " + dir + ": " + e
-                    + ". Check that it exists, is writable and the disk has space.", e);
+            throw new FailedPreconditionException(
+                    "Cannot open the node store directory "
+                            + dir
+                            + ": "
+                            + e
+                            + ". Check that it exists, is writable and the disk has space.",
+                    e);
         }
     }
 
@@ -130,7 +149,9 @@ final class StoreDirectory implements AutoCloseable {
         }
         Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
         LoggerFactory.getLogger(StoreDirectory.class)
-                .warn("--reset-store: moved the existing node store {} aside to {}; starting with an empty store", dir,
+                .warn(
+                        "--reset-store: moved the existing node store {} aside to {}; starting with an empty store",
+                        dir,
                         target);
     }
 
@@ -140,9 +161,13 @@ final class StoreDirectory implements AutoCloseable {
         if (!Files.exists(file)) {
             try (Stream<Path> files = Files.list(dir)) {
                 if (files.anyMatch(f -> f.getFileName().toString().contains(MAP_SUFFIX))) {
-                    throw new FailedPreconditionException("The node store " + dir + " has map files but no " + MANIFEST
-                            + ", so its format is unknown. Move the directory aside (or start the node with"
-                            + " --reset-store, which does that) to start with an empty store.");
+                    throw new FailedPreconditionException(
+                            "The node store "
+                                    + dir
+                                    + " has map files but no "
+                                    + MANIFEST
+                                    + ", so its format is unknown. Move the directory aside (or start the node with"
+                                    + " --reset-store, which does that) to start with an empty store.");
                 }
             }
             p.setProperty("format", String.valueOf(FORMAT));
@@ -160,10 +185,15 @@ final class StoreDirectory implements AutoCloseable {
             throw damagedManifest(file, "no valid 'format' entry");
         }
         if (format > FORMAT) {
-            throw new FailedPreconditionException("The node store " + dir + " has format " + format
-                    + ", written by a newer node; this node reads formats up to " + FORMAT
-                    + ". Run the newer node version, or start with --reset-store to move this store aside and begin"
-                    + " empty.");
+            throw new FailedPreconditionException(
+                    "The node store "
+                            + dir
+                            + " has format "
+                            + format
+                            + ", written by a newer node; this node reads formats up to "
+                            + FORMAT
+                            + ". Run the newer node version, or start with --reset-store to move this store aside and begin"
+                            + " empty.");
         }
         if (format < 1) {
             throw damagedManifest(file, "format " + format);
@@ -172,16 +202,23 @@ final class StoreDirectory implements AutoCloseable {
     }
 
     private static FailedPreconditionException damagedManifest(Path file, String why) {
-        return new FailedPreconditionException("The node store manifest " + file + " is damaged (" + why
-                + "). Move the store directory aside (or start the node with --reset-store, which does that) to start"
-                + " with an empty store.");
+        return new FailedPreconditionException(
+                "The node store manifest "
+                        + file
+                        + " is damaged ("
+                        + why
+                        + "). Move the store directory aside (or start the node with --reset-store, which does that) to start"
+                        + " with an empty store.");
     }
 
     Path dir() {
         return dir;
     }
 
-    /** @return whether the previous process that had the store open did not close it (crash, kill -9) */
+    /**
+     * @return whether the previous process that had the store open did not close it (crash, kill
+     *     -9)
+     */
     boolean uncleanShutdown() {
         return uncleanShutdown;
     }
@@ -190,7 +227,9 @@ final class StoreDirectory implements AutoCloseable {
         return dir.resolve(name + MAP_SUFFIX);
     }
 
-    /** @return the recorded capacity of a map, or 0 if it has none yet */
+    /**
+     * @return the recorded capacity of a map, or 0 if it has none yet
+     */
     synchronized long capacity(String name) {
         return Long.parseLong(manifest.getProperty("map." + name + ".entries", "0"));
     }
@@ -215,10 +254,13 @@ final class StoreDirectory implements AutoCloseable {
         Path preGrow = main.resolveSibling(main.getFileName() + PRE_GROW_SUFFIX);
         if (Files.exists(preGrow)) {
             if (Files.exists(main)) {
-                logger.info("Completing an interrupted growth of {}: the grown map is in place", main);
+                logger.info(
+                        "Completing an interrupted growth of {}: the grown map is in place", main);
                 Files.delete(preGrow);
             } else {
-                logger.warn("Undoing an interrupted growth of {}: restoring the map from before it", main);
+                logger.warn(
+                        "Undoing an interrupted growth of {}: restoring the map from before it",
+                        main);
                 Files.deleteIfExists(grow);
                 move(preGrow, main);
             }
@@ -285,7 +327,10 @@ final class StoreDirectory implements AutoCloseable {
         try {
             Files.deleteIfExists(dir.resolve(OPEN_MARKER));
         } catch (IOException e) {
-            logger.warn("Cannot remove {}: the next start will run a recovery pass", dir.resolve(OPEN_MARKER), e);
+            logger.warn(
+                    "Cannot remove {}: the next start will run a recovery pass",
+                    dir.resolve(OPEN_MARKER),
+                    e);
         }
         release();
     }

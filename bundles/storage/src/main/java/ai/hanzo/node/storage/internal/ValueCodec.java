@@ -30,19 +30,18 @@ import java.util.Optional;
 /**
  * The schema-versioned binary encoding of stored values. Every value starts with one byte: the
  * schema version it was written with. A reader decodes every version up to {@link #SCHEMA_VERSION}
- * (a newer node reads an older store); a higher version means the value was written by a newer
- * node and is reported, never guessed at.
+ * (a newer node reads an older store); a higher version means the value was written by a newer node
+ * and is reported, never guessed at.
  *
  * <p>Evolving it: add fields at the end under a new version, keep the decoding of every old
- * version, and bump {@link #SCHEMA_VERSION}. Enums are stored by name so that reordering them
- * does not change stored data.
+ * version, and bump {@link #SCHEMA_VERSION}. Enums are stored by name so that reordering them does
+ * not change stored data.
  */
 final class ValueCodec {
     /** The newest schema this node writes and reads. */
     static final int SCHEMA_VERSION = 1;
 
-    private ValueCodec() {
-    }
+    private ValueCodec() {}
 
     /** A stored value that cannot be decoded. */
     static final class UndecodableValueException extends Exception {
@@ -66,61 +65,90 @@ final class ValueCodec {
     // --- entry points
 
     static byte[] encodeDeployment(Deployment d) {
-        return encode(out -> {
-            str(out, d.id());
-            str(out, d.name());
-            compose(out, d.spec());
-            strMap(out, d.environment());
-            options(out, d.options());
-            out.writeInt(d.replicas().size());
-            for (Map.Entry<String, Integer> e : d.replicas().entrySet()) {
-                str(out, e.getKey());
-                out.writeInt(e.getValue());
-            }
-            str(out, d.state().name());
-            str(out, d.message());
-            instant(out, d.createdAt());
-            instant(out, d.updatedAt());
-        });
+        return encode(
+                out -> {
+                    str(out, d.id());
+                    str(out, d.name());
+                    compose(out, d.spec());
+                    strMap(out, d.environment());
+                    options(out, d.options());
+                    out.writeInt(d.replicas().size());
+                    for (Map.Entry<String, Integer> e : d.replicas().entrySet()) {
+                        str(out, e.getKey());
+                        out.writeInt(e.getValue());
+                    }
+                    str(out, d.state().name());
+                    str(out, d.message());
+                    instant(out, d.createdAt());
+                    instant(out, d.updatedAt());
+                });
     }
 
     static Deployment decodeDeployment(byte[] bytes) throws UndecodableValueException {
-        return decode(bytes, "deployment", in -> {
-            String id = str(in);
-            String name = str(in);
-            ComposeSpec spec = compose(in);
-            Map<String, String> env = strMap(in);
-            DeploymentOptions options = options(in);
-            int n = count(in);
-            Map<String, Integer> replicas = new LinkedHashMap<>();
-            for (int i = 0; i < n; i++) {
-                replicas.put(str(in), in.readInt());
-            }
-            DeploymentState state = DeploymentState.valueOf(str(in));
-            String message = str(in);
-            return new Deployment(id, name, spec, env, options, replicas, state, message, instant(in), instant(in));
-        });
+        return decode(
+                bytes,
+                "deployment",
+                in -> {
+                    String id = str(in);
+                    String name = str(in);
+                    ComposeSpec spec = compose(in);
+                    Map<String, String> env = strMap(in);
+                    DeploymentOptions options = options(in);
+                    int n = count(in);
+                    Map<String, Integer> replicas = new LinkedHashMap<>();
+                    for (int i = 0; i < n; i++) {
+                        replicas.put(str(in), in.readInt());
+                    }
+                    DeploymentState state = DeploymentState.valueOf(str(in));
+                    String message = str(in);
+                    return new Deployment(
+                            id,
+                            name,
+                            spec,
+                            env,
+                            options,
+                            replicas,
+                            state,
+                            message,
+                            instant(in),
+                            instant(in));
+                });
     }
 
     static byte[] encodeContainer(ContainerRecord c) {
-        return encode(out -> {
-            str(out, c.id());
-            str(out, c.deploymentId());
-            str(out, c.service());
-            out.writeInt(c.replica());
-            str(out, c.runtime());
-            str(out, nullToEmpty(c.name()));
-            str(out, nullToEmpty(c.image()));
-            str(out, c.state().name());
-            instant(out, c.createdAt());
-            strList(out, c.ports());
-            strMap(out, c.labels());
-        });
+        return encode(
+                out -> {
+                    str(out, c.id());
+                    str(out, c.deploymentId());
+                    str(out, c.service());
+                    out.writeInt(c.replica());
+                    str(out, c.runtime());
+                    str(out, nullToEmpty(c.name()));
+                    str(out, nullToEmpty(c.image()));
+                    str(out, c.state().name());
+                    instant(out, c.createdAt());
+                    strList(out, c.ports());
+                    strMap(out, c.labels());
+                });
     }
 
     static ContainerRecord decodeContainer(byte[] bytes) throws UndecodableValueException {
-        return decode(bytes, "container", in -> new ContainerRecord(str(in), str(in), str(in), in.readInt(), str(in),
-                str(in), str(in), ContainerState.valueOf(str(in)), instant(in), strList(in), strMap(in)));
+        return decode(
+                bytes,
+                "container",
+                in ->
+                        new ContainerRecord(
+                                str(in),
+                                str(in),
+                                str(in),
+                                in.readInt(),
+                                str(in),
+                                str(in),
+                                str(in),
+                                ContainerState.valueOf(str(in)),
+                                instant(in),
+                                strList(in),
+                                strMap(in)));
     }
 
     static byte[] encodeIdList(List<String> ids) {
@@ -166,15 +194,23 @@ final class ValueCodec {
         }
         int version = bytes[0] & 0xff;
         if (version == 0 || version > SCHEMA_VERSION) {
-            throw new UndecodableValueException(what + " value has schema version " + version + ", this node reads 1.."
-                    + SCHEMA_VERSION + " (written by a newer node?)", null);
+            throw new UndecodableValueException(
+                    what
+                            + " value has schema version "
+                            + version
+                            + ", this node reads 1.."
+                            + SCHEMA_VERSION
+                            + " (written by a newer node?)",
+                    null);
         }
         return version;
     }
 
-    private static <T> T decode(byte[] bytes, String what, Reader<T> reader) throws UndecodableValueException {
+    private static <T> T decode(byte[] bytes, String what, Reader<T> reader)
+            throws UndecodableValueException {
         checkVersion(bytes, what);
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes, 1, bytes.length - 1))) {
+        try (DataInputStream in =
+                new DataInputStream(new java.io.ByteArrayInputStream(bytes, 1, bytes.length - 1))) {
             T value = reader.read(in);
             if (in.available() != 0) {
                 throw new IOException(in.available() + " trailing bytes");
@@ -207,7 +243,8 @@ final class ValueCodec {
     private static int count(DataInputStream in) throws IOException {
         int n = in.readInt();
         if (n < 0 || n > in.available()) {
-            throw new EOFException("length " + n + " exceeds the remaining " + in.available() + " bytes");
+            throw new EOFException(
+                    "length " + n + " exceeds the remaining " + in.available() + " bytes");
         }
         return n;
     }
@@ -258,7 +295,8 @@ final class ValueCodec {
         out.writeBoolean(value.isPresent());
     }
 
-    private static void limits(DataOutputStream out, Optional<ResourceLimits> limits) throws IOException {
+    private static void limits(DataOutputStream out, Optional<ResourceLimits> limits)
+            throws IOException {
         opt(out, limits);
         if (limits.isPresent()) {
             str(out, nullToEmpty(limits.get().cpus()));
@@ -267,7 +305,9 @@ final class ValueCodec {
     }
 
     private static Optional<ResourceLimits> limits(DataInputStream in) throws IOException {
-        return in.readBoolean() ? Optional.of(new ResourceLimits(str(in), str(in))) : Optional.empty();
+        return in.readBoolean()
+                ? Optional.of(new ResourceLimits(str(in), str(in)))
+                : Optional.empty();
     }
 
     private static void options(DataOutputStream out, DeploymentOptions o) throws IOException {
@@ -366,14 +406,19 @@ final class ValueCodec {
         Optional<DeploySpec> deploy = Optional.empty();
         if (in.readBoolean()) {
             int replicas = in.readInt();
-            Optional<ResourceSpec> resources = in.readBoolean()
-                    ? Optional.of(new ResourceSpec(limits(in), limits(in)))
-                    : Optional.empty();
+            Optional<ResourceSpec> resources =
+                    in.readBoolean()
+                            ? Optional.of(new ResourceSpec(limits(in), limits(in)))
+                            : Optional.empty();
             deploy = Optional.of(new DeploySpec(replicas, resources));
         }
-        Optional<HealthcheckSpec> health = in.readBoolean()
-                ? Optional.of(new HealthcheckSpec(strList(in), str(in), str(in), in.readInt(), str(in)))
-                : Optional.empty();
-        return new ServiceSpec(image, command, entrypoint, env, ports, volumes, networks, deploy, health, str(in));
+        Optional<HealthcheckSpec> health =
+                in.readBoolean()
+                        ? Optional.of(
+                                new HealthcheckSpec(
+                                        strList(in), str(in), str(in), in.readInt(), str(in)))
+                        : Optional.empty();
+        return new ServiceSpec(
+                image, command, entrypoint, env, ports, volumes, networks, deploy, health, str(in));
     }
 }

@@ -22,8 +22,7 @@ class CrashDurabilityTest {
     /** Enough writes that the maps (sized small) grow several times before the kill. */
     private static final int ACKS_BEFORE_KILL = 4_000;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -33,7 +32,9 @@ class CrashDurabilityTest {
         Process writer = fork(store, home);
         int lastAck = -1;
         boolean opened = false;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(
+                        new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 if (line.equals("open")) {
@@ -41,7 +42,8 @@ class CrashDurabilityTest {
                 } else if (line.startsWith("ack ")) {
                     lastAck = Integer.parseInt(line.substring(4));
                     if (lastAck == ACKS_BEFORE_KILL) {
-                        // SIGKILL (kill -9): no shutdown hooks, no close; through the handle so our end of stdout stays
+                        // SIGKILL (kill -9): no shutdown hooks, no close; through the handle so our
+                        // end of stdout stays
                         // open and the acks already in the pipe are still read
                         writer.toHandle().destroyForcibly();
                     }
@@ -52,10 +54,18 @@ class CrashDurabilityTest {
         assertTrue(opened, "the writer never opened the store");
         assertEquals(137, writer.exitValue(), "the writer must have died by SIGKILL");
         assertTrue(lastAck >= ACKS_BEFORE_KILL, "acks seen: " + lastAck);
-        assertTrue(Files.exists(store.resolve(StoreDirectory.OPEN_MARKER)), "the kill must leave the store unclosed");
+        assertTrue(
+                Files.exists(store.resolve(StoreDirectory.OPEN_MARKER)),
+                "the kill must leave the store unclosed");
 
-        try (var s = NodeStoreTest.closing(new ChronicleNodeStore(store, Fixtures.small(), java.time.Clock.systemUTC(),
-                false, null))) {
+        try (var s =
+                NodeStoreTest.closing(
+                        new ChronicleNodeStore(
+                                store,
+                                Fixtures.small(),
+                                java.time.Clock.systemUTC(),
+                                false,
+                                null))) {
             List<Integer> missing = new ArrayList<>();
             for (int i = 0; i <= lastAck; i++) {
                 var v = s.store().get("k" + i);
@@ -73,23 +83,32 @@ class CrashDurabilityTest {
             assertTrue(s.store().metrics(Instant.EPOCH, Instant.MAX).size() >= lastAck / 10);
         }
         try (Stream<Path> files = Files.walk(home)) {
-            assertEquals(List.of(home), files.toList(), "nothing may be written to the home directory");
+            assertEquals(
+                    List.of(home), files.toList(), "nothing may be written to the home directory");
         }
     }
 
     private Process fork(Path store, Path home) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m",
-                "-Dchronicle.analytics.disable=true",
-                "-Duser.home=" + home,
-                "-Djna.tmpdir=" + dir.resolve("jna-tmp"),
-                "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-                "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
-                "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
-                "--add-opens=java.base/java.lang=ALL-UNNAMED",
-                "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"),
-                CrashWriter.class.getName(), store.toString()));
-        return new ProcessBuilder(command).redirectError(dir.resolve("writer.err").toFile()).start();
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                java,
+                                "-Xmx256m",
+                                "-Dchronicle.analytics.disable=true",
+                                "-Duser.home=" + home,
+                                "-Djna.tmpdir=" + dir.resolve("jna-tmp"),
+                                "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+                                "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+                                "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+                                "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                                "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                CrashWriter.class.getName(),
+                                store.toString()));
+        return new ProcessBuilder(command)
+                .redirectError(dir.resolve("writer.err").toFile())
+                .start();
     }
 }

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DamagedStoreTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private void writeSomething() {
         try (var s = NodeStoreTest.closing(Fixtures.open(dir))) {
@@ -28,13 +27,18 @@ class DamagedStoreTest {
 
     private void assertClearErrorLeavingFileUntouched(Path file) throws Exception {
         byte[] before = Files.readAllBytes(file);
-        FailedPreconditionException e = assertThrows(FailedPreconditionException.class, () -> Fixtures.open(dir));
+        FailedPreconditionException e =
+                assertThrows(FailedPreconditionException.class, () -> Fixtures.open(dir));
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("--reset-store"), e.getMessage());
-        assertArrayEquals(before, Files.readAllBytes(file), "the damaged file must not be rewritten");
-        // the failed open released the lock but left the store marked unclean: the next open takes the
-        // recovery path, which must report the damage too rather than let Chronicle "repair" the file
-        FailedPreconditionException again = assertThrows(FailedPreconditionException.class, () -> Fixtures.open(dir));
+        assertArrayEquals(
+                before, Files.readAllBytes(file), "the damaged file must not be rewritten");
+        // the failed open released the lock but left the store marked unclean: the next open takes
+        // the
+        // recovery path, which must report the damage too rather than let Chronicle "repair" the
+        // file
+        FailedPreconditionException again =
+                assertThrows(FailedPreconditionException.class, () -> Fixtures.open(dir));
         assertTrue(again.getMessage().contains(file.toString()), again.getMessage());
     }
 
@@ -72,7 +76,8 @@ class DamagedStoreTest {
         Path manifest = dir.resolve(StoreDirectory.MANIFEST);
         String text = Files.readString(manifest).replace("format=1", "format=2");
         Files.writeString(manifest, text);
-        FailedPreconditionException e = assertThrows(FailedPreconditionException.class, () -> Fixtures.open(dir));
+        FailedPreconditionException e =
+                assertThrows(FailedPreconditionException.class, () -> Fixtures.open(dir));
         assertTrue(e.getMessage().contains("newer node"), e.getMessage());
         assertTrue(Files.readString(manifest).contains("format=2"));
     }
@@ -81,7 +86,8 @@ class DamagedStoreTest {
     void mapFilesWithoutAManifestAreNotTakenOver() throws Exception {
         writeSomething();
         Files.delete(dir.resolve(StoreDirectory.MANIFEST));
-        FailedPreconditionException e = assertThrows(FailedPreconditionException.class, () -> Fixtures.open(dir));
+        FailedPreconditionException e =
+                assertThrows(FailedPreconditionException.class, () -> Fixtures.open(dir));
         assertTrue(e.getMessage().contains("--reset-store"), e.getMessage());
     }
 
@@ -91,8 +97,12 @@ class DamagedStoreTest {
             s.store().putDeployment(Fixtures.deployment("d1"));
         }
         // what a newer node would leave behind: the same map, a value of schema version 2
-        try (var map = net.openhft.chronicle.map.ChronicleMapBuilder.of(String.class, byte[].class).entries(1)
-                .averageKeySize(8).averageValueSize(8).createPersistedTo(dir.resolve("deployments.cm3").toFile())) {
+        try (var map =
+                net.openhft.chronicle.map.ChronicleMapBuilder.of(String.class, byte[].class)
+                        .entries(1)
+                        .averageKeySize(8)
+                        .averageValueSize(8)
+                        .createPersistedTo(dir.resolve("deployments.cm3").toFile())) {
             byte[] v = map.get("d1");
             v[0] = 2;
             map.put("d1", v);
@@ -100,9 +110,12 @@ class DamagedStoreTest {
             throw new java.io.UncheckedIOException(e);
         }
         try (var s = NodeStoreTest.closing(Fixtures.open(dir))) {
-            FailedPreconditionException e = assertThrows(FailedPreconditionException.class,
-                    () -> s.store().deployment("d1"));
-            assertTrue(e.getMessage().contains(dir.resolve("deployments.cm3").toString()), e.getMessage());
+            FailedPreconditionException e =
+                    assertThrows(
+                            FailedPreconditionException.class, () -> s.store().deployment("d1"));
+            assertTrue(
+                    e.getMessage().contains(dir.resolve("deployments.cm3").toString()),
+                    e.getMessage());
             assertTrue(e.getMessage().contains("schema version 2"), e.getMessage());
         }
     }

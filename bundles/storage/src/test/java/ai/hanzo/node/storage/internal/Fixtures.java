@@ -24,8 +24,7 @@ import java.util.Optional;
 final class Fixtures {
     static final Instant T0 = Instant.parse("2026-11-24T00:00:00Z");
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static ChronicleNodeStore open(Path dir) {
         return open(dir, StoreSettings.defaults());
@@ -37,29 +36,91 @@ final class Fixtures {
 
     /** Small maps so tests stay fast and growth is reached quickly. */
     static StoreSettings small() {
-        return new StoreSettings(64, 1024, 64, 256, 64, 128, 64, 64, 16, 1_048_576,
-                java.time.Duration.ofHours(24), 75);
+        return new StoreSettings(
+                64,
+                1024,
+                64,
+                256,
+                64,
+                128,
+                64,
+                64,
+                16,
+                1_048_576,
+                java.time.Duration.ofHours(24),
+                75);
     }
 
     static Deployment deployment(String id) {
-        ServiceSpec web = new ServiceSpec("nginx:1.27", List.of("nginx", "-g", "daemon off;"), List.of(),
-                Map.of("MODE", "prod"), List.of("127.0.0.1:8080:80/tcp"), List.of("data:/var/lib/data:ro"),
-                List.of("front"),
-                Optional.of(new DeploySpec(2, Optional.of(new ResourceSpec(Optional.of(new ResourceLimits("0.5", "512m")),
-                        Optional.empty())))),
-                Optional.of(new HealthcheckSpec(List.of("CMD", "true"), "30s", "5s", 3, "10s")), "always");
-        ServiceSpec worker = new ServiceSpec("worker", List.of(), List.of(), Map.of(), List.of(), List.of(), List.of(),
-                Optional.empty(), Optional.empty(), "");
-        ComposeSpec spec = new ComposeSpec("3.8", "shop", Map.of("web", web, "worker", worker),
-                Map.of("front", new NetworkSpec("bridge", false)), Map.of("data", new VolumeSpec("local", Map.of("o", "bind"))));
-        return new Deployment(id, "shop-" + id, spec, Map.of("REGION", "eu"),
-                new DeploymentOptions("ns", "production", Map.of("team", "a"), Optional.of(new ResourceLimits("1", "1g")),
+        ServiceSpec web =
+                new ServiceSpec(
+                        "nginx:1.27",
+                        List.of("nginx", "-g", "daemon off;"),
+                        List.of(),
+                        Map.of("MODE", "prod"),
+                        List.of("127.0.0.1:8080:80/tcp"),
+                        List.of("data:/var/lib/data:ro"),
+                        List.of("front"),
+                        Optional.of(
+                                new DeploySpec(
+                                        2,
+                                        Optional.of(
+                                                new ResourceSpec(
+                                                        Optional.of(
+                                                                new ResourceLimits("0.5", "512m")),
+                                                        Optional.empty())))),
+                        Optional.of(
+                                new HealthcheckSpec(List.of("CMD", "true"), "30s", "5s", 3, "10s")),
+                        "always");
+        ServiceSpec worker =
+                new ServiceSpec(
+                        "worker",
+                        List.of(),
+                        List.of(),
+                        Map.of(),
+                        List.of(),
+                        List.of(),
+                        List.of(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        "");
+        ComposeSpec spec =
+                new ComposeSpec(
+                        "3.8",
+                        "shop",
+                        Map.of("web", web, "worker", worker),
+                        Map.of("front", new NetworkSpec("bridge", false)),
+                        Map.of("data", new VolumeSpec("local", Map.of("o", "bind"))));
+        return new Deployment(
+                id,
+                "shop-" + id,
+                spec,
+                Map.of("REGION", "eu"),
+                new DeploymentOptions(
+                        "ns",
+                        "production",
+                        Map.of("team", "a"),
+                        Optional.of(new ResourceLimits("1", "1g")),
                         "process"),
-                Map.of("web", 2, "worker", 1), DeploymentState.RUNNING, "all replicas up", T0, T0.plusSeconds(5));
+                Map.of("web", 2, "worker", 1),
+                DeploymentState.RUNNING,
+                "all replicas up",
+                T0,
+                T0.plusSeconds(5));
     }
 
     static ContainerRecord container(String id, String deploymentId) {
-        return new ContainerRecord(id, deploymentId, "web", 0, "process", "web-" + id, "nginx:1.27",
-                ContainerState.RUNNING, T0, List.of("127.0.0.1:8080->80/tcp"), Map.of("hanzo.deployment", deploymentId));
+        return new ContainerRecord(
+                id,
+                deploymentId,
+                "web",
+                0,
+                "process",
+                "web-" + id,
+                "nginx:1.27",
+                ContainerState.RUNNING,
+                T0,
+                List.of("127.0.0.1:8080->80/tcp"),
+                Map.of("hanzo.deployment", deploymentId));
     }
 }

@@ -11,8 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class HomeDirectoryTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void chronicleWritesNothingToTheHomeDirectory() throws Exception {
@@ -25,7 +24,8 @@ class HomeDirectoryTest {
         Path home = Path.of(System.getProperty("user.home"));
         if (Files.exists(home)) {
             try (Stream<Path> files = Files.walk(home)) {
-                List<Path> written = files.filter(f -> !f.equals(home)).collect(Collectors.toList());
+                List<Path> written =
+                        files.filter(f -> !f.equals(home)).collect(Collectors.toList());
                 assertEquals(List.of(), written, "files written to the home directory " + home);
             }
         }

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MetricsHistoryTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     /** A clock the test moves by hand. */
     static final class ManualClock extends Clock {
@@ -48,7 +47,8 @@ class MetricsHistoryTest {
     }
 
     private ChronicleNodeStore open(ManualClock clock, Duration retention) {
-        return new ChronicleNodeStore(dir, Fixtures.small().withMetricsRetention(retention), clock, false, null);
+        return new ChronicleNodeStore(
+                dir, Fixtures.small().withMetricsRetention(retention), clock, false, null);
     }
 
     @Test
@@ -59,7 +59,8 @@ class MetricsHistoryTest {
                 clock.now = Fixtures.T0.plusSeconds(i);
                 s.store().appendMetrics(new MetricsSample(clock.now, metrics(i)));
             }
-            List<MetricsSample> range = s.store().metrics(Fixtures.T0.plusSeconds(59), Fixtures.T0.plusSeconds(121));
+            List<MetricsSample> range =
+                    s.store().metrics(Fixtures.T0.plusSeconds(59), Fixtures.T0.plusSeconds(121));
             assertEquals(63, range.size());
             assertEquals(Fixtures.T0.plusSeconds(59), range.get(0).timestamp());
             assertEquals(metrics(121), range.get(62).metrics());
@@ -99,7 +100,8 @@ class MetricsHistoryTest {
         try (var s = NodeStoreTest.closing(open(clock, Duration.ofHours(1)))) {
             s.store().appendMetrics(new MetricsSample(Fixtures.T0.plusMillis(100), metrics(1)));
             s.store().appendMetrics(new MetricsSample(Fixtures.T0.plusMillis(900), metrics(2)));
-            assertEquals(List.of(new MetricsSample(Fixtures.T0, metrics(2))),
+            assertEquals(
+                    List.of(new MetricsSample(Fixtures.T0, metrics(2))),
                     s.store().metrics(Fixtures.T0, Fixtures.T0.plusSeconds(1)));
         }
     }
@@ -119,7 +121,8 @@ class MetricsHistoryTest {
             assertEquals(361, all.size());
         }
         try (var s = NodeStoreTest.closing(open(clock, retention))) {
-            // the map holds the retained minutes (plus the cutoff's partial one) and the watermark, not 3 h
+            // the map holds the retained minutes (plus the cutoff's partial one) and the watermark,
+            // not 3 h
             GrowableMapProbe probe = new GrowableMapProbe(dir);
             assertTrue(probe.metricsEntries() <= 33, "metrics buckets " + probe.metricsEntries());
             assertEquals(361, s.store().metrics(Instant.EPOCH, Instant.MAX).size());
@@ -148,7 +151,9 @@ class MetricsHistoryTest {
     void aSampleOlderThanTheRetentionIsNotStored() {
         ManualClock clock = new ManualClock(Fixtures.T0);
         try (var s = NodeStoreTest.closing(open(clock, Duration.ofHours(1)))) {
-            s.store().appendMetrics(new MetricsSample(Fixtures.T0.minus(Duration.ofHours(2)), metrics(1)));
+            s.store()
+                    .appendMetrics(
+                            new MetricsSample(Fixtures.T0.minus(Duration.ofHours(2)), metrics(1)));
             assertTrue(s.store().metrics(Instant.EPOCH, Instant.MAX).isEmpty());
         }
     }
@@ -156,8 +161,11 @@ class MetricsHistoryTest {
     /** Counts the entries of the metrics map file by opening it with Chronicle directly. */
     record GrowableMapProbe(Path dir) {
         long metricsEntries() {
-            try (var map = net.openhft.chronicle.map.ChronicleMapBuilder.of(Long.class, byte[].class)
-                    .entries(1).averageValueSize(1).createPersistedTo(dir.resolve("metrics.cm3").toFile())) {
+            try (var map =
+                    net.openhft.chronicle.map.ChronicleMapBuilder.of(Long.class, byte[].class)
+                            .entries(1)
+                            .averageValueSize(1)
+                            .createPersistedTo(dir.resolve("metrics.cm3").toFile())) {
                 return map.longSize();
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);

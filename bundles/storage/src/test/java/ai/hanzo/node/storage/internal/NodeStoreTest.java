@@ -28,8 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class NodeStoreTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -40,11 +39,15 @@ class NodeStoreTest {
         Deployment d = deployment("d1");
         try (var ignored = closing(Fixtures.open(dir))) {
             ignored.store.putDeployment(d);
-            ignored.store.putDeployment(deployment("d2").withState(DeploymentState.FAILED, "image missing", Fixtures.T0));
+            ignored.store.putDeployment(
+                    deployment("d2")
+                            .withState(DeploymentState.FAILED, "image missing", Fixtures.T0));
         }
         try (var s = closing(Fixtures.open(dir))) {
             assertEquals(d, s.store.deployment("d1").orElseThrow());
-            assertEquals(Set.of("d1", "d2"), s.store.deployments().stream().map(Deployment::id).collect(Collectors.toSet()));
+            assertEquals(
+                    Set.of("d1", "d2"),
+                    s.store.deployments().stream().map(Deployment::id).collect(Collectors.toSet()));
             assertTrue(s.store.deleteDeployment("d1"));
             assertFalse(s.store.deleteDeployment("d1"));
             assertTrue(s.store.deployment("d1").isEmpty());
@@ -80,7 +83,9 @@ class NodeStoreTest {
             s.store.putConfig("p2p", "{\"port\":9000}");
             s.store.putConfig("rpc", "{\"port\":50051}");
             assertEquals("{\"port\":9000}", s.store.config("p2p").orElseThrow());
-            assertEquals(Map.of("p2p", "{\"port\":9000}", "rpc", "{\"port\":50051}"), s.store.configEntries());
+            assertEquals(
+                    Map.of("p2p", "{\"port\":9000}", "rpc", "{\"port\":50051}"),
+                    s.store.configEntries());
             assertTrue(s.store.deleteConfig("p2p"));
             assertTrue(s.store.config("p2p").isEmpty());
         }
@@ -96,7 +101,8 @@ class NodeStoreTest {
             Map<String, byte[]> b = s.store.scan("b/");
             assertEquals(List.of("b/1", "b/2"), new ArrayList<>(b.keySet()));
             assertArrayEquals(utf8("uno"), b.get("b/1"));
-            assertEquals(List.of("a/1", "b/1", "b/2", "c"), new ArrayList<>(s.store.scan("").keySet()));
+            assertEquals(
+                    List.of("a/1", "b/1", "b/2", "c"), new ArrayList<>(s.store.scan("").keySet()));
             assertArrayEquals(new byte[0], s.store.get("c").orElseThrow());
         }
     }
@@ -124,9 +130,11 @@ class NodeStoreTest {
     void aFailingWatcherDoesNotStopOthersOrTheWrite() {
         try (var s = closing(Fixtures.open(dir))) {
             List<KvChange> seen = new CopyOnWriteArrayList<>();
-            s.store.watch("", change -> {
-                throw new IllegalStateException("listener bug");
-            });
+            s.store.watch(
+                    "",
+                    change -> {
+                        throw new IllegalStateException("listener bug");
+                    });
             s.store.watch("", seen::add);
             s.store.put("k", utf8("v"));
             assertEquals(1, seen.size());
@@ -136,9 +144,12 @@ class NodeStoreTest {
 
     @Test
     void aValueOverTheLimitIsResourceExhaustedAndStoresNothing() {
-        try (var s = closing(Fixtures.open(dir, StoreSettings.defaults().withMaxValueBytes(4096)))) {
-            ResourceExhaustedException e = assertThrows(ResourceExhaustedException.class,
-                    () -> s.store.put("big", new byte[5000]));
+        try (var s =
+                closing(Fixtures.open(dir, StoreSettings.defaults().withMaxValueBytes(4096)))) {
+            ResourceExhaustedException e =
+                    assertThrows(
+                            ResourceExhaustedException.class,
+                            () -> s.store.put("big", new byte[5000]));
             assertTrue(e.getMessage().contains("value.max.bytes"), e.getMessage());
             assertTrue(s.store.get("big").isEmpty());
         }
@@ -146,10 +157,14 @@ class NodeStoreTest {
 
     @Test
     void aValueChronicleCannotHoldIsResourceExhausted() {
-        // the configured limit is higher than what a map sized for 64-byte values can take in one entry
-        try (var s = closing(Fixtures.open(dir, Fixtures.small().withMaxValueBytes(64 * 1024 * 1024)))) {
-            ResourceExhaustedException e = assertThrows(ResourceExhaustedException.class,
-                    () -> s.store.put("huge", new byte[32 * 1024 * 1024]));
+        // the configured limit is higher than what a map sized for 64-byte values can take in one
+        // entry
+        try (var s =
+                closing(Fixtures.open(dir, Fixtures.small().withMaxValueBytes(64 * 1024 * 1024)))) {
+            ResourceExhaustedException e =
+                    assertThrows(
+                            ResourceExhaustedException.class,
+                            () -> s.store.put("huge", new byte[32 * 1024 * 1024]));
             assertTrue(e.getMessage().contains("too large"), e.getMessage());
             s.store.put("small", utf8("still works"));
             assertArrayEquals(utf8("still works"), s.store.get("small").orElseThrow());
@@ -167,7 +182,8 @@ class NodeStoreTest {
     @Test
     void aSecondOpenOfTheSameStoreIsRefusedClearly() {
         try (var s = closing(Fixtures.open(dir))) {
-            FailedPreconditionException e = assertThrows(FailedPreconditionException.class, () -> Fixtures.open(dir));
+            FailedPreconditionException e =
+                    assertThrows(FailedPreconditionException.class, () -> Fixtures.open(dir));
             assertTrue(e.getMessage().contains("in use by another node process"), e.getMessage());
             s.store.put("still", utf8("usable"));
         }

@@ -15,16 +15,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ResetStoreTest {
-    @TempDir
-    Path dataDir;
+    @TempDir Path dataDir;
 
     private ChronicleNodeStore open(boolean reset, String launch) {
-        return new ChronicleNodeStore(dataDir.resolve("store"), StoreSettings.defaults(), Clock.systemUTC(), reset, launch);
+        return new ChronicleNodeStore(
+                dataDir.resolve("store"),
+                StoreSettings.defaults(),
+                Clock.systemUTC(),
+                reset,
+                launch);
     }
 
     private List<Path> backups() throws Exception {
         try (Stream<Path> files = Files.list(dataDir)) {
-            return files.filter(f -> f.getFileName().toString().startsWith("store.bak-")).collect(Collectors.toList());
+            return files.filter(f -> f.getFileName().toString().startsWith("store.bak-"))
+                    .collect(Collectors.toList());
         }
     }
 
@@ -45,9 +50,16 @@ class ResetStoreTest {
         assertEquals(1, backups().size());
         // the backup is a complete store that opens with its data
         Path backup = backups().get(0);
-        try (var s = NodeStoreTest.closing(new ChronicleNodeStore(backup, StoreSettings.defaults(), Clock.systemUTC(),
-                false, null))) {
-            assertArrayEquals("old".getBytes(StandardCharsets.UTF_8), s.store().get("kept").orElseThrow());
+        try (var s =
+                NodeStoreTest.closing(
+                        new ChronicleNodeStore(
+                                backup,
+                                StoreSettings.defaults(),
+                                Clock.systemUTC(),
+                                false,
+                                null))) {
+            assertArrayEquals(
+                    "old".getBytes(StandardCharsets.UTF_8), s.store().get("kept").orElseThrow());
         }
     }
 

@@ -25,18 +25,20 @@ import org.osgi.framework.launch.Framework;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
- * Starts the built storage bundle in a plain Felix framework with only SCR, SLF4J and the node
- * API beside it, and uses its {@code NodeStore} service: proves the embedding and the trimmed
- * imports resolve and that Chronicle runs inside OSGi.
+ * Starts the built storage bundle in a plain Felix framework with only SCR, SLF4J and the node API
+ * beside it, and uses its {@code NodeStore} service: proves the embedding and the trimmed imports
+ * resolve and that Chronicle runs inside OSGi.
  */
 class StorageBundleIT {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private static Path artifact(String group, String artifact, String version) {
         Path repo = Path.of(System.getProperty("maven.repo"));
-        Path jar = repo.resolve(group.replace('.', '/')).resolve(artifact).resolve(version)
-                .resolve(artifact + "-" + version + ".jar");
+        Path jar =
+                repo.resolve(group.replace('.', '/'))
+                        .resolve(artifact)
+                        .resolve(version)
+                        .resolve(artifact + "-" + version + ".jar");
         assertTrue(Files.exists(jar), "missing " + jar);
         return jar;
     }
@@ -47,23 +49,27 @@ class StorageBundleIT {
         Map<String, String> props = new HashMap<>();
         props.put(Constants.FRAMEWORK_STORAGE, dir.resolve("felix-cache").toString());
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        // what the distribution must provide too: boot delegation of the JDK internals Chronicle uses
+        // what the distribution must provide too: boot delegation of the JDK internals Chronicle
+        // uses
         props.put(Constants.FRAMEWORK_BOOTDELEGATION, "sun.*,com.sun.*,jdk.internal.*");
         props.put("hanzo.data.dir", dir.resolve("data").toString());
-        props.put("ds.loglevel", "warn"); // SCR prints component failures to stdout (no LogService here)
+        props.put(
+                "ds.loglevel",
+                "warn"); // SCR prints component failures to stdout (no LogService here)
         Framework framework = new FrameworkFactory().newFramework(props);
         framework.start();
         try {
             BundleContext context = framework.getBundleContext();
-            List<Path> jars = List.of(
-                    artifact("org.osgi", "org.osgi.util.function", "1.2.0"),
-                    artifact("org.osgi", "org.osgi.util.promise", "1.3.0"),
-                    artifact("org.osgi", "org.osgi.service.component", "1.5.1"),
-                    artifact("org.apache.felix", "org.apache.felix.scr", "2.2.18"),
-                    artifact("org.slf4j", "slf4j-api", "1.7.36"),
-                    artifact("org.slf4j", "slf4j-simple", "1.7.36"),
-                    artifact("ai.hanzo.node", "ai.hanzo.node.api", "0.1.0-SNAPSHOT"),
-                    Path.of(System.getProperty("storage.bundle")));
+            List<Path> jars =
+                    List.of(
+                            artifact("org.osgi", "org.osgi.util.function", "1.2.0"),
+                            artifact("org.osgi", "org.osgi.util.promise", "1.3.0"),
+                            artifact("org.osgi", "org.osgi.service.component", "1.5.1"),
+                            artifact("org.apache.felix", "org.apache.felix.scr", "2.2.18"),
+                            artifact("org.slf4j", "slf4j-api", "1.7.36"),
+                            artifact("org.slf4j", "slf4j-simple", "1.7.36"),
+                            artifact("ai.hanzo.node", "ai.hanzo.node.api", "0.1.0-SNAPSHOT"),
+                            Path.of(System.getProperty("storage.bundle")));
             List<Bundle> bundles = new ArrayList<>();
             for (Path jar : jars) {
                 bundles.add(context.installBundle(jar.toUri().toString()));
@@ -76,8 +82,8 @@ class StorageBundleIT {
             Bundle storage = bundles.get(bundles.size() - 1);
             assertEquals(Bundle.ACTIVE, storage.getState());
 
-            ServiceTracker<Object, Object> tracker = new ServiceTracker<>(context,
-                    "ai.hanzo.node.api.store.NodeStore", null);
+            ServiceTracker<Object, Object> tracker =
+                    new ServiceTracker<>(context, "ai.hanzo.node.api.store.NodeStore", null);
             // all services: the test's own copy of the API classes differs from the framework's
             tracker.open(true);
             Object store = tracker.waitForService(20_000);

@@ -19,8 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class StoreGrowthTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private static byte[] value(int i) {
         return ("value-" + i + "-" + "x".repeat(i % 97)).getBytes(StandardCharsets.UTF_8);
@@ -40,7 +39,11 @@ class StoreGrowthTest {
         long capacity = Long.parseLong(manifest().getProperty("map.kv.entries"));
         assertTrue(capacity >= n, "capacity " + capacity);
         try (Stream<Path> files = Files.list(dir)) {
-            assertFalse(files.anyMatch(f -> f.toString().endsWith(".grow") || f.toString().endsWith(".pre-grow")));
+            assertFalse(
+                    files.anyMatch(
+                            f ->
+                                    f.toString().endsWith(".grow")
+                                            || f.toString().endsWith(".pre-grow")));
         }
         try (var s = NodeStoreTest.closing(Fixtures.open(dir, Fixtures.small()))) {
             assertEquals(n, s.store().scan("k").size());
@@ -56,28 +59,43 @@ class StoreGrowthTest {
             List<Future<?>> futures = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
                 int writer = w;
-                futures.add(pool.submit((Callable<Void>) () -> {
-                    for (int i = 0; i < perWriter; i++) {
-                        s.store().put("w" + writer + "/" + i, value(i));
-                        s.store().putContainer(Fixtures.container("c" + writer + "-" + i, "d" + writer));
-                    }
-                    return null;
-                }));
+                futures.add(
+                        pool.submit(
+                                (Callable<Void>)
+                                        () -> {
+                                            for (int i = 0; i < perWriter; i++) {
+                                                s.store().put("w" + writer + "/" + i, value(i));
+                                                s.store()
+                                                        .putContainer(
+                                                                Fixtures.container(
+                                                                        "c" + writer + "-" + i,
+                                                                        "d" + writer));
+                                            }
+                                            return null;
+                                        }));
             }
-            futures.add(pool.submit((Callable<Void>) () -> {
-                for (int i = 0; i < 200; i++) {
-                    s.store().scan("w0/");
-                    s.store().containersOf("d1");
-                }
-                return null;
-            }));
+            futures.add(
+                    pool.submit(
+                            (Callable<Void>)
+                                    () -> {
+                                        for (int i = 0; i < 200; i++) {
+                                            s.store().scan("w0/");
+                                            s.store().containersOf("d1");
+                                        }
+                                        return null;
+                                    }));
             for (Future<?> f : futures) {
                 f.get();
             }
             for (int w = 0; w < writers; w++) {
                 assertEquals(perWriter, s.store().scan("w" + w + "/").size());
                 int ww = w;
-                assertEquals(perWriter, s.store().containers().stream().filter(c -> c.deploymentId().equals("d" + ww)).count(), "containers");
+                assertEquals(
+                        perWriter,
+                        s.store().containers().stream()
+                                .filter(c -> c.deploymentId().equals("d" + ww))
+                                .count(),
+                        "containers");
                 assertEquals(perWriter, s.store().containersOf("d" + w).size(), "index");
             }
         } finally {
@@ -90,7 +108,8 @@ class StoreGrowthTest {
         try (var s = NodeStoreTest.closing(Fixtures.open(dir, Fixtures.small()))) {
             s.store().put("kept", value(1));
         }
-        try (var s = NodeStoreTest.closing(Fixtures.open(dir, Fixtures.small().withKv(5_000, 64)))) {
+        try (var s =
+                NodeStoreTest.closing(Fixtures.open(dir, Fixtures.small().withKv(5_000, 64)))) {
             assertArrayEquals(value(1), s.store().get("kept").orElseThrow());
         }
         assertEquals("5000", manifest().getProperty("map.kv.entries"));
@@ -125,22 +144,28 @@ class StoreGrowthTest {
     void aValueRewrittenLargerWhileOthersGrowTheMapIsNeverLost() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try (var s = NodeStoreTest.closing(Fixtures.open(dir, Fixtures.small()))) {
-            Future<?> a = pool.submit(() -> {
-                for (int i = 0; i < 2_000; i++) {
-                    s.store().put("a" + i, new byte[20]);
-                }
-            });
-            Future<?> b = pool.submit(() -> {
-                for (int i = 0; i < 2_000; i++) {
-                    s.store().put("b" + i, new byte[20]);
-                }
-            });
-            Future<?> big = pool.submit(() -> {
-                for (int len = 0; len < 5_000; len += 10) {
-                    s.store().put("big", new byte[len]);
-                    assertEquals(len, s.store().get("big").orElseThrow().length);
-                }
-            });
+            Future<?> a =
+                    pool.submit(
+                            () -> {
+                                for (int i = 0; i < 2_000; i++) {
+                                    s.store().put("a" + i, new byte[20]);
+                                }
+                            });
+            Future<?> b =
+                    pool.submit(
+                            () -> {
+                                for (int i = 0; i < 2_000; i++) {
+                                    s.store().put("b" + i, new byte[20]);
+                                }
+                            });
+            Future<?> big =
+                    pool.submit(
+                            () -> {
+                                for (int len = 0; len < 5_000; len += 10) {
+                                    s.store().put("big", new byte[len]);
+                                    assertEquals(len, s.store().get("big").orElseThrow().length);
+                                }
+                            });
             a.get();
             b.get();
             big.get();

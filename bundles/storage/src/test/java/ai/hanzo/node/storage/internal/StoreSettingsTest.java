@@ -11,11 +11,19 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class StoreSettingsTest {
-    /** A config as Declarative Services builds it: the annotation's defaults, overridden by {@code values}. */
+    /**
+     * A config as Declarative Services builds it: the annotation's defaults, overridden by {@code
+     * values}.
+     */
     static StoreConfig config(Map<String, Object> values) {
-        return (StoreConfig) Proxy.newProxyInstance(StoreConfig.class.getClassLoader(), new Class<?>[] {StoreConfig.class},
-                (proxy, method, args) -> values.containsKey(method.getName()) ? values.get(method.getName())
-                        : method.getDefaultValue());
+        return (StoreConfig)
+                Proxy.newProxyInstance(
+                        StoreConfig.class.getClassLoader(),
+                        new Class<?>[] {StoreConfig.class},
+                        (proxy, method, args) ->
+                                values.containsKey(method.getName())
+                                        ? values.get(method.getName())
+                                        : method.getDefaultValue());
     }
 
     @Test
@@ -26,10 +34,13 @@ class StoreSettingsTest {
 
     @Test
     void nonsenseSizesAreRejectedNamingTheKey() {
-        InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
-                () -> StoreSettings.from(config(Map.of("kv_entries", 0))));
+        InvalidArgumentException e =
+                assertThrows(
+                        InvalidArgumentException.class,
+                        () -> StoreSettings.from(config(Map.of("kv_entries", 0))));
         assertTrue(e.getMessage().contains("kv.entries"), e.getMessage());
-        assertThrows(InvalidArgumentException.class,
+        assertThrows(
+                InvalidArgumentException.class,
                 () -> StoreSettings.from(config(Map.of("metrics_retention_seconds", 5L))));
     }
 }

@@ -16,18 +16,27 @@ class ValueCodecTest {
         }
     }
 
-    /** Bytes written by schema version 1 are kept as files: every later node must still read them. */
+    /**
+     * Bytes written by schema version 1 are kept as files: every later node must still read them.
+     */
     @Test
     void valuesWrittenWithSchemaVersionOneStayReadable() throws Exception {
-        assertEquals(Fixtures.deployment("golden"), ValueCodec.decodeDeployment(resource("deployment-v1.bin")));
-        assertEquals(Fixtures.container("c-golden", "golden"), ValueCodec.decodeContainer(resource("container-v1.bin")));
+        assertEquals(
+                Fixtures.deployment("golden"),
+                ValueCodec.decodeDeployment(resource("deployment-v1.bin")));
+        assertEquals(
+                Fixtures.container("c-golden", "golden"),
+                ValueCodec.decodeContainer(resource("container-v1.bin")));
     }
 
     @Test
     void aValueFromANewerSchemaIsRefusedNotGuessed() throws Exception {
         byte[] newer = resource("deployment-v1.bin");
         newer[0] = (byte) (ValueCodec.SCHEMA_VERSION + 1);
-        var e = assertThrows(ValueCodec.UndecodableValueException.class, () -> ValueCodec.decodeDeployment(newer));
+        var e =
+                assertThrows(
+                        ValueCodec.UndecodableValueException.class,
+                        () -> ValueCodec.decodeDeployment(newer));
         assertTrue(e.getMessage().contains("newer node"), e.getMessage());
     }
 
@@ -35,7 +44,8 @@ class ValueCodecTest {
     void aTruncatedValueIsRefused() throws Exception {
         byte[] full = resource("container-v1.bin");
         byte[] cut = Arrays.copyOf(full, full.length - 5);
-        assertThrows(ValueCodec.UndecodableValueException.class, () -> ValueCodec.decodeContainer(cut));
+        assertThrows(
+                ValueCodec.UndecodableValueException.class, () -> ValueCodec.decodeContainer(cut));
     }
 
     @Test

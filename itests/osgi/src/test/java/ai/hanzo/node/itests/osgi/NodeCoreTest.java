@@ -34,13 +34,12 @@ import org.osgi.test.common.annotation.InjectService;
 
 /**
  * The node core inside a real Felix framework with SCR: the services it registers, how it picks up
- * other bundles' health indicators and drain participants, and its drain. Drain ends the node,
- * so it runs last.
+ * other bundles' health indicators and drain participants, and its drain. Drain ends the node, so
+ * it runs last.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NodeCoreTest {
-    @InjectBundleContext
-    BundleContext context;
+    @InjectBundleContext BundleContext context;
 
     @InjectService(timeout = 10_000)
     NodeLifecycle node;
@@ -51,24 +50,38 @@ class NodeCoreTest {
     @Test
     @Order(1)
     void nodeWaitsForItsRequiredServicesThenBecomesReadyWithItsIdPersisted() throws Exception {
-        assertEquals(NodeState.STARTING, node.state(), "hanzo.ready.requires names a service nobody registered yet");
+        assertEquals(
+                NodeState.STARTING,
+                node.state(),
+                "hanzo.ready.requires names a service nobody registered yet");
         assertEquals(HealthStatus.DEGRADED, node.health().status());
-        assertTrue(node.health().checks().contains(new HealthCheck("readiness", HealthStatus.DEGRADED,
-                "waiting for [" + ReadinessGate.class.getName() + "]")), node.health().checks().toString());
+        assertTrue(
+                node.health()
+                        .checks()
+                        .contains(
+                                new HealthCheck(
+                                        "readiness",
+                                        HealthStatus.DEGRADED,
+                                        "waiting for [" + ReadinessGate.class.getName() + "]")),
+                node.health().checks().toString());
 
         CountDownLatch ready = new CountDownLatch(1);
-        Subscription subscription = node.onStateChange(change -> {
-            if (change.to() == NodeState.READY) {
-                ready.countDown();
-            }
-        });
+        Subscription subscription =
+                node.onStateChange(
+                        change -> {
+                            if (change.to() == NodeState.READY) {
+                                ready.countDown();
+                            }
+                        });
         try {
-            context.registerService(ReadinessGate.class, new ReadinessGate() { }, null);
+            context.registerService(ReadinessGate.class, new ReadinessGate() {}, null);
             assertTrue(ready.await(10, TimeUnit.SECONDS), "READY, is " + node.state());
         } finally {
             subscription.close();
         }
-        String persisted = Files.readString(node.info().dataDirectory().resolve("node-id"), StandardCharsets.UTF_8);
+        String persisted =
+                Files.readString(
+                        node.info().dataDirectory().resolve("node-id"), StandardCharsets.UTF_8);
         assertEquals(node.info().nodeId(), persisted.trim());
         assertEquals("itest", node.info().version());
         assertEquals(HealthStatus.HEALTHY, node.health().status());
@@ -77,12 +90,19 @@ class NodeCoreTest {
     @Test
     @Order(2)
     void aHealthIndicatorFromAnotherBundleCountsInTheNodesHealth() {
-        ServiceRegistration<HealthIndicator> registration = context.registerService(HealthIndicator.class,
-                () -> new HealthCheck("disk", HealthStatus.UNHEALTHY, "data disk 99% full"), null);
+        ServiceRegistration<HealthIndicator> registration =
+                context.registerService(
+                        HealthIndicator.class,
+                        () -> new HealthCheck("disk", HealthStatus.UNHEALTHY, "data disk 99% full"),
+                        null);
         try {
             assertEquals(HealthStatus.UNHEALTHY, node.health().status());
-            assertTrue(node.health().checks().contains(
-                    new HealthCheck("disk", HealthStatus.UNHEALTHY, "data disk 99% full")));
+            assertTrue(
+                    node.health()
+                            .checks()
+                            .contains(
+                                    new HealthCheck(
+                                            "disk", HealthStatus.UNHEALTHY, "data disk 99% full")));
         } finally {
             registration.unregister();
         }
@@ -94,14 +114,18 @@ class NodeCoreTest {
     void eventBusDeliversEveryEventInOrder() throws Exception {
         List<String> received = new CopyOnWriteArrayList<>();
         CountDownLatch all = new CountDownLatch(100);
-        Subscription subscription = events.subscribe(Set.of("itest.ping"), event -> {
-            received.add(event.resourceId());
-            all.countDown();
-        });
+        Subscription subscription =
+                events.subscribe(
+                        Set.of("itest.ping"),
+                        event -> {
+                            received.add(event.resourceId());
+                            all.countDown();
+                        });
         try {
             events.publish(NodeEvent.now("itest.ignored", "test", "x", "not subscribed"));
             for (int i = 0; i < 100; i++) {
-                events.publish(NodeEvent.now("itest.ping", "test", Integer.toString(i), "ping " + i));
+                events.publish(
+                        NodeEvent.now("itest.ping", "test", Integer.toString(i), "ping " + i));
             }
             assertTrue(all.await(10, TimeUnit.SECONDS));
         } finally {
@@ -119,29 +143,40 @@ class NodeCoreTest {
         List<String> drained = new CopyOnWriteArrayList<>();
         List<Instant> deadlines = new CopyOnWriteArrayList<>();
         for (String name : List.of("deployments", "inference")) {
-            context.registerService(DrainParticipant.class, new DrainParticipant() {
-                @Override
-                public String name() {
-                    return name;
-                }
+            context.registerService(
+                    DrainParticipant.class,
+                    new DrainParticipant() {
+                        @Override
+                        public String name() {
+                            return name;
+                        }
 
-                @Override
-                public void drain(Instant deadline) {
-                    assertEquals(NodeState.DRAINING, node.state(), "new work is refused while participants drain");
-                    deadlines.add(deadline);
-                    drained.add(name);
-                }
-            }, null);
+                        @Override
+                        public void drain(Instant deadline) {
+                            assertEquals(
+                                    NodeState.DRAINING,
+                                    node.state(),
+                                    "new work is refused while participants drain");
+                            deadlines.add(deadline);
+                            drained.add(name);
+                        }
+                    },
+                    null);
         }
         Instant before = Instant.now();
         node.drain("test drain", Duration.ofSeconds(20));
 
         assertEquals(Set.of("deployments", "inference"), Set.copyOf(drained));
-        deadlines.forEach(deadline -> assertFalse(deadline.isBefore(before.plusSeconds(19)), "deadline " + deadline));
+        deadlines.forEach(
+                deadline ->
+                        assertFalse(
+                                deadline.isBefore(before.plusSeconds(19)), "deadline " + deadline));
         assertEquals(NodeState.STOPPED, node.state());
         assertEquals(HealthStatus.UNHEALTHY, node.health().status());
-        List<String> transitions = events.recent(Set.of(EventTypes.NODE_STATE), 10).stream()
-                .map(event -> event.attributes().get("to")).toList();
+        List<String> transitions =
+                events.recent(Set.of(EventTypes.NODE_STATE), 10).stream()
+                        .map(event -> event.attributes().get("to"))
+                        .toList();
         assertTrue(transitions.containsAll(List.of("DRAINING", "STOPPED")), transitions.toString());
     }
 }

@@ -4,7 +4,9 @@ package ai.hanzo.node.p2p.internal.codec;
 public class MalformedInputException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message what was wrong with the input */
+    /**
+     * @param message what was wrong with the input
+     */
     public MalformedInputException(String message) {
         super(message);
     }

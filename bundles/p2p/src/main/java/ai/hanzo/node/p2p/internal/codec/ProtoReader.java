@@ -5,8 +5,8 @@ import java.util.Arrays;
 
 /**
  * A minimal protobuf decoder: iterate fields with {@link #next()}, then read the value with the
- * accessor matching its wire type. Unknown fields are skipped; any malformation throws
- * {@link MalformedInputException}, never an unchecked index error.
+ * accessor matching its wire type. Unknown fields are skipped; any malformation throws {@link
+ * MalformedInputException}, never an unchecked index error.
  */
 public final class ProtoReader {
     private final byte[] data;
@@ -14,12 +14,16 @@ public final class ProtoReader {
     private int field;
     private int wireType;
 
-    /** @param data one encoded message */
+    /**
+     * @param data one encoded message
+     */
     public ProtoReader(byte[] data) {
         this.data = data;
     }
 
-    /** @return whether another field follows; its number is {@link #field()} */
+    /**
+     * @return whether another field follows; its number is {@link #field()}
+     */
     public boolean next() {
         if (pos[0] >= data.length) {
             return false;
@@ -33,18 +37,24 @@ public final class ProtoReader {
         return true;
     }
 
-    /** @return the number of the current field */
+    /**
+     * @return the number of the current field
+     */
     public int field() {
         return field;
     }
 
-    /** @return the current field as a varint */
+    /**
+     * @return the current field as a varint
+     */
     public long uint() {
         expect(0);
         return Varint.read(data, pos);
     }
 
-    /** @return the current field as bytes */
+    /**
+     * @return the current field as bytes
+     */
     public byte[] bytes() {
         expect(2);
         long len = Varint.read(data, pos);
@@ -56,7 +66,9 @@ public final class ProtoReader {
         return out;
     }
 
-    /** @return the current field as a UTF-8 string */
+    /**
+     * @return the current field as a UTF-8 string
+     */
     public String string() {
         return new String(bytes(), StandardCharsets.UTF_8);
     }
@@ -69,12 +81,14 @@ public final class ProtoReader {
             case 2 -> {
                 long len = Varint.read(data, pos);
                 if (len > data.length - pos[0]) {
-                    throw new MalformedInputException("protobuf field length runs past the message");
+                    throw new MalformedInputException(
+                            "protobuf field length runs past the message");
                 }
                 pos[0] += (int) len;
             }
             case 5 -> advance(4);
-            default -> throw new MalformedInputException("unsupported protobuf wire type " + wireType);
+            default ->
+                    throw new MalformedInputException("unsupported protobuf wire type " + wireType);
         }
     }
 
@@ -87,7 +101,13 @@ public final class ProtoReader {
 
     private void expect(int type) {
         if (wireType != type) {
-            throw new MalformedInputException("protobuf field " + field + " has wire type " + wireType + ", expected " + type);
+            throw new MalformedInputException(
+                    "protobuf field "
+                            + field
+                            + " has wire type "
+                            + wireType
+                            + ", expected "
+                            + type);
         }
     }
 }

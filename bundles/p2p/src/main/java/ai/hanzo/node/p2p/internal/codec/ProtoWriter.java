@@ -15,7 +15,9 @@ public final class ProtoWriter {
         this(64);
     }
 
-    /** @param expectedSize about how many bytes the message will take, so the buffer need not grow */
+    /**
+     * @param expectedSize about how many bytes the message will take, so the buffer need not grow
+     */
     public ProtoWriter(int expectedSize) {
         out = new ByteArrayOutputStream(expectedSize);
     }
@@ -49,7 +51,9 @@ public final class ProtoWriter {
         return bytes(field, value.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** @return the encoded message */
+    /**
+     * @return the encoded message
+     */
     public byte[] toByteArray() {
         return out.toByteArray();
     }

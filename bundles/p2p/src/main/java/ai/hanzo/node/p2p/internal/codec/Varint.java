@@ -6,11 +6,11 @@ import io.netty.buffer.ByteBuf;
 public final class Varint {
     /** Multiformats caps unsigned varints at 9 bytes; longer ones are malformed. */
     public static final int MAX_BYTES = 9;
+
     /** Returned by {@link #tryRead} when the buffer does not yet hold a whole varint. */
     public static final long INCOMPLETE = -1;
 
-    private Varint() {
-    }
+    private Varint() {}
 
     /**
      * Reads a varint if the whole of it is readable, advancing the reader index only then.
@@ -66,7 +66,9 @@ public final class Varint {
         out.writeByte((int) value);
     }
 
-    /** @return the encoding of {@code value} */
+    /**
+     * @return the encoding of {@code value}
+     */
     public static byte[] encode(long value) {
         byte[] tmp = new byte[10];
         int n = 0;
@@ -78,7 +80,9 @@ public final class Varint {
         return java.util.Arrays.copyOf(tmp, n);
     }
 
-    /** @return how many bytes {@code value} takes */
+    /**
+     * @return how many bytes {@code value} takes
+     */
     public static int size(long value) {
         int n = 1;
         while ((value & ~0x7fL) != 0) {

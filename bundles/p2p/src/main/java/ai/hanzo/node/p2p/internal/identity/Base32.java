@@ -6,10 +6,11 @@ import java.io.ByteArrayOutputStream;
 public final class Base32 {
     private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
 
-    private Base32() {
-    }
+    private Base32() {}
 
-    /** @return the text form of {@code data} */
+    /**
+     * @return the text form of {@code data}
+     */
     public static String encode(byte[] data) {
         StringBuilder sb = new StringBuilder((data.length * 8 + 4) / 5);
         int buffer = 0;
@@ -28,7 +29,9 @@ public final class Base32 {
         return sb.toString();
     }
 
-    /** @throws IllegalArgumentException when {@code text} is not base32 */
+    /**
+     * @throws IllegalArgumentException when {@code text} is not base32
+     */
     public static byte[] decode(String text) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int buffer = 0;

@@ -5,13 +5,15 @@ import java.util.Arrays;
 
 /** Base58 with the Bitcoin alphabet (multibase {@code z}, the legacy peer id text form). */
 public final class Base58 {
-    private static final String ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    private static final String ALPHABET =
+            "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
     private static final BigInteger BASE = BigInteger.valueOf(58);
 
-    private Base58() {
-    }
+    private Base58() {}
 
-    /** @return the text form of {@code data} */
+    /**
+     * @return the text form of {@code data}
+     */
     public static String encode(byte[] data) {
         // schoolbook base conversion on a digit array: gossipsub names the author of every
         // message this way, and BigInteger division was a measurable part of receiving one
@@ -43,7 +45,9 @@ public final class Base58 {
         return sb.toString();
     }
 
-    /** @throws IllegalArgumentException when {@code text} is not base58btc */
+    /**
+     * @throws IllegalArgumentException when {@code text} is not base58btc
+     */
     public static byte[] decode(String text) {
         if (text.length() > 1024) {
             throw new IllegalArgumentException("base58 text too long");
@@ -56,7 +60,8 @@ public final class Base58 {
         for (int i = 0; i < text.length(); i++) {
             int d = ALPHABET.indexOf(text.charAt(i));
             if (d < 0) {
-                throw new IllegalArgumentException("'" + text.charAt(i) + "' is not a base58btc character");
+                throw new IllegalArgumentException(
+                        "'" + text.charAt(i) + "' is not a base58btc character");
             }
             n = n.multiply(BASE).add(BigInteger.valueOf(d));
         }

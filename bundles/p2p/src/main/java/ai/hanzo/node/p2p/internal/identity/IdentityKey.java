@@ -8,11 +8,13 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * The node's Ed25519 libp2p identity key (RFC 8032 arithmetic from BouncyCastle, which verifies
- * about four times faster than the JDK 17 provider). {@link #toString()} never shows the private part.
+ * about four times faster than the JDK 17 provider). {@link #toString()} never shows the private
+ * part.
  */
 public final class IdentityKey {
     /** libp2p crypto.proto KeyType.Ed25519. */
     static final int KEY_TYPE_ED25519 = 1;
+
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final byte[] publicRaw;
@@ -26,14 +28,18 @@ public final class IdentityKey {
         this.peerId = PeerId.fromPublicKey(encodePublicKey(publicRaw));
     }
 
-    /** @return a fresh random key */
+    /**
+     * @return a fresh random key
+     */
     public static IdentityKey generate() {
         byte[] seed = new byte[Ed25519.SECRET_KEY_SIZE];
         RANDOM.nextBytes(seed);
         return new IdentityKey(seed);
     }
 
-    /** @param seed the 32-byte Ed25519 private key seed */
+    /**
+     * @param seed the 32-byte Ed25519 private key seed
+     */
     public static IdentityKey fromSeed(byte[] seed) {
         if (seed.length != 32) {
             throw new IllegalArgumentException("an Ed25519 seed has 32 bytes, got " + seed.length);
@@ -42,7 +48,8 @@ public final class IdentityKey {
     }
 
     /**
-     * Decodes a libp2p protobuf {@code PrivateKey} (Ed25519: 64 bytes seed||public, or 32 bytes seed).
+     * Decodes a libp2p protobuf {@code PrivateKey} (Ed25519: 64 bytes seed||public, or 32 bytes
+     * seed).
      */
     public static IdentityKey fromProtobuf(byte[] encoded) {
         KeyMessage message = KeyMessage.decode(encoded);
@@ -53,27 +60,39 @@ public final class IdentityKey {
         }
         IdentityKey key = fromSeed(Arrays.copyOf(data, 32));
         if (data.length == 64 && !Arrays.equals(key.publicRaw, Arrays.copyOfRange(data, 32, 64))) {
-            throw new MalformedInputException("the public half of the stored key does not match its seed");
+            throw new MalformedInputException(
+                    "the public half of the stored key does not match its seed");
         }
         return key;
     }
 
-    /** @return the libp2p protobuf {@code PrivateKey} form (type Ed25519, seed||public) */
+    /**
+     * @return the libp2p protobuf {@code PrivateKey} form (type Ed25519, seed||public)
+     */
     public byte[] toProtobuf() {
-        return new ProtoWriter().uint(1, KEY_TYPE_ED25519).bytes(2, concat(seed, publicRaw)).toByteArray();
+        return new ProtoWriter()
+                .uint(1, KEY_TYPE_ED25519)
+                .bytes(2, concat(seed, publicRaw))
+                .toByteArray();
     }
 
-    /** @return the protobuf {@code PublicKey} form, as carried in Noise and identify */
+    /**
+     * @return the protobuf {@code PublicKey} form, as carried in Noise and identify
+     */
     public byte[] publicKeyProtobuf() {
         return encodePublicKey(publicRaw);
     }
 
-    /** @return the peer id of this key */
+    /**
+     * @return the peer id of this key
+     */
     public PeerId peerId() {
         return peerId;
     }
 
-    /** @return the Ed25519 signature of {@code data} */
+    /**
+     * @return the Ed25519 signature of {@code data}
+     */
     public byte[] sign(byte[] data) {
         byte[] sig = new byte[Ed25519.SIGNATURE_SIZE];
         Ed25519.sign(seed, 0, publicRaw, 0, data, 0, data.length, sig, 0);
@@ -88,25 +107,31 @@ public final class IdentityKey {
     public static boolean verify(byte[] publicKeyProtobuf, byte[] data, byte[] signature) {
         try {
             byte[] raw = decodeEd25519PublicKey(publicKeyProtobuf);
-            return signature != null && signature.length == Ed25519.SIGNATURE_SIZE
+            return signature != null
+                    && signature.length == Ed25519.SIGNATURE_SIZE
                     && Ed25519.verify(signature, 0, raw, 0, data, 0, data.length);
         } catch (MalformedInputException | IllegalArgumentException e) {
             return false;
         }
     }
 
-    /** @return the 32-byte key of a protobuf Ed25519 {@code PublicKey} */
+    /**
+     * @return the 32-byte key of a protobuf Ed25519 {@code PublicKey}
+     */
     public static byte[] decodeEd25519PublicKey(byte[] publicKeyProtobuf) {
         KeyMessage message = KeyMessage.decode(publicKeyProtobuf);
         long type = message.type();
         byte[] data = message.data();
         if (type != KEY_TYPE_ED25519 || data == null || data.length != 32) {
-            throw new MalformedInputException("only Ed25519 identity keys are supported (key type " + type + ")");
+            throw new MalformedInputException(
+                    "only Ed25519 identity keys are supported (key type " + type + ")");
         }
         return data;
     }
 
-    /** The libp2p {@code PublicKey} / {@code PrivateKey} protobuf: key type (1) and key bytes (2). */
+    /**
+     * The libp2p {@code PublicKey} / {@code PrivateKey} protobuf: key type (1) and key bytes (2).
+     */
     private record KeyMessage(long type, byte[] data) {
         static KeyMessage decode(byte[] encoded) {
             ProtoReader r = new ProtoReader(encoded);

@@ -13,28 +13,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads the node's identity key from {@code <data-dir>/p2p/identity.key} (libp2p protobuf
- * {@code PrivateKey}), creating it with owner-only permissions on first start.
+ * Loads the node's identity key from {@code <data-dir>/p2p/identity.key} (libp2p protobuf {@code
+ * PrivateKey}), creating it with owner-only permissions on first start.
  */
 public final class IdentityKeyFile {
     /** File name under {@code <data-dir>/p2p/}. */
     public static final String FILE_NAME = "identity.key";
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+
+    private static final Set<PosixFilePermission> OWNER_ONLY =
+            PosixFilePermissions.fromString("rw-------");
 
     private final Logger logger = LoggerFactory.getLogger(IdentityKeyFile.class);
     private final Path file;
 
-    /** @param dataDir the node's data directory */
+    /**
+     * @param dataDir the node's data directory
+     */
     public IdentityKeyFile(Path dataDir) {
         this.file = dataDir.resolve("p2p").resolve(FILE_NAME);
     }
 
-    /** @return the key file's path */
+    /**
+     * @return the key file's path
+     */
     public Path path() {
         return file;
     }
 
-    /** @return the stored key, or a new one written to disk first */
+    /**
+     * @return the stored key, or a new one written to disk first
+     */
     public IdentityKey loadOrCreate() throws IOException {
         if (Files.exists(file)) {
             tightenPermissions();
@@ -52,7 +60,11 @@ public final class IdentityKeyFile {
         } else {
             Files.createFile(tmp);
         }
-        Files.write(tmp, key.toProtobuf(), StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.SYNC);
+        Files.write(
+                tmp,
+                key.toProtobuf(),
+                StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.SYNC);
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
         } catch (FileAlreadyExistsException e) {
@@ -69,7 +81,9 @@ public final class IdentityKeyFile {
         }
         Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
         if (!perms.equals(OWNER_ONLY)) {
-            logger.warn("P2P key file {} had permissions {}; restricting it to the owner", file,
+            logger.warn(
+                    "P2P key file {} had permissions {}; restricting it to the owner",
+                    file,
                     PosixFilePermissions.toString(perms));
             Files.setPosixFilePermissions(file, OWNER_ONLY);
         }

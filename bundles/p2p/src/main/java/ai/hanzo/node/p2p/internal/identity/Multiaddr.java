@@ -11,18 +11,23 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A multiaddr restricted to what this node speaks: ip4, ip6, tcp, dns, dns4, dns6, dnsaddr and
- * p2p. Text and binary forms round-trip.
+ * A multiaddr restricted to what this node speaks: ip4, ip6, tcp, dns, dns4, dns6, dnsaddr and p2p.
+ * Text and binary forms round-trip.
  */
 public final class Multiaddr {
     /** One protocol/value pair. */
-    public record Component(Proto proto, String value) {
-    }
+    public record Component(Proto proto, String value) {}
 
     /** The supported multiaddr protocols with their multicodec. */
     public enum Proto {
-        IP4("ip4", 4), TCP("tcp", 6), IP6("ip6", 41), DNS("dns", 53), DNS4("dns4", 54), DNS6("dns6", 55),
-        DNSADDR("dnsaddr", 56), P2P("p2p", 421);
+        IP4("ip4", 4),
+        TCP("tcp", 6),
+        IP6("ip6", 41),
+        DNS("dns", 53),
+        DNS4("dns4", 54),
+        DNS6("dns6", 55),
+        DNSADDR("dnsaddr", 56),
+        P2P("p2p", 421);
 
         final String name;
         final int code;
@@ -57,7 +62,9 @@ public final class Multiaddr {
         this.components = List.copyOf(components);
     }
 
-    /** @throws IllegalArgumentException when {@code text} is not a supported multiaddr */
+    /**
+     * @throws IllegalArgumentException when {@code text} is not a supported multiaddr
+     */
     public static Multiaddr parse(String text) {
         if (!text.startsWith("/")) {
             throw new IllegalArgumentException("a multiaddr starts with '/': " + text);
@@ -84,7 +91,9 @@ public final class Multiaddr {
         return new Multiaddr(out);
     }
 
-    /** @throws MalformedInputException when {@code bytes} is not a supported binary multiaddr */
+    /**
+     * @throws MalformedInputException when {@code bytes} is not a supported binary multiaddr
+     */
     public static Multiaddr fromBytes(byte[] bytes) {
         int[] pos = {0};
         List<Component> out = new ArrayList<>();
@@ -189,7 +198,9 @@ public final class Multiaddr {
         }
     }
 
-    /** @return the binary form */
+    /**
+     * @return the binary form
+     */
     public byte[] toBytes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (Component c : components) {
@@ -216,40 +227,59 @@ public final class Multiaddr {
         return out.toByteArray();
     }
 
-    /** @return the components in order */
+    /**
+     * @return the components in order
+     */
     public List<Component> components() {
         return components;
     }
 
-    /** @return the value of the first component of {@code proto} */
+    /**
+     * @return the value of the first component of {@code proto}
+     */
     public Optional<String> value(Proto proto) {
-        return components.stream().filter(c -> c.proto() == proto).map(Component::value).findFirst();
+        return components.stream()
+                .filter(c -> c.proto() == proto)
+                .map(Component::value)
+                .findFirst();
     }
 
-    /** @return the peer id of a trailing {@code /p2p/...}, if present */
+    /**
+     * @return the peer id of a trailing {@code /p2p/...}, if present
+     */
     public Optional<PeerId> peerId() {
         return value(Proto.P2P).map(PeerId::parse);
     }
 
-    /** @return this address without any {@code /p2p} component */
+    /**
+     * @return this address without any {@code /p2p} component
+     */
     public Multiaddr withoutPeerId() {
         return new Multiaddr(components.stream().filter(c -> c.proto() != Proto.P2P).toList());
     }
 
-    /** @return this address ending in {@code /p2p/<id>} */
+    /**
+     * @return this address ending in {@code /p2p/<id>}
+     */
     public Multiaddr withPeerId(PeerId id) {
         List<Component> c = new ArrayList<>(withoutPeerId().components);
         c.add(new Component(Proto.P2P, id.toBase58()));
         return new Multiaddr(c);
     }
 
-    /** @return the host (ip or dns name) to dial */
+    /**
+     * @return the host (ip or dns name) to dial
+     */
     public Optional<String> host() {
-        return components.stream().filter(c -> c.proto() != Proto.TCP && c.proto() != Proto.P2P)
-                .map(Component::value).findFirst();
+        return components.stream()
+                .filter(c -> c.proto() != Proto.TCP && c.proto() != Proto.P2P)
+                .map(Component::value)
+                .findFirst();
     }
 
-    /** @return the tcp port, if any */
+    /**
+     * @return the tcp port, if any
+     */
     public Optional<Integer> tcpPort() {
         return value(Proto.TCP).map(Integer::parseInt);
     }
@@ -257,7 +287,13 @@ public final class Multiaddr {
     /** Builds {@code /ip4|ip6/<addr>/tcp/<port>} for a socket address. */
     public static Multiaddr ofTcp(InetAddress address, int port) {
         String family = address.getAddress().length == 4 ? "ip4" : "ip6";
-        return parse("/" + family + "/" + address.getHostAddress().replaceAll("%.*$", "") + "/tcp/" + port);
+        return parse(
+                "/"
+                        + family
+                        + "/"
+                        + address.getHostAddress().replaceAll("%.*$", "")
+                        + "/tcp/"
+                        + port);
     }
 
     @Override

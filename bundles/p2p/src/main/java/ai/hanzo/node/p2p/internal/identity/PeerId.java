@@ -7,8 +7,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 /**
- * A libp2p peer id: the multihash of the protobuf-encoded public key (identity multihash when
- * the key is at most 42 bytes, as Ed25519 keys are, SHA-256 otherwise).
+ * A libp2p peer id: the multihash of the protobuf-encoded public key (identity multihash when the
+ * key is at most 42 bytes, as Ed25519 keys are, SHA-256 otherwise).
  */
 public final class PeerId {
     private static final int IDENTITY = 0x00;
@@ -22,7 +22,9 @@ public final class PeerId {
         this.multihash = multihash;
     }
 
-    /** @param encodedPublicKey the protobuf {@code PublicKey} message */
+    /**
+     * @param encodedPublicKey the protobuf {@code PublicKey} message
+     */
     public static PeerId fromPublicKey(byte[] encodedPublicKey) {
         if (encodedPublicKey.length <= 42) {
             byte[] mh = new byte[2 + encodedPublicKey.length];
@@ -51,16 +53,18 @@ public final class PeerId {
         int[] pos = {0};
         long code = Varint.read(multihash, pos);
         long len = Varint.read(multihash, pos);
-        if ((code != IDENTITY && code != SHA2_256) || len != multihash.length - pos[0]
-                || (code == SHA2_256 && len != 32) || len > 64) {
+        if ((code != IDENTITY && code != SHA2_256)
+                || len != multihash.length - pos[0]
+                || (code == SHA2_256 && len != 32)
+                || len > 64) {
             throw new MalformedInputException("not a peer id multihash");
         }
         return new PeerId(multihash.clone());
     }
 
     /**
-     * Parses the base58btc form ({@code 12D3KooW...}, {@code Qm...}) or a CIDv1 in base32
-     * ({@code bafz...}).
+     * Parses the base58btc form ({@code 12D3KooW...}, {@code Qm...}) or a CIDv1 in base32 ({@code
+     * bafz...}).
      *
      * @throws IllegalArgumentException when {@code text} is neither
      */
@@ -80,22 +84,30 @@ public final class PeerId {
         }
     }
 
-    /** @return the Ed25519 public key inlined in an identity peer id, or {@code null} */
+    /**
+     * @return the Ed25519 public key inlined in an identity peer id, or {@code null}
+     */
     public byte[] inlinePublicKey() {
         return multihash[0] == IDENTITY ? Arrays.copyOfRange(multihash, 2, multihash.length) : null;
     }
 
-    /** @return the binary multihash */
+    /**
+     * @return the binary multihash
+     */
     public byte[] toBytes() {
         return multihash.clone();
     }
 
-    /** @return the base58btc text form, the one the network uses */
+    /**
+     * @return the base58btc text form, the one the network uses
+     */
     public String toBase58() {
         return Base58.encode(multihash);
     }
 
-    /** @return the CIDv1 (libp2p-key codec) text form in base32, multibase prefix {@code b} */
+    /**
+     * @return the CIDv1 (libp2p-key codec) text form in base32, multibase prefix {@code b}
+     */
     public String toCid() {
         byte[] cid = new byte[2 + multihash.length];
         cid[0] = CID_V1;

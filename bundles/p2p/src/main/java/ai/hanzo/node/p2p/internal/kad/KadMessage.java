@@ -9,7 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The Kademlia DHT message (schema in src/main/proto/kad.proto). */
-record KadMessage(int type, byte[] key, Record record, List<Peer> closerPeers, List<Peer> providerPeers) {
+record KadMessage(
+        int type, byte[] key, Record record, List<Peer> closerPeers, List<Peer> providerPeers) {
     static final int PUT_VALUE = 0;
     static final int GET_VALUE = 1;
     static final int ADD_PROVIDER = 2;
@@ -19,12 +20,10 @@ record KadMessage(int type, byte[] key, Record record, List<Peer> closerPeers, L
     static final int MAX_PEERS = 64;
 
     /** A stored record. */
-    record Record(byte[] key, byte[] value, String timeReceived) {
-    }
+    record Record(byte[] key, byte[] value, String timeReceived) {}
 
     /** A peer with its addresses. */
-    record Peer(PeerId id, List<Multiaddr> addrs) {
-    }
+    record Peer(PeerId id, List<Multiaddr> addrs) {}
 
     static KadMessage request(int type, byte[] key) {
         return new KadMessage(type, key, null, List.of(), List.of());
@@ -101,7 +100,8 @@ record KadMessage(int type, byte[] key, Record record, List<Peer> closerPeers, L
 
     private static void addPeer(List<Peer> out, byte[] b) {
         if (out.size() >= MAX_PEERS) {
-            throw new MalformedInputException("DHT message lists more than " + MAX_PEERS + " peers");
+            throw new MalformedInputException(
+                    "DHT message lists more than " + MAX_PEERS + " peers");
         }
         ProtoReader r = new ProtoReader(b);
         PeerId id = null;

@@ -9,10 +9,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * Kademlia k-buckets over the SHA-256 of peer ids: bucket i holds peers whose distance to this
- * node has i leading zero bits. Each bucket keeps at most K peers, least recently seen first; a
- * full bucket keeps its old peers (they are the likeliest to stay). Not thread-safe: the DHT
- * uses it from one event loop.
+ * Kademlia k-buckets over the SHA-256 of peer ids: bucket i holds peers whose distance to this node
+ * has i leading zero bits. Each bucket keeps at most K peers, least recently seen first; a full
+ * bucket keeps its old peers (they are the likeliest to stay). Not thread-safe: the DHT uses it
+ * from one event loop.
  */
 final class RoutingTable {
     static final int K = 20;
@@ -45,7 +45,9 @@ final class RoutingTable {
         return a.length * 8;
     }
 
-    /** @return whether the peer is (now) in the table */
+    /**
+     * @return whether the peer is (now) in the table
+     */
     boolean add(PeerId peer) {
         byte[] h = hash(peer.toBytes());
         LinkedHashSet<PeerId> bucket = buckets.get(commonPrefix(self, h));
@@ -68,7 +70,9 @@ final class RoutingTable {
         return buckets.stream().mapToInt(LinkedHashSet::size).sum();
     }
 
-    /** @return up to {@code n} peers closest to the hashed key {@code target} */
+    /**
+     * @return up to {@code n} peers closest to the hashed key {@code target}
+     */
     List<PeerId> closest(byte[] target, int n) {
         List<PeerId> all = new ArrayList<>();
         buckets.forEach(all::addAll);

@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * libp2p mDNS discovery on the local network: asks {@code _p2p._udp.local} (PTR) on
- * 224.0.0.251:5353 at an interval, answers such questions with a PTR to this node's random
- * instance name plus one {@code dnsaddr=<multiaddr>} TXT record per address, and reports peers
- * found in answers. Packets are parsed with bounds on size, record counts and name pointers.
+ * 224.0.0.251:5353 at an interval, answers such questions with a PTR to this node's random instance
+ * name plus one {@code dnsaddr=<multiaddr>} TXT record per address, and reports peers found in
+ * answers. Packets are parsed with bounds on size, record counts and name pointers.
  */
 public final class MdnsDiscovery implements AutoCloseable {
     static final String SERVICE = "_p2p._udp.local";
@@ -54,7 +54,10 @@ public final class MdnsDiscovery implements AutoCloseable {
      * @param addresses this node's addresses to announce (without /p2p)
      * @param onPeer told about each peer found (not this node)
      */
-    public MdnsDiscovery(PeerId self, Supplier<List<Multiaddr>> addresses, BiConsumer<PeerId, List<Multiaddr>> onPeer) {
+    public MdnsDiscovery(
+            PeerId self,
+            Supplier<List<Multiaddr>> addresses,
+            BiConsumer<PeerId, List<Multiaddr>> onPeer) {
         this.self = self;
         this.addresses = addresses;
         this.onPeer = onPeer;
@@ -69,30 +72,43 @@ public final class MdnsDiscovery implements AutoCloseable {
 
     /** Binds 5353 (shared), joins the group on every multicast interface and starts asking. */
     public void start(EventLoopGroup group, Duration interval) throws InterruptedException {
-        Bootstrap b = new Bootstrap().group(group)
-                .channelFactory(() -> new NioDatagramChannel(InternetProtocolFamily.IPv4))
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, false)
-                .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
-                        try {
-                            onPacket(p.content());
-                        } catch (MalformedInputException | IndexOutOfBoundsException e) {
-                            logger.debug("Ignoring a malformed mDNS packet from {}: {}", p.sender(), e.getMessage());
-                        }
-                    }
-                });
-        channel = (NioDatagramChannel) b.bind(new InetSocketAddress(GROUP.getPort())).sync().channel();
+        Bootstrap b =
+                new Bootstrap()
+                        .group(group)
+                        .channelFactory(() -> new NioDatagramChannel(InternetProtocolFamily.IPv4))
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, false)
+                        .handler(
+                                new SimpleChannelInboundHandler<DatagramPacket>() {
+                                    @Override
+                                    protected void channelRead0(
+                                            ChannelHandlerContext ctx, DatagramPacket p) {
+                                        try {
+                                            onPacket(p.content());
+                                        } catch (MalformedInputException
+                                                | IndexOutOfBoundsException e) {
+                                            logger.debug(
+                                                    "Ignoring a malformed mDNS packet from {}: {}",
+                                                    p.sender(),
+                                                    e.getMessage());
+                                        }
+                                    }
+                                });
+        channel =
+                (NioDatagramChannel)
+                        b.bind(new InetSocketAddress(GROUP.getPort())).sync().channel();
         int joined = 0;
         try {
             for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (ni.isUp() && ni.supportsMulticast() && ni.inetAddresses().anyMatch(a -> a.getAddress().length == 4)) {
+                if (ni.isUp()
+                        && ni.supportsMulticast()
+                        && ni.inetAddresses().anyMatch(a -> a.getAddress().length == 4)) {
                     try {
                         channel.joinGroup(GROUP, ni).sync();
                         joined++;
                     } catch (Exception e) {
-                        logger.debug("mDNS cannot join the group on {}: {}", ni.getName(), e.toString());
+                        logger.debug(
+                                "mDNS cannot join the group on {}: {}", ni.getName(), e.toString());
                     }
                 }
             }
@@ -102,7 +118,10 @@ public final class MdnsDiscovery implements AutoCloseable {
         if (joined == 0) {
             logger.warn("mDNS found no multicast-capable interface; local discovery is off");
         }
-        timer = channel.eventLoop().scheduleAtFixedRate(this::query, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        timer =
+                channel.eventLoop()
+                        .scheduleAtFixedRate(
+                                this::query, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void query() {
@@ -127,7 +146,12 @@ public final class MdnsDiscovery implements AutoCloseable {
             }
         }
         ByteBuf out = Unpooled.buffer();
-        out.writeShort(0).writeShort(0x8400).writeShort(0).writeShort(1 + txts.size()).writeShort(0).writeShort(0);
+        out.writeShort(0)
+                .writeShort(0x8400)
+                .writeShort(0)
+                .writeShort(1 + txts.size())
+                .writeShort(0)
+                .writeShort(0);
         writeName(out, SERVICE);
         out.writeShort(TYPE_PTR).writeShort(1).writeInt(120);
         int lenAt = out.writerIndex();
@@ -282,5 +306,4 @@ public final class MdnsDiscovery implements AutoCloseable {
             channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
     }
-
 }

@@ -16,20 +16,21 @@ import java.util.List;
  * @param sequence grows with each announcement of one node, across restarts
  * @param change what changed; null when the sender used a kind this version does not know
  */
-public record NodeAnnouncement(String nodeId, String networkId, long timestampMillis, long sequence, Change change) {
+public record NodeAnnouncement(
+        String nodeId, String networkId, long timestampMillis, long sequence, Change change) {
     /** Lists longer than this are cut when decoding, so a peer cannot make this node hold much. */
     static final int MAX_LIST = 256;
 
     /** A kind of change. */
-    public sealed interface Change permits CapabilitiesChanged, DeploymentChanged {
-    }
+    public sealed interface Change permits CapabilitiesChanged, DeploymentChanged {}
 
     /**
      * @param capabilities the whole set after the change
      * @param added what came
      * @param removed what went
      */
-    public record CapabilitiesChanged(List<String> capabilities, List<String> added, List<String> removed) implements Change {
+    public record CapabilitiesChanged(
+            List<String> capabilities, List<String> added, List<String> removed) implements Change {
         /** Copies the lists. */
         public CapabilitiesChanged {
             capabilities = List.copyOf(capabilities);
@@ -43,12 +44,19 @@ public record NodeAnnouncement(String nodeId, String networkId, long timestampMi
      * @param state its new state's name
      * @param message why, for people
      */
-    public record DeploymentChanged(String deploymentId, String state, String message) implements Change {
-    }
+    public record DeploymentChanged(String deploymentId, String state, String message)
+            implements Change {}
 
-    /** @return the protobuf encoding */
+    /**
+     * @return the protobuf encoding
+     */
     public byte[] encode() {
-        ProtoWriter w = new ProtoWriter().string(1, nodeId).string(2, networkId).uint(3, timestampMillis).uint(4, sequence);
+        ProtoWriter w =
+                new ProtoWriter()
+                        .string(1, nodeId)
+                        .string(2, networkId)
+                        .uint(3, timestampMillis)
+                        .uint(4, sequence);
         if (change instanceof CapabilitiesChanged c) {
             ProtoWriter cw = new ProtoWriter();
             c.capabilities().forEach(x -> cw.string(1, x));
@@ -56,12 +64,20 @@ public record NodeAnnouncement(String nodeId, String networkId, long timestampMi
             c.removed().forEach(x -> cw.string(3, x));
             w.bytes(10, cw.toByteArray());
         } else if (change instanceof DeploymentChanged d) {
-            w.bytes(11, new ProtoWriter().string(1, d.deploymentId()).string(2, d.state()).string(3, d.message()).toByteArray());
+            w.bytes(
+                    11,
+                    new ProtoWriter()
+                            .string(1, d.deploymentId())
+                            .string(2, d.state())
+                            .string(3, d.message())
+                            .toByteArray());
         }
         return w.toByteArray();
     }
 
-    /** @throws MalformedInputException when it is not an announcement */
+    /**
+     * @throws MalformedInputException when it is not an announcement
+     */
     public static NodeAnnouncement decode(byte[] b) {
         ProtoReader r = new ProtoReader(b);
         String node = "";
@@ -89,12 +105,13 @@ public record NodeAnnouncement(String nodeId, String networkId, long timestampMi
         List<String> added = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         while (r.next()) {
-            List<String> target = switch (r.field()) {
-                case 1 -> all;
-                case 2 -> added;
-                case 3 -> removed;
-                default -> null;
-            };
+            List<String> target =
+                    switch (r.field()) {
+                        case 1 -> all;
+                        case 2 -> added;
+                        case 3 -> removed;
+                        default -> null;
+                    };
             if (target != null && target.size() < MAX_LIST) {
                 target.add(r.string());
             } else {

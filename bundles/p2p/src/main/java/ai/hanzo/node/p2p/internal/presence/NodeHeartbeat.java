@@ -6,8 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The heartbeat a node publishes on {@code hanzo/heartbeat/v1} (schema: proto/src/main/proto/hanzo/p2p/v1/presence.proto).
- * Its authenticity comes from the gossipsub message signature by the author's peer key.
+ * The heartbeat a node publishes on {@code hanzo/heartbeat/v1} (schema:
+ * proto/src/main/proto/hanzo/p2p/v1/presence.proto). Its authenticity comes from the gossipsub
+ * message signature by the author's peer key.
  *
  * @param nodeId the operator-facing node id
  * @param networkId the network this node belongs to; heartbeats of other networks are ignored
@@ -17,15 +18,23 @@ import java.util.List;
  * @param timestampMillis when it was sent
  * @param agent the software version
  */
-public record NodeHeartbeat(String nodeId, String networkId, List<String> capabilities, long loadMilli, List<String> endpoints,
-        long timestampMillis, String agent) {
+public record NodeHeartbeat(
+        String nodeId,
+        String networkId,
+        List<String> capabilities,
+        long loadMilli,
+        List<String> endpoints,
+        long timestampMillis,
+        String agent) {
     /** Copies the lists. */
     public NodeHeartbeat {
         capabilities = List.copyOf(capabilities);
         endpoints = List.copyOf(endpoints);
     }
 
-    /** @return the protobuf encoding */
+    /**
+     * @return the protobuf encoding
+     */
     public byte[] encode() {
         ProtoWriter w = new ProtoWriter().string(1, nodeId).string(2, networkId);
         capabilities.forEach(c -> w.string(3, c));
@@ -35,7 +44,9 @@ public record NodeHeartbeat(String nodeId, String networkId, List<String> capabi
         return w.toByteArray();
     }
 
-    /** @throws ai.hanzo.node.p2p.internal.codec.MalformedInputException when it is not a heartbeat */
+    /**
+     * @throws ai.hanzo.node.p2p.internal.codec.MalformedInputException when it is not a heartbeat
+     */
     public static NodeHeartbeat decode(byte[] b) {
         ProtoReader r = new ProtoReader(b);
         String node = "";

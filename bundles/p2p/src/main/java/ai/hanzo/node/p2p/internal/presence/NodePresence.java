@@ -37,14 +37,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The node as the rest of the network sees it, and the rest of the network as the node sees it.
  *
- * <p>Outbound: a signed heartbeat on {@link Topics#HEARTBEAT} every interval; a
- * {@link NodeAnnouncement} on {@link Topics#DEPLOYMENTS} whenever the capability set changes or
- * a deployment changes state; and each capability provided in the DHT under
- * {@link ProviderKeys#capability}, retried every interval until a peer took it (the network
- * re-announces it from then on) and withdrawn when the capability goes.
+ * <p>Outbound: a signed heartbeat on {@link Topics#HEARTBEAT} every interval; a {@link
+ * NodeAnnouncement} on {@link Topics#DEPLOYMENTS} whenever the capability set changes or a
+ * deployment changes state; and each capability provided in the DHT under {@link
+ * ProviderKeys#capability}, retried every interval until a peer took it (the network re-announces
+ * it from then on) and withdrawn when the capability goes.
  *
- * <p>Inbound: the {@link NodeDirectory} of the other nodes of the same network, bounded, with
- * nodes dropped after three silent heartbeat intervals.
+ * <p>Inbound: the {@link NodeDirectory} of the other nodes of the same network, bounded, with nodes
+ * dropped after three silent heartbeat intervals.
  *
  * <p>All state changes run on the one scheduler thread given, so none of it needs locks.
  */
@@ -80,8 +80,14 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
      * @param clock the clock for timestamps and expiry
      * @param agent the software version sent in heartbeats
      */
-    public NodePresence(PeerNetwork network, String nodeId, String networkId, Duration interval, ScheduledExecutorService scheduler,
-            Clock clock, String agent) {
+    public NodePresence(
+            PeerNetwork network,
+            String nodeId,
+            String networkId,
+            Duration interval,
+            ScheduledExecutorService scheduler,
+            Clock clock,
+            String agent) {
         this.network = network;
         this.nodeId = nodeId;
         this.networkId = networkId;
@@ -89,41 +95,56 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
         this.scheduler = scheduler;
         this.clock = clock;
         this.agent = agent;
-        // seeded from the wall clock so that a restarted node's announcements still supersede its old ones
+        // seeded from the wall clock so that a restarted node's announcements still supersede its
+        // old ones
         this.sequence = clock.millis();
     }
 
     /** Joins both topics and starts the heartbeat. */
     public NodePresence start() {
-        subscriptions.add(network.subscribe(Topics.HEARTBEAT, m -> onScheduler(() -> heartbeatReceived(m))));
-        subscriptions.add(network.subscribe(Topics.DEPLOYMENTS, m -> onScheduler(() -> announcementReceived(m))));
-        timer = scheduler.scheduleWithFixedDelay(this::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        subscriptions.add(
+                network.subscribe(Topics.HEARTBEAT, m -> onScheduler(() -> heartbeatReceived(m))));
+        subscriptions.add(
+                network.subscribe(
+                        Topics.DEPLOYMENTS, m -> onScheduler(() -> announcementReceived(m))));
+        timer =
+                scheduler.scheduleWithFixedDelay(
+                        this::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
 
     /**
-     * Sets the capability set; when it differs from the last one, announces the change and
-     * updates what the node provides in the DHT.
+     * Sets the capability set; when it differs from the last one, announces the change and updates
+     * what the node provides in the DHT.
      */
     public void capabilities(Set<String> now) {
         Set<String> next = Set.copyOf(new TreeSet<>(now));
-        onScheduler(() -> {
-            Set<String> before = capabilities;
-            if (before.equals(next)) {
-                return;
-            }
-            List<String> added = next.stream().filter(c -> !before.contains(c)).sorted().toList();
-            List<String> removed = before.stream().filter(c -> !next.contains(c)).sorted().toList();
-            capabilities = next;
-            logger.info("Capabilities now {} (added {}, removed {})", new TreeSet<>(next), added, removed);
-            for (String c : removed) {
-                unprovided.remove(c);
-                network.stopProviding(ProviderKeys.capability(networkId, c));
-            }
-            unprovided.addAll(added);
-            announce(new CapabilitiesChanged(new TreeSet<>(next).stream().toList(), added, removed));
-            providePending();
-        });
+        onScheduler(
+                () -> {
+                    Set<String> before = capabilities;
+                    if (before.equals(next)) {
+                        return;
+                    }
+                    List<String> added =
+                            next.stream().filter(c -> !before.contains(c)).sorted().toList();
+                    List<String> removed =
+                            before.stream().filter(c -> !next.contains(c)).sorted().toList();
+                    capabilities = next;
+                    logger.info(
+                            "Capabilities now {} (added {}, removed {})",
+                            new TreeSet<>(next),
+                            added,
+                            removed);
+                    for (String c : removed) {
+                        unprovided.remove(c);
+                        network.stopProviding(ProviderKeys.capability(networkId, c));
+                    }
+                    unprovided.addAll(added);
+                    announce(
+                            new CapabilitiesChanged(
+                                    new TreeSet<>(next).stream().toList(), added, removed));
+                    providePending();
+                });
     }
 
     /** Announces that one of this node's deployments entered {@code state}. */
@@ -138,7 +159,9 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
 
     @Override
     public List<RemoteNode> nodes() {
-        return nodes.values().stream().sorted(Comparator.comparing(RemoteNode::lastSeen).reversed()).toList();
+        return nodes.values().stream()
+                .sorted(Comparator.comparing(RemoteNode::lastSeen).reversed())
+                .toList();
     }
 
     @Override
@@ -157,13 +180,19 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
             publishHeartbeat();
             providePending();
             Instant cutoff = clock.instant().minus(interval.multipliedBy(3));
-            nodes.values().removeIf(n -> {
-                if (n.lastSeen().isBefore(cutoff)) {
-                    logger.info("Node {} ({}) left: not heard from since {}", n.nodeId(), n.peerId(), n.lastSeen());
-                    return true;
-                }
-                return false;
-            });
+            nodes.values()
+                    .removeIf(
+                            n -> {
+                                if (n.lastSeen().isBefore(cutoff)) {
+                                    logger.info(
+                                            "Node {} ({}) left: not heard from since {}",
+                                            n.nodeId(),
+                                            n.peerId(),
+                                            n.lastSeen());
+                                    return true;
+                                }
+                                return false;
+                            });
             lastSequence.keySet().retainAll(nodes.keySet());
         } catch (RuntimeException e) {
             // the timer must survive whatever one tick meets
@@ -173,23 +202,38 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
 
     private void publishHeartbeat() {
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        NodeHeartbeat hb = new NodeHeartbeat(nodeId, networkId, List.copyOf(new TreeSet<>(capabilities)), load < 0 ? 0 : Math.round(load * 1000),
-                network.listenAddresses(), clock.millis(), agent);
-        network.publish(Topics.HEARTBEAT, hb.encode()).whenComplete((v, e) -> {
-            if (e != null) {
-                logger.debug("Heartbeat not sent: {}", P2pNode.rootMessage(e));
-            }
-        });
+        NodeHeartbeat hb =
+                new NodeHeartbeat(
+                        nodeId,
+                        networkId,
+                        List.copyOf(new TreeSet<>(capabilities)),
+                        load < 0 ? 0 : Math.round(load * 1000),
+                        network.listenAddresses(),
+                        clock.millis(),
+                        agent);
+        network.publish(Topics.HEARTBEAT, hb.encode())
+                .whenComplete(
+                        (v, e) -> {
+                            if (e != null) {
+                                logger.debug("Heartbeat not sent: {}", P2pNode.rootMessage(e));
+                            }
+                        });
     }
 
     private void announce(NodeAnnouncement.Change change) {
-        NodeAnnouncement a = new NodeAnnouncement(nodeId, networkId, clock.millis(), ++sequence, change);
-        network.publish(Topics.DEPLOYMENTS, a.encode()).whenComplete((v, e) -> {
-            if (e != null) {
-                // peers that join later learn the capabilities from the heartbeats
-                logger.debug("Announcement {} not sent: {}", change, P2pNode.rootMessage(e));
-            }
-        });
+        NodeAnnouncement a =
+                new NodeAnnouncement(nodeId, networkId, clock.millis(), ++sequence, change);
+        network.publish(Topics.DEPLOYMENTS, a.encode())
+                .whenComplete(
+                        (v, e) -> {
+                            if (e != null) {
+                                // peers that join later learn the capabilities from the heartbeats
+                                logger.debug(
+                                        "Announcement {} not sent: {}",
+                                        change,
+                                        P2pNode.rootMessage(e));
+                            }
+                        });
     }
 
     private void providePending() {
@@ -197,15 +241,22 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
             if (!providing.add(c)) {
                 continue;
             }
-            network.provide(ProviderKeys.capability(networkId, c)).whenComplete((v, e) -> onScheduler(() -> {
-                providing.remove(c);
-                if (e == null) {
-                    unprovided.remove(c);
-                    logger.debug("Providing {} in the DHT", c);
-                } else {
-                    logger.debug("Not yet provided in the DHT: {} ({}); trying again next heartbeat", c, P2pNode.rootMessage(e));
-                }
-            }));
+            network.provide(ProviderKeys.capability(networkId, c))
+                    .whenComplete(
+                            (v, e) ->
+                                    onScheduler(
+                                            () -> {
+                                                providing.remove(c);
+                                                if (e == null) {
+                                                    unprovided.remove(c);
+                                                    logger.debug("Providing {} in the DHT", c);
+                                                } else {
+                                                    logger.debug(
+                                                            "Not yet provided in the DHT: {} ({}); trying again next heartbeat",
+                                                            c,
+                                                            P2pNode.rootMessage(e));
+                                                }
+                                            }));
         }
     }
 
@@ -225,13 +276,28 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
         if (old == null && nodes.size() >= MAX_NODES) {
             return;
         }
-        RemoteNode now = new RemoteNode(m.from(), hb.nodeId(), hb.capabilities(), hb.loadMilli(), hb.endpoints(), hb.agent(),
-                clock.instant(), old != null ? old.deployments() : Map.of());
+        RemoteNode now =
+                new RemoteNode(
+                        m.from(),
+                        hb.nodeId(),
+                        hb.capabilities(),
+                        hb.loadMilli(),
+                        hb.endpoints(),
+                        hb.agent(),
+                        clock.instant(),
+                        old != null ? old.deployments() : Map.of());
         nodes.put(m.from(), now);
         if (old == null) {
-            logger.info("Node {} ({}) joined: capabilities {}, agent {}", now.nodeId(), now.peerId(), now.capabilities(), now.agent());
+            logger.info(
+                    "Node {} ({}) joined: capabilities {}, agent {}",
+                    now.nodeId(),
+                    now.peerId(),
+                    now.capabilities(),
+                    now.agent());
         }
-        if (old == null || !old.capabilities().equals(now.capabilities()) || !old.nodeId().equals(now.nodeId())) {
+        if (old == null
+                || !old.capabilities().equals(now.capabilities())
+                || !old.nodeId().equals(now.nodeId())) {
             changed(now);
         }
     }
@@ -241,7 +307,8 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
         try {
             a = NodeAnnouncement.decode(m.data());
         } catch (MalformedInputException e) {
-            logger.debug("Ignoring an undecodable announcement from {}: {}", m.from(), e.getMessage());
+            logger.debug(
+                    "Ignoring an undecodable announcement from {}: {}", m.from(), e.getMessage());
             return;
         }
         if (!networkId.equals(a.networkId()) || a.change() == null) {
@@ -249,7 +316,11 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
         }
         Long last = lastSequence.get(m.from());
         if (last != null && a.sequence() <= last) {
-            logger.debug("Ignoring a stale announcement from {} (sequence {} after {})", m.from(), a.sequence(), last);
+            logger.debug(
+                    "Ignoring a stale announcement from {} (sequence {} after {})",
+                    m.from(),
+                    a.sequence(),
+                    last);
             return;
         }
         RemoteNode old = nodes.get(m.from());
@@ -257,25 +328,56 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
             return;
         }
         lastSequence.put(m.from(), a.sequence());
-        RemoteNode base = old != null ? old
-                : new RemoteNode(m.from(), a.nodeId(), List.of(), 0, List.of(), "", clock.instant(), Map.of());
+        RemoteNode base =
+                old != null
+                        ? old
+                        : new RemoteNode(
+                                m.from(),
+                                a.nodeId(),
+                                List.of(),
+                                0,
+                                List.of(),
+                                "",
+                                clock.instant(),
+                                Map.of());
         RemoteNode now;
         if (a.change() instanceof CapabilitiesChanged c) {
-            now = new RemoteNode(base.peerId(), a.nodeId(), c.capabilities(), base.loadMilli(), base.endpoints(), base.agent(),
-                    clock.instant(), base.deployments());
+            now =
+                    new RemoteNode(
+                            base.peerId(),
+                            a.nodeId(),
+                            c.capabilities(),
+                            base.loadMilli(),
+                            base.endpoints(),
+                            base.agent(),
+                            clock.instant(),
+                            base.deployments());
         } else {
             DeploymentChanged d = (DeploymentChanged) a.change();
             Map<String, String> deployments = new LinkedHashMap<>(base.deployments());
             if (d.state().equals("REMOVING")) {
                 deployments.remove(d.deploymentId());
-            } else if (deployments.containsKey(d.deploymentId()) || deployments.size() < MAX_DEPLOYMENTS_PER_NODE) {
+            } else if (deployments.containsKey(d.deploymentId())
+                    || deployments.size() < MAX_DEPLOYMENTS_PER_NODE) {
                 deployments.put(d.deploymentId(), d.state());
             }
-            now = new RemoteNode(base.peerId(), a.nodeId(), base.capabilities(), base.loadMilli(), base.endpoints(), base.agent(),
-                    clock.instant(), deployments);
+            now =
+                    new RemoteNode(
+                            base.peerId(),
+                            a.nodeId(),
+                            base.capabilities(),
+                            base.loadMilli(),
+                            base.endpoints(),
+                            base.agent(),
+                            clock.instant(),
+                            deployments);
         }
         if (old == null) {
-            logger.info("Node {} ({}) joined: capabilities {}", now.nodeId(), now.peerId(), now.capabilities());
+            logger.info(
+                    "Node {} ({}) joined: capabilities {}",
+                    now.nodeId(),
+                    now.peerId(),
+                    now.capabilities());
         }
         nodes.put(m.from(), now);
         changed(now);
@@ -299,7 +401,10 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
         }
     }
 
-    /** Stops the heartbeat and leaves both topics; capabilities stay provided until their records expire. */
+    /**
+     * Stops the heartbeat and leaves both topics; capabilities stay provided until their records
+     * expire.
+     */
     @Override
     public void close() {
         if (timer != null) {

@@ -47,8 +47,8 @@ import org.slf4j.LoggerFactory;
  * resulting {@link NodeDirectory}.
  *
  * <p>Capabilities are {@code runtime:<name>} and {@code engine:<name>} for each plugin whose
- * self-test passes, {@code model:<id>} for each model serving, plus the operator's own from
- * {@code hanzo.capabilities} or the {@code capabilities} setting.
+ * self-test passes, {@code model:<id>} for each model serving, plus the operator's own from {@code
+ * hanzo.capabilities} or the {@code capabilities} setting.
  */
 @Component(service = NodeDirectory.class, configurationPid = "ai.hanzo.node.p2p", immediate = true)
 public final class PresenceComponent implements NodeDirectory {
@@ -56,9 +56,11 @@ public final class PresenceComponent implements NodeDirectory {
     private static final long RECHECK_SECONDS = 30;
 
     private final Logger logger = LoggerFactory.getLogger(PresenceComponent.class);
-    private final ScheduledExecutorService presenceThread = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "hanzo-p2p-presence"));
+    private final ScheduledExecutorService presenceThread =
+            Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "hanzo-p2p-presence"));
     // self-tests may block (a Docker ping): they run apart from the heartbeat thread
-    private final ScheduledExecutorService capabilityThread = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "hanzo-p2p-capabilities"));
+    private final ScheduledExecutorService capabilityThread =
+            Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "hanzo-p2p-capabilities"));
     private final NodePresence presence;
     private final List<String> declared;
     private final Map<ContainerRuntime, String> runtimes = new ConcurrentHashMap<>();
@@ -68,24 +70,48 @@ public final class PresenceComponent implements NodeDirectory {
     private final Map<EventBus, Subscription> events = new ConcurrentHashMap<>();
 
     /**
-     * @param context framework properties: {@code hanzo.network.id}, {@code hanzo.node.id}, {@code hanzo.capabilities}
+     * @param context framework properties: {@code hanzo.network.id}, {@code hanzo.node.id}, {@code
+     *     hanzo.capabilities}
      * @param config the P2P configuration
      * @param network the node's libp2p network
-     * @param nodeLifecycle the node, for its id; null when the core is not installed (the peer id stands in)
+     * @param nodeLifecycle the node, for its id; null when the core is not installed (the peer id
+     *     stands in)
      */
     @Activate
-    public PresenceComponent(BundleContext context, P2pConfig config, @Reference PeerNetwork network,
-            @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY) NodeLifecycle nodeLifecycle) {
+    public PresenceComponent(
+            BundleContext context,
+            P2pConfig config,
+            @Reference PeerNetwork network,
+            @Reference(
+                            cardinality = ReferenceCardinality.OPTIONAL,
+                            policyOption = ReferencePolicyOption.GREEDY)
+                    NodeLifecycle nodeLifecycle) {
         String networkId = prop(context, "hanzo.network.id", "hanzo-local");
-        String nodeId = nodeLifecycle != null ? nodeLifecycle.info().nodeId() : prop(context, "hanzo.node.id", network.localPeerId());
+        String nodeId =
+                nodeLifecycle != null
+                        ? nodeLifecycle.info().nodeId()
+                        : prop(context, "hanzo.node.id", network.localPeerId());
         String declaredProp = context.getProperty("hanzo.capabilities");
-        List<String> declaredRaw = declaredProp != null && !declaredProp.isBlank() ? Arrays.asList(declaredProp.split(","))
-                // a .cfg file gives one string "a,b" where Config Admin would give an array
-                : Arrays.stream(config.capabilities()).flatMap(c -> Arrays.stream(c.split(","))).toList();
+        List<String> declaredRaw =
+                declaredProp != null && !declaredProp.isBlank()
+                        ? Arrays.asList(declaredProp.split(","))
+                        // a .cfg file gives one string "a,b" where Config Admin would give an array
+                        : Arrays.stream(config.capabilities())
+                                .flatMap(c -> Arrays.stream(c.split(",")))
+                                .toList();
         this.declared = declaredRaw.stream().map(String::trim).filter(c -> !c.isEmpty()).toList();
-        this.presence = new NodePresence(network, nodeId, networkId, Duration.ofSeconds(Math.max(1, config.heartbeat_interval_s())),
-                presenceThread, Clock.systemUTC(), P2pNode.AGENT).start();
-        capabilityThread.scheduleWithFixedDelay(this::recompute, 0, RECHECK_SECONDS, TimeUnit.SECONDS);
+        this.presence =
+                new NodePresence(
+                                network,
+                                nodeId,
+                                networkId,
+                                Duration.ofSeconds(Math.max(1, config.heartbeat_interval_s())),
+                                presenceThread,
+                                Clock.systemUTC(),
+                                P2pNode.AGENT)
+                        .start();
+        capabilityThread.scheduleWithFixedDelay(
+                this::recompute, 0, RECHECK_SECONDS, TimeUnit.SECONDS);
         logger.info("Announcing node {} on network {}", nodeId, networkId);
     }
 
@@ -122,7 +148,10 @@ public final class PresenceComponent implements NodeDirectory {
         recomputeSoon();
     }
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    @Reference(
+            cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     void setInference(InferenceService service) {
         inference = service;
         recomputeSoon();
@@ -137,7 +166,11 @@ public final class PresenceComponent implements NodeDirectory {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void setEventBus(EventBus bus) {
-        events.put(bus, bus.subscribe(Set.of(EventTypes.DEPLOYMENT_STATE, EventTypes.MODEL, EventTypes.PLUGIN), this::eventSeen));
+        events.put(
+                bus,
+                bus.subscribe(
+                        Set.of(EventTypes.DEPLOYMENT_STATE, EventTypes.MODEL, EventTypes.PLUGIN),
+                        this::eventSeen));
     }
 
     void unsetEventBus(EventBus bus) {
@@ -177,16 +210,18 @@ public final class PresenceComponent implements NodeDirectory {
 
     private void recompute() {
         Set<String> caps = new TreeSet<>(declared);
-        runtimes.forEach((r, name) -> {
-            if (passes("runtime", name, r::selfTest)) {
-                caps.add("runtime:" + name);
-            }
-        });
-        engines.forEach((e, name) -> {
-            if (passes("engine", name, e::selfTest)) {
-                caps.add("engine:" + name);
-            }
-        });
+        runtimes.forEach(
+                (r, name) -> {
+                    if (passes("runtime", name, r::selfTest)) {
+                        caps.add("runtime:" + name);
+                    }
+                });
+        engines.forEach(
+                (e, name) -> {
+                    if (passes("engine", name, e::selfTest)) {
+                        caps.add("engine:" + name);
+                    }
+                });
         InferenceService svc = inference;
         if (svc != null) {
             try {
@@ -200,7 +235,8 @@ public final class PresenceComponent implements NodeDirectory {
         presence.capabilities(caps);
     }
 
-    private boolean passes(String kind, String name, java.util.function.Supplier<Availability> selfTest) {
+    private boolean passes(
+            String kind, String name, java.util.function.Supplier<Availability> selfTest) {
         try {
             Availability a = selfTest.get();
             if (!a.available()) {
@@ -208,7 +244,8 @@ public final class PresenceComponent implements NodeDirectory {
             }
             return a.available();
         } catch (RuntimeException e) {
-            // a crashing plugin is left out, not allowed to stop the others being announced; said once, not every recheck
+            // a crashing plugin is left out, not allowed to stop the others being announced; said
+            // once, not every recheck
             if (!e.toString().equals(lastSelfTestFailure.put(kind + ":" + name, e.toString()))) {
                 logger.warn("The self-test of {} {} failed: {}", kind, name, e.toString());
             }

@@ -22,21 +22,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /ipfs/id/1.0.0} and {@code /ipfs/id/push/1.0.0}: the listener of an identify stream
- * sends one Identify message and closes; a push stream carries one from the dialer.
+ * {@code /ipfs/id/1.0.0} and {@code /ipfs/id/push/1.0.0}: the listener of an identify stream sends
+ * one Identify message and closes; a push stream carries one from the dialer.
  */
 public final class IdentifyProtocol {
     /** The identify protocol id. */
     public static final String ID = "/ipfs/id/1.0.0";
+
     /** The push variant. */
     public static final String PUSH = "/ipfs/id/push/1.0.0";
+
     static final String PROTOCOL_VERSION = "ipfs/0.1.0";
     static final int MAX_MESSAGE = 64 * 1024;
 
     /** A decoded Identify message. */
-    public record Info(PeerId peer, String protocolVersion, String agentVersion, List<Multiaddr> listenAddrs,
-            List<String> protocols, Multiaddr observedAddr) {
-    }
+    public record Info(
+            PeerId peer,
+            String protocolVersion,
+            String agentVersion,
+            List<Multiaddr> listenAddrs,
+            List<String> protocols,
+            Multiaddr observedAddr) {}
 
     private final Logger logger = LoggerFactory.getLogger(IdentifyProtocol.class);
     private final Libp2pHost host;
@@ -44,7 +50,8 @@ public final class IdentifyProtocol {
     private final String agentVersion;
     private static final long PUSH_DELAY_MS = 100;
     private final AtomicBoolean pushScheduled = new AtomicBoolean();
-    private final List<java.util.function.Consumer<Info>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<Info>> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Registers identify and push on {@code host}; identifies every new connection. */
     public IdentifyProtocol(Libp2pHost host, PeerStore peers, String agentVersion) {
@@ -60,10 +67,14 @@ public final class IdentifyProtocol {
     private void pushSoon() {
         if (pushScheduled.compareAndSet(false, true)) {
             try {
-                host.group().schedule(() -> {
-                    pushScheduled.set(false);
-                    pushToAll();
-                }, PUSH_DELAY_MS, TimeUnit.MILLISECONDS);
+                host.group()
+                        .schedule(
+                                () -> {
+                                    pushScheduled.set(false);
+                                    pushToAll();
+                                },
+                                PUSH_DELAY_MS,
+                                TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
                 pushScheduled.set(false);
             }
@@ -75,43 +86,54 @@ public final class IdentifyProtocol {
         listeners.add(l);
     }
 
-    /** @return the remote's Identify message, also recorded in the peer store */
+    /**
+     * @return the remote's Identify message, also recorded in the peer store
+     */
     public CompletableFuture<Info> identify(Connection c) {
         CompletableFuture<Info> f = new CompletableFuture<>();
-        host.newStream(c, List.of(ID), new Reader(c, f)).exceptionally(e -> {
-            f.completeExceptionally(e);
-            return null;
-        });
+        host.newStream(c, List.of(ID), new Reader(c, f))
+                .exceptionally(
+                        e -> {
+                            f.completeExceptionally(e);
+                            return null;
+                        });
         return f;
     }
 
     /** Pushes the current Identify message to every connected peer that speaks push. */
     public void pushToAll() {
         for (Connection c : host.connections()) {
-            boolean speaksPush = peers.get(c.remotePeer()).map(e -> e.protocols().contains(PUSH)).orElse(false);
+            boolean speaksPush =
+                    peers.get(c.remotePeer()).map(e -> e.protocols().contains(PUSH)).orElse(false);
             if (!speaksPush) {
                 continue;
             }
-            host.newStream(c, List.of(PUSH), new StreamHandler() {
-                @Override
-                public void onActive(YamuxStream stream) {
-                    stream.write(LengthPrefixed.encode(stream.session().channel().alloc(), encode(c)));
-                    stream.closeWrite();
-                }
+            host.newStream(
+                    c,
+                    List.of(PUSH),
+                    new StreamHandler() {
+                        @Override
+                        public void onActive(YamuxStream stream) {
+                            stream.write(
+                                    LengthPrefixed.encode(
+                                            stream.session().channel().alloc(), encode(c)));
+                            stream.closeWrite();
+                        }
 
-                @Override
-                public void onData(YamuxStream stream, ByteBuf in) {
-                    in.skipBytes(in.readableBytes());
-                }
-            });
+                        @Override
+                        public void onData(YamuxStream stream, ByteBuf in) {
+                            in.skipBytes(in.readableBytes());
+                        }
+                    });
         }
     }
 
     byte[] encode(Connection c) {
-        ProtoWriter w = new ProtoWriter()
-                .string(5, PROTOCOL_VERSION)
-                .string(6, agentVersion)
-                .bytes(1, host.identity().publicKeyProtobuf());
+        ProtoWriter w =
+                new ProtoWriter()
+                        .string(5, PROTOCOL_VERSION)
+                        .string(6, agentVersion)
+                        .bytes(1, host.identity().publicKeyProtobuf());
         for (Multiaddr m : host.listenAddresses()) {
             w.bytes(2, m.toBytes());
         }
@@ -143,7 +165,8 @@ public final class IdentifyProtocol {
                     try {
                         addrs.add(Multiaddr.fromBytes(a));
                     } catch (MalformedInputException e) {
-                        // addresses of transports this node does not speak (quic, ws, ...) are skipped
+                        // addresses of transports this node does not speak (quic, ws, ...) are
+                        // skipped
                     }
                 }
                 case 3 -> protocols.add(r.string());
@@ -204,7 +227,11 @@ public final class IdentifyProtocol {
             PeerId peer = stream.session().remotePeer();
             Info info = decode(msg, peer);
             peers.identified(peer, info.listenAddrs(), info.protocols(), info.agentVersion());
-            logger.debug("Identified {}: {} protocols, addrs {}", peer, info.protocols().size(), info.listenAddrs());
+            logger.debug(
+                    "Identified {}: {} protocols, addrs {}",
+                    peer,
+                    info.protocols().size(),
+                    info.listenAddrs());
             for (var l : listeners) {
                 try {
                     l.accept(info);
@@ -223,7 +250,8 @@ public final class IdentifyProtocol {
         @Override
         public void onClosed(YamuxStream stream) {
             if (result != null) {
-                result.completeExceptionally(new IOException("identify stream closed before a message arrived"));
+                result.completeExceptionally(
+                        new IOException("identify stream closed before a message arrived"));
             }
         }
     }

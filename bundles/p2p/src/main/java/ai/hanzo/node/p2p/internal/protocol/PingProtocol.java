@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 public final class PingProtocol {
     /** The protocol id. */
     public static final String ID = "/ipfs/ping/1.0.0";
+
     private static final int SIZE = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -28,43 +29,54 @@ public final class PingProtocol {
         host.handle(ID, Echo::new);
     }
 
-    /** @return the round trip of one ping over a new stream */
+    /**
+     * @return the round trip of one ping over a new stream
+     */
     public CompletableFuture<Duration> ping(Connection c) {
         CompletableFuture<Duration> rtt = new CompletableFuture<>();
         byte[] payload = new byte[SIZE];
         RANDOM.nextBytes(payload);
-        host.newStream(c, List.of(ID), new StreamHandler() {
-            private long sent;
+        host.newStream(
+                        c,
+                        List.of(ID),
+                        new StreamHandler() {
+                            private long sent;
 
-            @Override
-            public void onActive(YamuxStream stream) {
-                sent = System.nanoTime();
-                stream.write(Unpooled.wrappedBuffer(payload));
-            }
+                            @Override
+                            public void onActive(YamuxStream stream) {
+                                sent = System.nanoTime();
+                                stream.write(Unpooled.wrappedBuffer(payload));
+                            }
 
-            @Override
-            public void onData(YamuxStream stream, ByteBuf in) {
-                if (in.readableBytes() < SIZE) {
-                    return;
-                }
-                byte[] echo = new byte[SIZE];
-                in.readBytes(echo);
-                if (Arrays.equals(echo, payload)) {
-                    rtt.complete(Duration.ofNanos(System.nanoTime() - sent));
-                } else {
-                    rtt.completeExceptionally(new IOException("ping echo does not match what was sent"));
-                }
-                stream.closeWrite();
-            }
+                            @Override
+                            public void onData(YamuxStream stream, ByteBuf in) {
+                                if (in.readableBytes() < SIZE) {
+                                    return;
+                                }
+                                byte[] echo = new byte[SIZE];
+                                in.readBytes(echo);
+                                if (Arrays.equals(echo, payload)) {
+                                    rtt.complete(Duration.ofNanos(System.nanoTime() - sent));
+                                } else {
+                                    rtt.completeExceptionally(
+                                            new IOException(
+                                                    "ping echo does not match what was sent"));
+                                }
+                                stream.closeWrite();
+                            }
 
-            @Override
-            public void onClosed(YamuxStream stream) {
-                rtt.completeExceptionally(new IOException("ping stream closed before the echo arrived"));
-            }
-        }).exceptionally(e -> {
-            rtt.completeExceptionally(e);
-            return null;
-        });
+                            @Override
+                            public void onClosed(YamuxStream stream) {
+                                rtt.completeExceptionally(
+                                        new IOException(
+                                                "ping stream closed before the echo arrived"));
+                            }
+                        })
+                .exceptionally(
+                        e -> {
+                            rtt.completeExceptionally(e);
+                            return null;
+                        });
         return rtt;
     }
 

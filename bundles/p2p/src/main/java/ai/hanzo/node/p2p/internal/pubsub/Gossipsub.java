@@ -39,27 +39,34 @@ import org.slf4j.LoggerFactory;
 /**
  * gossipsub v1.1 ({@code /meshsub/1.1.0}, also accepting 1.0.0 and floodsub peers): StrictSign
  * messages, message id = author key + seqno (as js-libp2p computes it), meshes kept between D_lo
- * and D_hi by a heartbeat (with D_score peers kept by score and D_out outbound peers when
- * pruning, an outbound quota, and opportunistic grafting), GRAFT/PRUNE with backoff and peer
- * exchange, IHAVE/IWANT gossip to a share of the peers from a message cache (with IWANT promises
- * and retransmission limits), a seen-cache, flood publishing of own messages, and the v1.1 peer
- * score ({@link PeerScore}) with gossip, publish, graylist, accept-PX and opportunistic-graft
- * thresholds, and extended validation ({@link MessageValidator}: accept, reject with P4, ignore).
- * Explicit peering agreements are not implemented. All state lives on one event loop.
+ * and D_hi by a heartbeat (with D_score peers kept by score and D_out outbound peers when pruning,
+ * an outbound quota, and opportunistic grafting), GRAFT/PRUNE with backoff and peer exchange,
+ * IHAVE/IWANT gossip to a share of the peers from a message cache (with IWANT promises and
+ * retransmission limits), a seen-cache, flood publishing of own messages, and the v1.1 peer score
+ * ({@link PeerScore}) with gossip, publish, graylist, accept-PX and opportunistic-graft thresholds,
+ * and extended validation ({@link MessageValidator}: accept, reject with P4, ignore). Explicit
+ * peering agreements are not implemented. All state lives on one event loop.
  */
 public final class Gossipsub {
     /** gossipsub v1.1. */
     public static final String MESHSUB_11 = "/meshsub/1.1.0";
+
     /** gossipsub v1.0. */
     public static final String MESHSUB_10 = "/meshsub/1.0.0";
+
     /** floodsub: such peers get every message of their topics and no control messages. */
     public static final String FLOODSUB = "/floodsub/1.0.0";
+
     static final int MCACHE_LENGTH = 5;
     static final int MCACHE_GOSSIP = 3;
     static final long SEEN_TTL_MS = 120_000;
     static final long FANOUT_TTL_MS = 60_000;
-    /** Longest backoff a PRUNE may ask for, so a peer cannot lock itself out of our mesh forever. */
+
+    /**
+     * Longest backoff a PRUNE may ask for, so a peer cannot lock itself out of our mesh forever.
+     */
     static final long MAX_BACKOFF_S = 3600;
+
     static final int MAX_BACKOFF_ENTRIES = 100_000;
     static final int MAX_RPC = 1 << 20;
     static final int MAX_IHAVE_LENGTH = 5000;
@@ -73,7 +80,9 @@ public final class Gossipsub {
     /** Where PX finds addresses for an offered peer that came without a signed peer record. */
     @FunctionalInterface
     public interface PeerAddressBook {
-        /** @return known or discovered addresses of {@code peer}, possibly none */
+        /**
+         * @return known or discovered addresses of {@code peer}, possibly none
+         */
         CompletableFuture<List<Multiaddr>> addresses(PeerId peer);
 
         /** A book that knows nothing: PX then only helps with peers that sent signed records. */
@@ -100,8 +109,10 @@ public final class Gossipsub {
     private final Map<Key, PubsubRpc.Message> mcache = new HashMap<>();
     private final Map<Key, Map<PeerId, Integer>> transmissions = new HashMap<>();
     private final ArrayDeque<List<Key>> mcacheWindows = new ArrayDeque<>();
+
     /** Message id asked for with IWANT -> who advertised it and by when it must arrive. */
     private final LinkedHashMap<Key, Promise> promises = new LinkedHashMap<>();
+
     private final Set<PeerId> pxDialing = new HashSet<>();
     private long seqno = System.currentTimeMillis() << 20;
     private long heartbeatTicks;
@@ -121,8 +132,7 @@ public final class Gossipsub {
         }
     }
 
-    private record Promise(PeerId peer, long deadline) {
-    }
+    private record Promise(PeerId peer, long deadline) {}
 
     private static final class Registration {
         final Consumer<PubsubMessage> handler;
@@ -155,7 +165,9 @@ public final class Gossipsub {
         final List<PubsubRpc.Prune> prune = new ArrayList<>();
     }
 
-    /** Registers the protocol on {@code host} with the default configuration and no PX address book. */
+    /**
+     * Registers the protocol on {@code host} with the default configuration and no PX address book.
+     */
     public Gossipsub(Libp2pHost host, Duration heartbeatInterval) {
         this(host, heartbeatInterval, GossipsubConfig.defaults(), PeerAddressBook.NONE);
     }
@@ -165,7 +177,11 @@ public final class Gossipsub {
      *
      * @param addressBook finds addresses of peers offered by PX without a signed peer record
      */
-    public Gossipsub(Libp2pHost host, Duration heartbeatInterval, GossipsubConfig config, PeerAddressBook addressBook) {
+    public Gossipsub(
+            Libp2pHost host,
+            Duration heartbeatInterval,
+            GossipsubConfig config,
+            PeerAddressBook addressBook) {
         this.host = host;
         this.identity = host.identity();
         this.loop = host.group().next();
@@ -177,27 +193,31 @@ public final class Gossipsub {
         host.handle(MESHSUB_11, InboundReader::new);
         host.handle(MESHSUB_10, InboundReader::new);
         host.handle(FLOODSUB, InboundReader::new);
-        host.addListener(new Libp2pHost.ConnectionListener() {
-            @Override
-            public void connected(Connection c) {
-                exec(() -> ensureOutbound(c.remotePeer()));
-            }
+        host.addListener(
+                new Libp2pHost.ConnectionListener() {
+                    @Override
+                    public void connected(Connection c) {
+                        exec(() -> ensureOutbound(c.remotePeer()));
+                    }
 
-            @Override
-            public void disconnected(Connection c) {
-                exec(() -> {
-                    if (host.connection(c.remotePeer()).isEmpty()) {
-                        removePeer(c.remotePeer());
-                    } else {
-                        PeerState p = peers.get(c.remotePeer());
-                        if (p != null && p.out != null && p.out.session() == c.session()) {
-                            p.out = null;
-                            ensureOutbound(c.remotePeer());
-                        }
+                    @Override
+                    public void disconnected(Connection c) {
+                        exec(
+                                () -> {
+                                    if (host.connection(c.remotePeer()).isEmpty()) {
+                                        removePeer(c.remotePeer());
+                                    } else {
+                                        PeerState p = peers.get(c.remotePeer());
+                                        if (p != null
+                                                && p.out != null
+                                                && p.out.session() == c.session()) {
+                                            p.out = null;
+                                            ensureOutbound(c.remotePeer());
+                                        }
+                                    }
+                                });
                     }
                 });
-            }
-        });
         long hb = heartbeatInterval.toMillis();
         heartbeat = loop.scheduleAtFixedRate(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
         long di = config.score().decayInterval().toMillis();
@@ -214,7 +234,9 @@ public final class Gossipsub {
         }
     }
 
-    /** Runs on the router loop; after shutdown there is nothing left to do, so the task is dropped. */
+    /**
+     * Runs on the router loop; after shutdown there is nothing left to do, so the task is dropped.
+     */
     private void exec(Runnable r) {
         try {
             loop.execute(r);
@@ -226,135 +248,166 @@ public final class Gossipsub {
     // ---- public operations -------------------------------------------------------------
 
     /**
-     * Signs and floods a message to every topic peer whose score is at least the publish
-     * threshold (flood publishing, whether or not this node subscribes to the topic).
+     * Signs and floods a message to every topic peer whose score is at least the publish threshold
+     * (flood publishing, whether or not this node subscribes to the topic).
      *
      * @return completes when handed to at least one peer; fails when no peer subscribes
      */
     public CompletableFuture<Void> publish(String topic, byte[] data) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        exec(() -> {
-            try {
-                byte[] seq = ByteBuffer.allocate(8).putLong(seqno++).array();
-                byte[] from = identity.peerId().toBytes();
-                PubsubRpc.Message unsigned = new PubsubRpc.Message(from, data, seq, topic, null, null);
-                byte[] sig = identity.sign(concat(SIGN_PREFIX, unsigned.signedBytes()));
-                PubsubRpc.Message m = new PubsubRpc.Message(from, data, seq, topic, sig, null);
-                Key id = Key.of(concat(identity.publicKeyProtobuf(), seq));
-                markSeen(id);
-                cache(id, m);
-                List<PeerState> targets = new ArrayList<>();
-                for (PeerState p : peers.values()) {
-                    if (p.topics.contains(topic) && score(p) >= thresholds.publish()) {
-                        targets.add(p);
-                    }
-                }
-                if (targets.isEmpty()) {
-                    f.completeExceptionally(new IllegalStateException("no connected peer subscribes to " + topic));
-                    return;
-                }
-                if (!mesh.containsKey(topic)) {
-                    fanoutLastPublish.put(topic, System.currentTimeMillis());
-                    Set<PeerId> fo = fanout.computeIfAbsent(topic, t -> new HashSet<>());
-                    for (PeerState p : targets) {
-                        if (fo.size() < config.d()) {
-                            fo.add(p.id);
+        exec(
+                () -> {
+                    try {
+                        byte[] seq = ByteBuffer.allocate(8).putLong(seqno++).array();
+                        byte[] from = identity.peerId().toBytes();
+                        PubsubRpc.Message unsigned =
+                                new PubsubRpc.Message(from, data, seq, topic, null, null);
+                        byte[] sig = identity.sign(concat(SIGN_PREFIX, unsigned.signedBytes()));
+                        PubsubRpc.Message m =
+                                new PubsubRpc.Message(from, data, seq, topic, sig, null);
+                        Key id = Key.of(concat(identity.publicKeyProtobuf(), seq));
+                        markSeen(id);
+                        cache(id, m);
+                        List<PeerState> targets = new ArrayList<>();
+                        for (PeerState p : peers.values()) {
+                            if (p.topics.contains(topic) && score(p) >= thresholds.publish()) {
+                                targets.add(p);
+                            }
                         }
+                        if (targets.isEmpty()) {
+                            f.completeExceptionally(
+                                    new IllegalStateException(
+                                            "no connected peer subscribes to " + topic));
+                            return;
+                        }
+                        if (!mesh.containsKey(topic)) {
+                            fanoutLastPublish.put(topic, System.currentTimeMillis());
+                            Set<PeerId> fo = fanout.computeIfAbsent(topic, t -> new HashSet<>());
+                            for (PeerState p : targets) {
+                                if (fo.size() < config.d()) {
+                                    fo.add(p.id);
+                                }
+                            }
+                        }
+                        byte[] rpc = PubsubRpc.of(List.of(), List.of(m), null).encode();
+                        for (PeerState p : targets) {
+                            send(p, rpc);
+                        }
+                        f.complete(null);
+                    } catch (RuntimeException e) {
+                        f.completeExceptionally(e);
                     }
-                }
-                byte[] rpc = PubsubRpc.of(List.of(), List.of(m), null).encode();
-                for (PeerState p : targets) {
-                    send(p, rpc);
-                }
-                f.complete(null);
-            } catch (RuntimeException e) {
-                f.completeExceptionally(e);
-            }
-        });
+                });
         return f;
     }
 
     /** Joins {@code topic}; the handler gets every new valid message on it from other peers. */
     public Subscription subscribe(String topic, Consumer<PubsubMessage> handler) {
         Registration r = new Registration(handler);
-        exec(() -> {
-            List<Registration> list = handlers.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>());
-            list.add(r);
-            if (list.size() == 1 && r.active) {
-                join(topic);
-            }
-        });
+        exec(
+                () -> {
+                    List<Registration> list =
+                            handlers.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>());
+                    list.add(r);
+                    if (list.size() == 1 && r.active) {
+                        join(topic);
+                    }
+                });
         return () -> {
             r.active = false;
-            exec(() -> {
-                List<Registration> list = handlers.get(topic);
-                if (list != null && list.remove(r) && list.isEmpty()) {
-                    handlers.remove(topic);
-                    leave(topic);
-                }
-            });
+            exec(
+                    () -> {
+                        List<Registration> list = handlers.get(topic);
+                        if (list != null && list.remove(r) && list.isEmpty()) {
+                            handlers.remove(topic);
+                            leave(topic);
+                        }
+                    });
         };
     }
 
     /**
-     * Adds an application check for messages on {@code topic}; a message is delivered and
-     * forwarded only when every validator of its topic accepts it.
+     * Adds an application check for messages on {@code topic}; a message is delivered and forwarded
+     * only when every validator of its topic accepts it.
      *
      * @return closing it removes the validator
      */
     public AutoCloseable addValidator(String topic, MessageValidator validator) {
-        exec(() -> validators.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(validator));
-        return () -> exec(() -> {
-            List<MessageValidator> list = validators.get(topic);
-            if (list != null && list.remove(validator) && list.isEmpty()) {
-                validators.remove(topic);
-            }
-        });
+        exec(
+                () ->
+                        validators
+                                .computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>())
+                                .add(validator));
+        return () ->
+                exec(
+                        () -> {
+                            List<MessageValidator> list = validators.get(topic);
+                            if (list != null && list.remove(validator) && list.isEmpty()) {
+                                validators.remove(topic);
+                            }
+                        });
     }
 
-    /** @return the mesh peers of {@code topic} (a snapshot, for tests and status) */
+    /**
+     * @return the mesh peers of {@code topic} (a snapshot, for tests and status)
+     */
     public CompletableFuture<Set<PeerId>> meshPeers(String topic) {
         return onLoop(() -> Set.copyOf(mesh.getOrDefault(topic, Set.of())));
     }
 
-    /** @return the peers known to subscribe to {@code topic} */
+    /**
+     * @return the peers known to subscribe to {@code topic}
+     */
     public CompletableFuture<Set<PeerId>> topicPeers(String topic) {
-        return onLoop(() -> {
-            Set<PeerId> out = new HashSet<>();
-            peers.values().stream().filter(p -> p.topics.contains(topic)).forEach(p -> out.add(p.id));
-            return Set.copyOf(out);
-        });
+        return onLoop(
+                () -> {
+                    Set<PeerId> out = new HashSet<>();
+                    peers.values().stream()
+                            .filter(p -> p.topics.contains(topic))
+                            .forEach(p -> out.add(p.id));
+                    return Set.copyOf(out);
+                });
     }
 
-    /** @return the score of {@code peer}, also while it is retained after a disconnect; 0 when unknown */
+    /**
+     * @return the score of {@code peer}, also while it is retained after a disconnect; 0 when
+     *     unknown
+     */
     public CompletableFuture<Double> score(PeerId peer) {
         return onLoop(() -> score.score(peer));
     }
 
-    /** @return the configuration in use */
+    /**
+     * @return the configuration in use
+     */
     public GossipsubConfig config() {
         return config;
     }
 
-    /** @return how many RPCs were dropped because their sender was graylisted (for tests and status) */
+    /**
+     * @return how many RPCs were dropped because their sender was graylisted (for tests and status)
+     */
     CompletableFuture<Long> graylistedRpcs() {
         return onLoop(() -> graylistedRpcs);
     }
 
-    /** @return how many connections were made to peers offered by PX (for tests and status) */
+    /**
+     * @return how many connections were made to peers offered by PX (for tests and status)
+     */
     CompletableFuture<Long> pxConnections() {
         return onLoop(() -> pxConnections);
     }
 
     private <T> CompletableFuture<T> onLoop(java.util.function.Supplier<T> s) {
         CompletableFuture<T> f = new CompletableFuture<>();
-        exec(() -> {
-            try {
-                f.complete(s.get());
-            } catch (RuntimeException e) {
-                f.completeExceptionally(e);
-            }
-        });
+        exec(
+                () -> {
+                    try {
+                        f.complete(s.get());
+                    } catch (RuntimeException e) {
+                        f.completeExceptionally(e);
+                    }
+                });
         return f;
     }
 
@@ -378,7 +431,10 @@ public final class Gossipsub {
 
     private void join(String topic) {
         for (PeerState p : peers.values()) {
-            send(p, PubsubRpc.of(List.of(new PubsubRpc.SubOpts(true, topic)), List.of(), null).encode());
+            send(
+                    p,
+                    PubsubRpc.of(List.of(new PubsubRpc.SubOpts(true, topic)), List.of(), null)
+                            .encode());
         }
         Set<PeerId> m = new HashSet<>();
         mesh.put(topic, m);
@@ -387,7 +443,11 @@ public final class Gossipsub {
         if (fo != null) {
             for (PeerId id : fo) {
                 PeerState p = peers.get(id);
-                if (p != null && !p.floodsub && score(p) >= 0 && !inBackoff(id, topic) && m.size() < config.d()) {
+                if (p != null
+                        && !p.floodsub
+                        && score(p) >= 0
+                        && !inBackoff(id, topic)
+                        && m.size() < config.d()) {
                     addToMesh(topic, m, id);
                 }
             }
@@ -406,25 +466,38 @@ public final class Gossipsub {
     private void leave(String topic) {
         Set<PeerId> m = mesh.remove(topic);
         for (PeerState p : peers.values()) {
-            send(p, PubsubRpc.of(List.of(new PubsubRpc.SubOpts(false, topic)), List.of(), null).encode());
+            send(
+                    p,
+                    PubsubRpc.of(List.of(new PubsubRpc.SubOpts(false, topic)), List.of(), null)
+                            .encode());
         }
         if (m != null) {
             for (PeerId id : m) {
                 score.prune(id, topic);
                 PeerState p = peers.get(id);
                 if (p != null) {
-                    sendControl(p, List.of(), List.of(), List.of(new PubsubRpc.Prune(topic, backoffSeconds())));
+                    sendControl(
+                            p,
+                            List.of(),
+                            List.of(),
+                            List.of(new PubsubRpc.Prune(topic, backoffSeconds())));
                     setBackoff(id, topic, backoffSeconds());
                 }
             }
         }
     }
 
-    /** @return shuffled peers of {@code topic} that may be grafted: not excluded, not in backoff, score not negative */
+    /**
+     * @return shuffled peers of {@code topic} that may be grafted: not excluded, not in backoff,
+     *     score not negative
+     */
     private List<PeerState> candidates(String topic, Set<PeerId> exclude) {
         List<PeerState> out = new ArrayList<>();
         for (PeerState p : peers.values()) {
-            if (p.topics.contains(topic) && !p.floodsub && !exclude.contains(p.id) && !inBackoff(p.id, topic)
+            if (p.topics.contains(topic)
+                    && !p.floodsub
+                    && !exclude.contains(p.id)
+                    && !inBackoff(p.id, topic)
                     && score(p) >= 0) {
                 out.add(p);
             }
@@ -448,7 +521,8 @@ public final class Gossipsub {
         if (p == null) {
             p = new PeerState(id);
             peers.put(id, p);
-            score.addPeer(id, host.connection(id).flatMap(c -> c.remoteAddress().host()).orElse(null));
+            score.addPeer(
+                    id, host.connection(id).flatMap(c -> c.remoteAddress().host()).orElse(null));
         }
         return p;
     }
@@ -463,46 +537,68 @@ public final class Gossipsub {
             return;
         }
         p.opening = true;
-        host.newStream(conn.get(), List.of(MESHSUB_11, MESHSUB_10, FLOODSUB), new StreamHandler() {
-            @Override
-            public void onData(YamuxStream stream, ByteBuf in) {
-                in.skipBytes(in.readableBytes()); // the peer sends on its own stream
-            }
+        host.newStream(
+                        conn.get(),
+                        List.of(MESHSUB_11, MESHSUB_10, FLOODSUB),
+                        new StreamHandler() {
+                            @Override
+                            public void onData(YamuxStream stream, ByteBuf in) {
+                                in.skipBytes(
+                                        in.readableBytes()); // the peer sends on its own stream
+                            }
 
-            @Override
-            public void onRemoteClose(YamuxStream stream) {
-                // keep writing: half-closed by the peer is fine for an outbound-only stream
-            }
+                            @Override
+                            public void onRemoteClose(YamuxStream stream) {
+                                // keep writing: half-closed by the peer is fine for an
+                                // outbound-only stream
+                            }
 
-            @Override
-            public void onClosed(YamuxStream stream) {
-                exec(() -> {
-                    if (p.out == stream) {
-                        p.out = null;
-                    }
-                });
-            }
-        }).whenComplete((stream, e) -> exec(() -> {
-            p.opening = false;
-            if (e != null) {
-                logger.debug("{} does not speak gossipsub: {}", id, e.toString());
-                return;
-            }
-            if (peers.get(id) != p) {
-                stream.reset();
-                return;
-            }
-            p.out = stream;
-            p.floodsub = FLOODSUB.equals(stream.protocol());
-            if (!handlers.isEmpty()) {
-                List<PubsubRpc.SubOpts> subs = new ArrayList<>();
-                handlers.keySet().forEach(t -> subs.add(new PubsubRpc.SubOpts(true, t)));
-                writeFrame(p, PubsubRpc.of(subs, List.of(), null).encode());
-            }
-            while (!p.pending.isEmpty()) {
-                writeFrame(p, p.pending.poll());
-            }
-        }));
+                            @Override
+                            public void onClosed(YamuxStream stream) {
+                                exec(
+                                        () -> {
+                                            if (p.out == stream) {
+                                                p.out = null;
+                                            }
+                                        });
+                            }
+                        })
+                .whenComplete(
+                        (stream, e) ->
+                                exec(
+                                        () -> {
+                                            p.opening = false;
+                                            if (e != null) {
+                                                logger.debug(
+                                                        "{} does not speak gossipsub: {}",
+                                                        id,
+                                                        e.toString());
+                                                return;
+                                            }
+                                            if (peers.get(id) != p) {
+                                                stream.reset();
+                                                return;
+                                            }
+                                            p.out = stream;
+                                            p.floodsub = FLOODSUB.equals(stream.protocol());
+                                            if (!handlers.isEmpty()) {
+                                                List<PubsubRpc.SubOpts> subs = new ArrayList<>();
+                                                handlers.keySet()
+                                                        .forEach(
+                                                                t ->
+                                                                        subs.add(
+                                                                                new PubsubRpc
+                                                                                        .SubOpts(
+                                                                                        true, t)));
+                                                writeFrame(
+                                                        p,
+                                                        PubsubRpc.of(subs, List.of(), null)
+                                                                .encode());
+                                            }
+                                            while (!p.pending.isEmpty()) {
+                                                writeFrame(p, p.pending.poll());
+                                            }
+                                        }));
     }
 
     private void removePeer(PeerId id) {
@@ -538,11 +634,21 @@ public final class Gossipsub {
         p.out.write(LengthPrefixed.encode(Unpooled.buffer().alloc(), rpc));
     }
 
-    private void sendControl(PeerState p, List<PubsubRpc.IHave> ihave, List<String> graft, List<PubsubRpc.Prune> prune) {
+    private void sendControl(
+            PeerState p,
+            List<PubsubRpc.IHave> ihave,
+            List<String> graft,
+            List<PubsubRpc.Prune> prune) {
         if (p == null || p.floodsub) {
             return;
         }
-        send(p, PubsubRpc.of(List.of(), List.of(), new PubsubRpc.Control(ihave, List.of(), graft, prune)).encode());
+        send(
+                p,
+                PubsubRpc.of(
+                                List.of(),
+                                List.of(),
+                                new PubsubRpc.Control(ihave, List.of(), graft, prune))
+                        .encode());
     }
 
     /** Reads length-prefixed RPCs from a stream the peer opened. */
@@ -562,7 +668,10 @@ public final class Gossipsub {
                 try {
                     rpc = PubsubRpc.decode(frame);
                 } catch (MalformedInputException e) {
-                    logger.info("Resetting gossipsub stream from {}: undecodable RPC: {}", id, e.getMessage());
+                    logger.info(
+                            "Resetting gossipsub stream from {}: undecodable RPC: {}",
+                            id,
+                            e.getMessage());
                     exec(() -> score.addPenalty(id, 1));
                     stream.reset();
                     return;
@@ -618,7 +727,11 @@ public final class Gossipsub {
         Key id = null;
         PeerId author;
         try {
-            if (m.topic() == null || m.from() == null || m.seqno() == null || m.seqno().length != 8 || m.signature() == null) {
+            if (m.topic() == null
+                    || m.from() == null
+                    || m.seqno() == null
+                    || m.seqno().length != 8
+                    || m.signature() == null) {
                 throw new MalformedInputException("unsigned or incomplete message (StrictSign)");
             }
             author = PeerId.fromBytes(m.from());
@@ -645,8 +758,13 @@ public final class Gossipsub {
         }
         markSeen(id);
         promises.remove(id); // whatever the application thinks of it, the advertiser delivered
-        PubsubMessage msg = new PubsubMessage(m.topic(), author.toBase58(), ByteBuffer.wrap(m.seqno()).getLong(),
-                m.data() == null ? new byte[0] : m.data(), Instant.now());
+        PubsubMessage msg =
+                new PubsubMessage(
+                        m.topic(),
+                        author.toBase58(),
+                        ByteBuffer.wrap(m.seqno()).getLong(),
+                        m.data() == null ? new byte[0] : m.data(),
+                        Instant.now());
         MessageValidator.Result verdict = validate(msg);
         if (verdict == MessageValidator.Result.REJECT) {
             score.invalidDelivery(src.id, id, m.topic());
@@ -692,7 +810,9 @@ public final class Gossipsub {
         }
     }
 
-    /** @return REJECT if any validator rejects, else IGNORE if any ignores (or fails), else ACCEPT */
+    /**
+     * @return REJECT if any validator rejects, else IGNORE if any ignores (or fails), else ACCEPT
+     */
     private MessageValidator.Result validate(PubsubMessage msg) {
         List<MessageValidator> list = validators.get(msg.topic());
         if (list == null) {
@@ -754,9 +874,11 @@ public final class Gossipsub {
                 continue;
             }
             if (m.size() >= config.dHi() && !outbound(p.id)) {
-                // full: only outbound peers may still join (so inbound sybils cannot fill the mesh); point it elsewhere
+                // full: only outbound peers may still join (so inbound sybils cannot fill the
+                // mesh); point it elsewhere
                 setBackoff(p.id, topic, backoffSeconds());
-                pruneBack.add(new PubsubRpc.Prune(topic, backoffSeconds(), peerExchange(topic, p.id)));
+                pruneBack.add(
+                        new PubsubRpc.Prune(topic, backoffSeconds(), peerExchange(topic, p.id)));
                 continue;
             }
             p.topics.add(topic);
@@ -773,9 +895,13 @@ public final class Gossipsub {
             return; // not our topic: nothing to leave, no backoff or PX worth keeping
         }
         removeFromMesh(pr.topic(), m, p.id);
-        long seconds = pr.backoffSeconds() > 0 ? Math.min(pr.backoffSeconds(), MAX_BACKOFF_S) : backoffSeconds();
+        long seconds =
+                pr.backoffSeconds() > 0
+                        ? Math.min(pr.backoffSeconds(), MAX_BACKOFF_S)
+                        : backoffSeconds();
         // one heartbeat of slack: the pruning side clears its backoff only at its next heartbeat
-        setBackoffUntil(p.id, pr.topic(), System.currentTimeMillis() + seconds * 1000 + heartbeatMillis);
+        setBackoffUntil(
+                p.id, pr.topic(), System.currentTimeMillis() + seconds * 1000 + heartbeatMillis);
         if (!pr.peers().isEmpty()) {
             acceptPeerExchange(p, pr.topic(), pr.peers());
         }
@@ -794,7 +920,9 @@ public final class Gossipsub {
             }
             for (byte[] id : ih.ids()) {
                 Key k = Key.of(id);
-                if (p.idsAskedThisHeartbeat < MAX_IHAVE_LENGTH && !seen.containsKey(k) && asked.add(k)) {
+                if (p.idsAskedThisHeartbeat < MAX_IHAVE_LENGTH
+                        && !seen.containsKey(k)
+                        && asked.add(k)) {
                     p.idsAskedThisHeartbeat++;
                     want.add(id);
                 }
@@ -804,11 +932,24 @@ public final class Gossipsub {
             return;
         }
         // promise tracking: one random asked id must arrive in time or the advertiser is penalised
-        Key tracked = Key.of(want.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(want.size())));
+        Key tracked =
+                Key.of(
+                        want.get(
+                                java.util.concurrent.ThreadLocalRandom.current()
+                                        .nextInt(want.size())));
         if (promises.size() < MAX_IWANT_PROMISES && !promises.containsKey(tracked)) {
-            promises.put(tracked, new Promise(p.id, System.currentTimeMillis() + config.iwantFollowup().toMillis()));
+            promises.put(
+                    tracked,
+                    new Promise(
+                            p.id, System.currentTimeMillis() + config.iwantFollowup().toMillis()));
         }
-        send(p, PubsubRpc.of(List.of(), List.of(), new PubsubRpc.Control(List.of(), want, List.of(), List.of())).encode());
+        send(
+                p,
+                PubsubRpc.of(
+                                List.of(),
+                                List.of(),
+                                new PubsubRpc.Control(List.of(), want, List.of(), List.of()))
+                        .encode());
     }
 
     private void onIWant(PeerState p, List<byte[]> ids) {
@@ -835,7 +976,10 @@ public final class Gossipsub {
 
     // ---- peer exchange ------------------------------------------------------------------
 
-    /** @return up to pxPeers other peers of {@code topic} with a non-negative score, for a PRUNE to {@code pruned} */
+    /**
+     * @return up to pxPeers other peers of {@code topic} with a non-negative score, for a PRUNE to
+     *     {@code pruned}
+     */
     private List<PubsubRpc.PxPeer> peerExchange(String topic, PeerId pruned) {
         PeerState target = peers.get(pruned);
         if (config.pxPeers() == 0 || target == null || score(target) < 0) {
@@ -850,7 +994,8 @@ public final class Gossipsub {
         Collections.shuffle(offered);
         List<PubsubRpc.PxPeer> out = new ArrayList<>();
         for (PeerState p : offered.subList(0, Math.min(config.pxPeers(), offered.size()))) {
-            // this node holds no signed records of others, so only the id goes out; the receiver looks addresses up
+            // this node holds no signed records of others, so only the id goes out; the receiver
+            // looks addresses up
             out.add(new PubsubRpc.PxPeer(p.id.toBytes(), null));
         }
         return out;
@@ -860,7 +1005,12 @@ public final class Gossipsub {
     private void acceptPeerExchange(PeerState from, String topic, List<PubsubRpc.PxPeer> offered) {
         double s = score(from);
         if (s < thresholds.acceptPX()) {
-            logger.debug("Ignoring PX from {} on {}: score {} below {}", from.id, topic, s, thresholds.acceptPX());
+            logger.debug(
+                    "Ignoring PX from {} on {}: score {} below {}",
+                    from.id,
+                    topic,
+                    s,
+                    thresholds.acceptPX());
             return;
         }
         List<PubsubRpc.PxPeer> shuffled = new ArrayList<>(offered);
@@ -876,35 +1026,59 @@ public final class Gossipsub {
             } catch (MalformedInputException | IllegalArgumentException e) {
                 continue;
             }
-            if (peer.equals(identity.peerId()) || host.connection(peer).isPresent() || pxDialing.contains(peer)) {
+            if (peer.equals(identity.peerId())
+                    || host.connection(peer).isPresent()
+                    || pxDialing.contains(peer)) {
                 continue;
             }
             taken++;
-            List<Multiaddr> signed = px.signedPeerRecord() == null ? List.of()
-                    : SignedPeerRecord.open(px.signedPeerRecord(), peer).map(SignedPeerRecord::addresses).orElse(List.of());
+            List<Multiaddr> signed =
+                    px.signedPeerRecord() == null
+                            ? List.of()
+                            : SignedPeerRecord.open(px.signedPeerRecord(), peer)
+                                    .map(SignedPeerRecord::addresses)
+                                    .orElse(List.of());
             pxDialing.add(peer);
             CompletableFuture<List<Multiaddr>> addrs;
             try {
-                addrs = signed.isEmpty() ? addressBook.addresses(peer) : CompletableFuture.completedFuture(signed);
+                addrs =
+                        signed.isEmpty()
+                                ? addressBook.addresses(peer)
+                                : CompletableFuture.completedFuture(signed);
             } catch (RuntimeException e) {
                 addrs = CompletableFuture.failedFuture(e);
             }
-            addrs.thenCompose(a -> dialAny(peer, a.stream().limit(MAX_PX_ADDRESSES_TRIED).toList(), 0))
-                    .whenComplete((c, e) -> exec(() -> {
-                        pxDialing.remove(peer);
-                        if (e != null) {
-                            logger.debug("PX dial of {} failed: {}", peer, e.toString());
-                        } else {
-                            pxConnections++;
-                            logger.debug("Connected to {} through PX from {}", peer, from.id);
-                        }
-                    }));
+            addrs.thenCompose(
+                            a ->
+                                    dialAny(
+                                            peer,
+                                            a.stream().limit(MAX_PX_ADDRESSES_TRIED).toList(),
+                                            0))
+                    .whenComplete(
+                            (c, e) ->
+                                    exec(
+                                            () -> {
+                                                pxDialing.remove(peer);
+                                                if (e != null) {
+                                                    logger.debug(
+                                                            "PX dial of {} failed: {}",
+                                                            peer,
+                                                            e.toString());
+                                                } else {
+                                                    pxConnections++;
+                                                    logger.debug(
+                                                            "Connected to {} through PX from {}",
+                                                            peer,
+                                                            from.id);
+                                                }
+                                            }));
         }
     }
 
     private CompletableFuture<Connection> dialAny(PeerId peer, List<Multiaddr> addrs, int i) {
         if (i >= addrs.size()) {
-            return CompletableFuture.failedFuture(new IllegalStateException("no reachable address for " + peer));
+            return CompletableFuture.failedFuture(
+                    new IllegalStateException("no reachable address for " + peer));
         }
         Multiaddr a = addrs.get(i);
         Multiaddr withId = a.peerId().isPresent() ? a : a.withPeerId(peer);
@@ -914,7 +1088,11 @@ public final class Gossipsub {
         } catch (RuntimeException e) {
             attempt = CompletableFuture.failedFuture(e);
         }
-        return attempt.handle((c, e) -> e == null ? CompletableFuture.completedFuture(c) : dialAny(peer, addrs, i + 1))
+        return attempt.handle(
+                        (c, e) ->
+                                e == null
+                                        ? CompletableFuture.completedFuture(c)
+                                        : dialAny(peer, addrs, i + 1))
                 .thenCompose(x -> x);
     }
 
@@ -942,15 +1120,19 @@ public final class Gossipsub {
                 maintainMesh(e.getKey(), e.getValue(), out);
                 gossip(e.getKey(), e.getValue(), out);
             }
-            for (Iterator<Map.Entry<String, Long>> it = fanoutLastPublish.entrySet().iterator(); it.hasNext();) {
+            for (Iterator<Map.Entry<String, Long>> it = fanoutLastPublish.entrySet().iterator();
+                    it.hasNext(); ) {
                 Map.Entry<String, Long> e = it.next();
                 if (now - e.getValue() > FANOUT_TTL_MS) {
                     it.remove();
                     fanout.remove(e.getKey());
                 } else {
                     Set<PeerId> fo = fanout.computeIfAbsent(e.getKey(), t -> new HashSet<>());
-                    fo.removeIf(id -> !peers.containsKey(id) || !peers.get(id).topics.contains(e.getKey())
-                            || score.score(id) < thresholds.publish());
+                    fo.removeIf(
+                            id ->
+                                    !peers.containsKey(id)
+                                            || !peers.get(id).topics.contains(e.getKey())
+                                            || score.score(id) < thresholds.publish());
                     gossip(e.getKey(), fo, out);
                 }
             }
@@ -1008,24 +1190,30 @@ public final class Gossipsub {
         }
     }
 
-    /** Keeps D_score best-scoring peers and random others up to D, with at least D_out outbound ones; PX to the rest. */
+    /**
+     * Keeps D_score best-scoring peers and random others up to D, with at least D_out outbound
+     * ones; PX to the rest.
+     */
     private void pruneOversubscribed(String topic, Set<PeerId> m, Map<PeerState, Outbox> out) {
         List<PeerState> members = new ArrayList<>();
         m.forEach(id -> members.add(peers.get(id)));
         Collections.shuffle(members); // ties in score are broken at random
         members.sort((a, b) -> Double.compare(score(b), score(a)));
-        List<PeerState> keep = new ArrayList<>(members.subList(0, Math.min(config.dScore(), members.size())));
+        List<PeerState> keep =
+                new ArrayList<>(members.subList(0, Math.min(config.dScore(), members.size())));
         List<PeerState> rest = new ArrayList<>(members.subList(keep.size(), members.size()));
         Collections.shuffle(rest);
         keep.addAll(rest.subList(0, Math.max(0, Math.min(config.d() - keep.size(), rest.size()))));
         rest.removeAll(keep);
-        // outbound quota: swap pruned outbound peers in for kept inbound ones, random picks and low scores first
+        // outbound quota: swap pruned outbound peers in for kept inbound ones, random picks and low
+        // scores first
         int outboundKept = (int) keep.stream().filter(p -> outbound(p.id)).count();
         for (int i = keep.size() - 1; i >= 0 && outboundKept < config.dOut(); i--) {
             if (outbound(keep.get(i).id)) {
                 continue;
             }
-            PeerState replacement = rest.stream().filter(p -> outbound(p.id)).findFirst().orElse(null);
+            PeerState replacement =
+                    rest.stream().filter(p -> outbound(p.id)).findFirst().orElse(null);
             if (replacement == null) {
                 break;
             }
@@ -1039,7 +1227,10 @@ public final class Gossipsub {
         }
     }
 
-    /** When the median mesh score is low, grafts a few peers scoring above it (spec: opportunistic grafting). */
+    /**
+     * When the median mesh score is low, grafts a few peers scoring above it (spec: opportunistic
+     * grafting).
+     */
     private void opportunisticGraft(String topic, Set<PeerId> m, Map<PeerState, Outbox> out) {
         List<Double> scores = new ArrayList<>();
         m.forEach(id -> scores.add(score.score(id)));
@@ -1054,7 +1245,11 @@ public final class Gossipsub {
                 break;
             }
             if (score(p) > median) {
-                logger.debug("Opportunistically grafting {} on {} (median mesh score {})", p.id, topic, median);
+                logger.debug(
+                        "Opportunistically grafting {} on {} (median mesh score {})",
+                        p.id,
+                        topic,
+                        median);
                 graft(p, topic, m, out);
                 grafted++;
             }
@@ -1068,13 +1263,19 @@ public final class Gossipsub {
 
     private void prune(PeerState p, String topic, boolean withPx, Map<PeerState, Outbox> out) {
         List<PubsubRpc.PxPeer> px = withPx ? peerExchange(topic, p.id) : List.of();
-        out.computeIfAbsent(p, x -> new Outbox()).prune.add(new PubsubRpc.Prune(topic, backoffSeconds(), px));
+        out.computeIfAbsent(p, x -> new Outbox())
+                .prune
+                .add(new PubsubRpc.Prune(topic, backoffSeconds(), px));
         setBackoff(p.id, topic, backoffSeconds());
     }
 
-    /** A peer that advertised a message with IHAVE and did not deliver it after our IWANT gets a P7 penalty. */
+    /**
+     * A peer that advertised a message with IHAVE and did not deliver it after our IWANT gets a P7
+     * penalty.
+     */
     private void applyBrokenPromises(long now) {
-        for (Iterator<Map.Entry<Key, Promise>> it = promises.entrySet().iterator(); it.hasNext();) {
+        for (Iterator<Map.Entry<Key, Promise>> it = promises.entrySet().iterator();
+                it.hasNext(); ) {
             Map.Entry<Key, Promise> e = it.next();
             if (e.getValue().deadline() > now) {
                 continue;
@@ -1090,7 +1291,9 @@ public final class Gossipsub {
     private void gossip(String topic, Set<PeerId> exclude, Map<PeerState, Outbox> out) {
         List<byte[]> ids = new ArrayList<>();
         int w = 0;
-        for (Iterator<List<Key>> it = mcacheWindows.descendingIterator(); it.hasNext() && w < MCACHE_GOSSIP; w++) {
+        for (Iterator<List<Key>> it = mcacheWindows.descendingIterator();
+                it.hasNext() && w < MCACHE_GOSSIP;
+                w++) {
             for (Key k : it.next()) {
                 PubsubRpc.Message m = mcache.get(k);
                 if (m != null && topic.equals(m.topic()) && ids.size() < MAX_IHAVE_LENGTH) {
@@ -1103,7 +1306,10 @@ public final class Gossipsub {
         }
         List<PeerState> targets = new ArrayList<>();
         for (PeerState p : peers.values()) {
-            if (p.topics.contains(topic) && !p.floodsub && !exclude.contains(p.id) && score(p) >= thresholds.gossip()) {
+            if (p.topics.contains(topic)
+                    && !p.floodsub
+                    && !exclude.contains(p.id)
+                    && score(p) >= thresholds.gossip()) {
                 targets.add(p);
             }
         }

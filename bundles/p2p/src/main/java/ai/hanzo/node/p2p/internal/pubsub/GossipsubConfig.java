@@ -23,54 +23,171 @@ import java.time.Duration;
  * @param score the score parameters
  * @param thresholds the score thresholds
  */
-public record GossipsubConfig(int d, int dLo, int dHi, int dScore, int dOut, int dLazy, double gossipFactor,
-        Duration pruneBackoff, int pxPeers, int pxAccept, int pxMaxPendingDials,
-        int opportunisticGraftTicks, int opportunisticGraftPeers, Duration iwantFollowup, int gossipRetransmission,
-        PeerScoreParams score, ScoreThresholds thresholds) {
+public record GossipsubConfig(
+        int d,
+        int dLo,
+        int dHi,
+        int dScore,
+        int dOut,
+        int dLazy,
+        double gossipFactor,
+        Duration pruneBackoff,
+        int pxPeers,
+        int pxAccept,
+        int pxMaxPendingDials,
+        int opportunisticGraftTicks,
+        int opportunisticGraftPeers,
+        Duration iwantFollowup,
+        int gossipRetransmission,
+        PeerScoreParams score,
+        ScoreThresholds thresholds) {
 
     /** Checks the relations of the mesh degrees. */
     public GossipsubConfig {
-        if (!(0 <= dLo && dLo <= d && d <= dHi && dScore <= d && dOut >= 0 && (dOut < dLo || dOut == 0) && dOut <= d / 2)) {
-            throw new IllegalArgumentException("need 0 <= dLo <= d <= dHi, dScore <= d, dOut < dLo and dOut <= d/2");
+        if (!(0 <= dLo
+                && dLo <= d
+                && d <= dHi
+                && dScore <= d
+                && dOut >= 0
+                && (dOut < dLo || dOut == 0)
+                && dOut <= d / 2)) {
+            throw new IllegalArgumentException(
+                    "need 0 <= dLo <= d <= dHi, dScore <= d, dOut < dLo and dOut <= d/2");
         }
-        if (gossipFactor < 0 || gossipFactor > 1 || pxPeers < 0 || pxAccept < 0 || pxMaxPendingDials < 0
-                || opportunisticGraftTicks < 1 || opportunisticGraftPeers < 0 || gossipRetransmission < 1) {
-            throw new IllegalArgumentException("counts must not be negative and gossipFactor must be in [0, 1]");
+        if (gossipFactor < 0
+                || gossipFactor > 1
+                || pxPeers < 0
+                || pxAccept < 0
+                || pxMaxPendingDials < 0
+                || opportunisticGraftTicks < 1
+                || opportunisticGraftPeers < 0
+                || gossipRetransmission < 1) {
+            throw new IllegalArgumentException(
+                    "counts must not be negative and gossipFactor must be in [0, 1]");
         }
     }
 
     /**
-     * D=6, D_lo=4, D_hi=12, D_score=4, D_out=2, D_lazy=6, gossip factor 0.25, 60 s backoff, 16
-     * PX peers offered and at most 16 taken (8 dials at once), opportunistic grafting of 2 peers
-     * every 60 heartbeats, 3 s for IWANT promises, 3 retransmissions, and
-     * {@link PeerScoreParams#defaults()} with {@link ScoreThresholds#defaults()}.
+     * D=6, D_lo=4, D_hi=12, D_score=4, D_out=2, D_lazy=6, gossip factor 0.25, 60 s backoff, 16 PX
+     * peers offered and at most 16 taken (8 dials at once), opportunistic grafting of 2 peers every
+     * 60 heartbeats, 3 s for IWANT promises, 3 retransmissions, and {@link
+     * PeerScoreParams#defaults()} with {@link ScoreThresholds#defaults()}.
      */
     public static GossipsubConfig defaults() {
-        return new GossipsubConfig(6, 4, 12, 4, 2, 6, 0.25, Duration.ofSeconds(60), 16, 16, 8, 60, 2,
-                Duration.ofSeconds(3), 3, PeerScoreParams.defaults(), ScoreThresholds.defaults());
+        return new GossipsubConfig(
+                6,
+                4,
+                12,
+                4,
+                2,
+                6,
+                0.25,
+                Duration.ofSeconds(60),
+                16,
+                16,
+                8,
+                60,
+                2,
+                Duration.ofSeconds(3),
+                3,
+                PeerScoreParams.defaults(),
+                ScoreThresholds.defaults());
     }
 
-    /** @return a copy with other mesh degrees */
+    /**
+     * @return a copy with other mesh degrees
+     */
     public GossipsubConfig withDegrees(int d, int dLo, int dHi, int dScore, int dOut) {
-        return new GossipsubConfig(d, dLo, dHi, dScore, dOut, dLazy, gossipFactor, pruneBackoff, pxPeers, pxAccept,
-                pxMaxPendingDials, opportunisticGraftTicks, opportunisticGraftPeers, iwantFollowup, gossipRetransmission, score, thresholds);
+        return new GossipsubConfig(
+                d,
+                dLo,
+                dHi,
+                dScore,
+                dOut,
+                dLazy,
+                gossipFactor,
+                pruneBackoff,
+                pxPeers,
+                pxAccept,
+                pxMaxPendingDials,
+                opportunisticGraftTicks,
+                opportunisticGraftPeers,
+                iwantFollowup,
+                gossipRetransmission,
+                score,
+                thresholds);
     }
 
-    /** @return a copy that grafts {@code peers} peers opportunistically every {@code ticks} heartbeats */
+    /**
+     * @return a copy that grafts {@code peers} peers opportunistically every {@code ticks}
+     *     heartbeats
+     */
     public GossipsubConfig withOpportunisticGraft(int ticks, int peers) {
-        return new GossipsubConfig(d, dLo, dHi, dScore, dOut, dLazy, gossipFactor, pruneBackoff, pxPeers, pxAccept,
-                pxMaxPendingDials, ticks, peers, iwantFollowup, gossipRetransmission, score, thresholds);
+        return new GossipsubConfig(
+                d,
+                dLo,
+                dHi,
+                dScore,
+                dOut,
+                dLazy,
+                gossipFactor,
+                pruneBackoff,
+                pxPeers,
+                pxAccept,
+                pxMaxPendingDials,
+                ticks,
+                peers,
+                iwantFollowup,
+                gossipRetransmission,
+                score,
+                thresholds);
     }
 
-    /** @return a copy with other score parameters */
+    /**
+     * @return a copy with other score parameters
+     */
     public GossipsubConfig withScore(PeerScoreParams score) {
-        return new GossipsubConfig(d, dLo, dHi, dScore, dOut, dLazy, gossipFactor, pruneBackoff, pxPeers, pxAccept,
-                pxMaxPendingDials, opportunisticGraftTicks, opportunisticGraftPeers, iwantFollowup, gossipRetransmission, score, thresholds);
+        return new GossipsubConfig(
+                d,
+                dLo,
+                dHi,
+                dScore,
+                dOut,
+                dLazy,
+                gossipFactor,
+                pruneBackoff,
+                pxPeers,
+                pxAccept,
+                pxMaxPendingDials,
+                opportunisticGraftTicks,
+                opportunisticGraftPeers,
+                iwantFollowup,
+                gossipRetransmission,
+                score,
+                thresholds);
     }
 
-    /** @return a copy with other thresholds */
+    /**
+     * @return a copy with other thresholds
+     */
     public GossipsubConfig withThresholds(ScoreThresholds thresholds) {
-        return new GossipsubConfig(d, dLo, dHi, dScore, dOut, dLazy, gossipFactor, pruneBackoff, pxPeers, pxAccept,
-                pxMaxPendingDials, opportunisticGraftTicks, opportunisticGraftPeers, iwantFollowup, gossipRetransmission, score, thresholds);
+        return new GossipsubConfig(
+                d,
+                dLo,
+                dHi,
+                dScore,
+                dOut,
+                dLazy,
+                gossipFactor,
+                pruneBackoff,
+                pxPeers,
+                pxAccept,
+                pxMaxPendingDials,
+                opportunisticGraftTicks,
+                opportunisticGraftPeers,
+                iwantFollowup,
+                gossipRetransmission,
+                score,
+                thresholds);
     }
 }

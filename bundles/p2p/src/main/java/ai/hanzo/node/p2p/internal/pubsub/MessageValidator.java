@@ -15,10 +15,15 @@ public interface MessageValidator {
         ACCEPT,
         /** Invalid: drop, and count against the peer that sent it (P4). */
         REJECT,
-        /** Drop without penalty (e.g. a duplicate the application already has, or one it cannot judge yet). */
+        /**
+         * Drop without penalty (e.g. a duplicate the application already has, or one it cannot
+         * judge yet).
+         */
         IGNORE
     }
 
-    /** @return what to do with {@code message} */
+    /**
+     * @return what to do with {@code message}
+     */
     Result validate(PubsubMessage message);
 }

@@ -16,20 +16,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gossipsub v1.1 score function: per-topic counters (P1 time in mesh, P2 first deliveries, P3
- * mesh delivery deficit, P3b mesh failures, P4 invalid messages) and per-peer ones (P5
- * application score, P6 IP colocation, P7 behaviour penalty), decayed by {@link #refresh()} once
- * per decay interval and kept for a while after a peer disconnects so that it cannot wipe a bad
- * score by reconnecting. Not thread-safe: the router calls it from its event loop only.
+ * mesh delivery deficit, P3b mesh failures, P4 invalid messages) and per-peer ones (P5 application
+ * score, P6 IP colocation, P7 behaviour penalty), decayed by {@link #refresh()} once per decay
+ * interval and kept for a while after a peer disconnects so that it cannot wipe a bad score by
+ * reconnecting. Not thread-safe: the router calls it from its event loop only.
  */
 final class PeerScore {
     /** Topics with counters per peer; a peer cannot grow state by naming endless topics. */
     static final int MAX_TOPICS_PER_PEER = 256;
+
     /** Disconnected peers whose score is kept; the oldest go first beyond this. */
     static final int MAX_RETAINED = 4096;
-    /** Message ids whose deliveries are tracked (for near-first and repeated invalid deliveries). */
+
+    /**
+     * Message ids whose deliveries are tracked (for near-first and repeated invalid deliveries).
+     */
     static final int MAX_DELIVERY_RECORDS = 50_000;
+
     /** Peers remembered per delivery record. */
     static final int MAX_PEERS_PER_DELIVERY = 64;
+
     /** How long a delivery record lives: longer than any near-first window. */
     static final long DELIVERY_RECORD_TTL_MS = 120_000;
 
@@ -60,7 +66,11 @@ final class PeerScore {
     }
 
     /** What became of a message: it decides what a later duplicate of it counts as. */
-    private enum Outcome { VALID, INVALID, IGNORED }
+    private enum Outcome {
+        VALID,
+        INVALID,
+        IGNORED
+    }
 
     private static final class DeliveryRecord {
         final long firstSeen;
@@ -85,7 +95,9 @@ final class PeerScore {
         return params;
     }
 
-    /** A peer connected from {@code ip} ({@code null} when unknown); a retained score comes back. */
+    /**
+     * A peer connected from {@code ip} ({@code null} when unknown); a retained score comes back.
+     */
     void addPeer(PeerId id, String ip) {
         PeerStats s = stats.get(id);
         if (s == null) {
@@ -98,7 +110,10 @@ final class PeerScore {
         setIp(id, s, ip);
     }
 
-    /** A peer disconnected: it leaves its meshes (with P3b as for a prune) and its score is retained. */
+    /**
+     * A peer disconnected: it leaves its meshes (with P3b as for a prune) and its score is
+     * retained.
+     */
     void removePeer(PeerId id) {
         PeerStats s = stats.get(id);
         if (s == null || !s.connected) {
@@ -113,7 +128,7 @@ final class PeerScore {
         retained++;
         if (retained > MAX_RETAINED) {
             // insertion order approximates age; drop the oldest disconnected peer
-            for (Iterator<PeerStats> it = stats.values().iterator(); it.hasNext();) {
+            for (Iterator<PeerStats> it = stats.values().iterator(); it.hasNext(); ) {
                 if (!it.next().connected) {
                     it.remove();
                     retained--;
@@ -155,9 +170,11 @@ final class PeerScore {
         TopicStats t = topicStats(from, topic);
         TopicScoreParams p = params.topic(topic);
         if (t != null) {
-            t.firstMessageDeliveries = Math.min(p.firstMessageDeliveriesCap(), t.firstMessageDeliveries + 1);
+            t.firstMessageDeliveries =
+                    Math.min(p.firstMessageDeliveriesCap(), t.firstMessageDeliveries + 1);
             if (t.inMesh) {
-                t.meshMessageDeliveries = Math.min(p.meshMessageDeliveriesCap(), t.meshMessageDeliveries + 1);
+                t.meshMessageDeliveries =
+                        Math.min(p.meshMessageDeliveriesCap(), t.meshMessageDeliveries + 1);
             }
         }
     }
@@ -170,14 +187,17 @@ final class PeerScore {
         countInvalid(from, topic);
     }
 
-    /** {@code from} delivered a message the application chose to ignore: no reward, no penalty, also for duplicates. */
+    /**
+     * {@code from} delivered a message the application chose to ignore: no reward, no penalty, also
+     * for duplicates.
+     */
     void ignoredDelivery(PeerId from, Gossipsub.Key id) {
         record(id, Outcome.IGNORED).peers.add(from);
     }
 
     /**
-     * {@code from} delivered a message already seen: within the window after a valid first
-     * delivery it counts as a near-first mesh delivery; a repeated invalid message counts again as invalid.
+     * {@code from} delivered a message already seen: within the window after a valid first delivery
+     * it counts as a near-first mesh delivery; a repeated invalid message counts again as invalid.
      */
     void duplicateDelivery(PeerId from, Gossipsub.Key id, String topic) {
         DeliveryRecord r = deliveries.get(id);
@@ -196,8 +216,11 @@ final class PeerScore {
         }
         TopicStats t = existingTopicStats(from, topic);
         TopicScoreParams p = params.topic(topic);
-        if (t != null && t.inMesh && clock.getAsLong() - r.firstSeen <= p.meshMessageDeliveriesWindow().toMillis()) {
-            t.meshMessageDeliveries = Math.min(p.meshMessageDeliveriesCap(), t.meshMessageDeliveries + 1);
+        if (t != null
+                && t.inMesh
+                && clock.getAsLong() - r.firstSeen <= p.meshMessageDeliveriesWindow().toMillis()) {
+            t.meshMessageDeliveries =
+                    Math.min(p.meshMessageDeliveriesCap(), t.meshMessageDeliveries + 1);
         }
     }
 
@@ -220,14 +243,15 @@ final class PeerScore {
     void refresh() {
         long now = clock.getAsLong();
         double zero = params.decayToZero();
-        for (Iterator<PeerStats> it = stats.values().iterator(); it.hasNext();) {
+        for (Iterator<PeerStats> it = stats.values().iterator(); it.hasNext(); ) {
             PeerStats s = it.next();
             if (!s.connected && now >= s.expireAt) {
                 it.remove();
                 retained--;
                 continue;
             }
-            for (Iterator<Map.Entry<String, TopicStats>> ti = s.topics.entrySet().iterator(); ti.hasNext();) {
+            for (Iterator<Map.Entry<String, TopicStats>> ti = s.topics.entrySet().iterator();
+                    ti.hasNext(); ) {
                 Map.Entry<String, TopicStats> e = ti.next();
                 TopicScoreParams p = params.topic(e.getKey());
                 TopicStats t = e.getValue();
@@ -235,18 +259,25 @@ final class PeerScore {
                     ti.remove();
                     continue;
                 }
-                t.firstMessageDeliveries = decay(t.firstMessageDeliveries, p.firstMessageDeliveriesDecay(), zero);
-                t.meshMessageDeliveries = decay(t.meshMessageDeliveries, p.meshMessageDeliveriesDecay(), zero);
-                t.meshFailurePenalty = decay(t.meshFailurePenalty, p.meshFailurePenaltyDecay(), zero);
-                t.invalidMessageDeliveries = decay(t.invalidMessageDeliveries, p.invalidMessageDeliveriesDecay(), zero);
-                if (!t.inMesh && t.firstMessageDeliveries == 0 && t.meshMessageDeliveries == 0 && t.meshFailurePenalty == 0
+                t.firstMessageDeliveries =
+                        decay(t.firstMessageDeliveries, p.firstMessageDeliveriesDecay(), zero);
+                t.meshMessageDeliveries =
+                        decay(t.meshMessageDeliveries, p.meshMessageDeliveriesDecay(), zero);
+                t.meshFailurePenalty =
+                        decay(t.meshFailurePenalty, p.meshFailurePenaltyDecay(), zero);
+                t.invalidMessageDeliveries =
+                        decay(t.invalidMessageDeliveries, p.invalidMessageDeliveriesDecay(), zero);
+                if (!t.inMesh
+                        && t.firstMessageDeliveries == 0
+                        && t.meshMessageDeliveries == 0
+                        && t.meshFailurePenalty == 0
                         && t.invalidMessageDeliveries == 0) {
                     ti.remove(); // nothing left to remember
                 }
             }
             s.behaviourPenalty = decay(s.behaviourPenalty, params.behaviourPenaltyDecay(), zero);
         }
-        for (Iterator<DeliveryRecord> it = deliveries.values().iterator(); it.hasNext();) {
+        for (Iterator<DeliveryRecord> it = deliveries.values().iterator(); it.hasNext(); ) {
             if (now - it.next().firstSeen <= DELIVERY_RECORD_TTL_MS) {
                 break; // insertion order is time order
             }
@@ -259,7 +290,9 @@ final class PeerScore {
         return d < zero ? 0 : d;
     }
 
-    /** @return the score of {@code id}; 0 for a peer never seen */
+    /**
+     * @return the score of {@code id}; 0 for a peer never seen
+     */
     double score(PeerId id) {
         PeerStats s = stats.get(id);
         if (s == null) {
@@ -275,14 +308,20 @@ final class PeerScore {
             TopicStats t = e.getValue();
             double topic = 0;
             if (t.inMesh) {
-                double p1 = Math.min(p.timeInMeshCap(), (double) (now - t.graftedAt) / p.timeInMeshQuantum().toMillis());
+                double p1 =
+                        Math.min(
+                                p.timeInMeshCap(),
+                                (double) (now - t.graftedAt) / p.timeInMeshQuantum().toMillis());
                 topic += p.timeInMeshWeight() * p1;
                 double deficit = meshDeficit(t, p);
                 topic += p.meshMessageDeliveriesWeight() * deficit * deficit;
             }
             topic += p.firstMessageDeliveriesWeight() * t.firstMessageDeliveries;
             topic += p.meshFailurePenaltyWeight() * t.meshFailurePenalty;
-            topic += p.invalidMessageDeliveriesWeight() * t.invalidMessageDeliveries * t.invalidMessageDeliveries;
+            topic +=
+                    p.invalidMessageDeliveriesWeight()
+                            * t.invalidMessageDeliveries
+                            * t.invalidMessageDeliveries;
             topicsScore += p.topicWeight() * topic;
         }
         if (params.topicScoreCap() > 0 && topicsScore > params.topicScoreCap()) {
@@ -301,7 +340,8 @@ final class PeerScore {
     }
 
     private double meshDeficit(TopicStats t, TopicScoreParams p) {
-        boolean active = clock.getAsLong() - t.graftedAt > p.meshMessageDeliveriesActivation().toMillis();
+        boolean active =
+                clock.getAsLong() - t.graftedAt > p.meshMessageDeliveriesActivation().toMillis();
         if (t.inMesh && active && t.meshMessageDeliveries < p.meshMessageDeliveriesThreshold()) {
             return p.meshMessageDeliveriesThreshold() - t.meshMessageDeliveries;
         }
@@ -322,7 +362,9 @@ final class PeerScore {
         if (s.ip == null || exempt(s.ip)) {
             return 0;
         }
-        int surplus = peersByIp.getOrDefault(s.ip, Set.of()).size() - params.ipColocationFactorThreshold();
+        int surplus =
+                peersByIp.getOrDefault(s.ip, Set.of()).size()
+                        - params.ipColocationFactorThreshold();
         return surplus > 0 ? (double) surplus * surplus : 0;
     }
 
@@ -362,7 +404,10 @@ final class PeerScore {
         return s == null ? null : s.topics.get(topic);
     }
 
-    /** @return the counters of {@code id} in {@code topic}, created when the topic counts and room remains */
+    /**
+     * @return the counters of {@code id} in {@code topic}, created when the topic counts and room
+     *     remains
+     */
     private TopicStats topicStats(PeerId id, String topic) {
         if (topic == null || params.topic(topic) == null) {
             return null;
@@ -393,7 +438,9 @@ final class PeerScore {
         return r;
     }
 
-    /** @return the number of peers whose score is tracked (connected or retained) */
+    /**
+     * @return the number of peers whose score is tracked (connected or retained)
+     */
     int trackedPeers() {
         return stats.size();
     }

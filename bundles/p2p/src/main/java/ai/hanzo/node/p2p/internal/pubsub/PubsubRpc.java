@@ -8,19 +8,21 @@ import java.util.List;
 
 /**
  * The pubsub RPC (schema in src/main/proto/rpc.proto): subscriptions, published messages and
- * gossipsub control (IHAVE, IWANT, GRAFT, PRUNE). Decoding bounds every repeated field so a
- * garbage or hostile RPC cannot make the node allocate without limit.
+ * gossipsub control (IHAVE, IWANT, GRAFT, PRUNE). Decoding bounds every repeated field so a garbage
+ * or hostile RPC cannot make the node allocate without limit.
  */
 record PubsubRpc(List<SubOpts> subscriptions, List<Message> messages, Control control) {
     static final int MAX_ITEMS = 5000;
 
     /** A subscription change. */
-    record SubOpts(boolean subscribe, String topic) {
-    }
+    record SubOpts(boolean subscribe, String topic) {}
 
     /** A published message as on the wire. */
-    record Message(byte[] from, byte[] data, byte[] seqno, String topic, byte[] signature, byte[] key) {
-        /** @return the bytes that are signed: the message without signature and key */
+    record Message(
+            byte[] from, byte[] data, byte[] seqno, String topic, byte[] signature, byte[] key) {
+        /**
+         * @return the bytes that are signed: the message without signature and key
+         */
         byte[] signedBytes() {
             ProtoWriter w = new ProtoWriter(sizeHint());
             writeSignedFields(w);
@@ -81,10 +83,12 @@ record PubsubRpc(List<SubOpts> subscriptions, List<Message> messages, Control co
     }
 
     /** IHAVE: message ids the sender has for a topic. */
-    record IHave(String topic, List<byte[]> ids) {
-    }
+    record IHave(String topic, List<byte[]> ids) {}
 
-    /** PRUNE: leave the mesh of a topic, with a backoff in seconds and (v1.1 peer exchange) other peers to try. */
+    /**
+     * PRUNE: leave the mesh of a topic, with a backoff in seconds and (v1.1 peer exchange) other
+     * peers to try.
+     */
     record Prune(String topic, long backoffSeconds, List<PxPeer> peers) {
         Prune {
             peers = List.copyOf(peers);
@@ -95,9 +99,11 @@ record PubsubRpc(List<SubOpts> subscriptions, List<Message> messages, Control co
         }
     }
 
-    /** A peer offered in a PRUNE: its binary peer id and, optionally, its signed peer record envelope. */
-    record PxPeer(byte[] peerId, byte[] signedPeerRecord) {
-    }
+    /**
+     * A peer offered in a PRUNE: its binary peer id and, optionally, its signed peer record
+     * envelope.
+     */
+    record PxPeer(byte[] peerId, byte[] signedPeerRecord) {}
 
     /** Control messages. */
     record Control(List<IHave> ihave, List<byte[]> iwant, List<String> graft, List<Prune> prune) {
@@ -119,7 +125,12 @@ record PubsubRpc(List<SubOpts> subscriptions, List<Message> messages, Control co
         }
         ProtoWriter w = new ProtoWriter(size);
         for (SubOpts s : subscriptions) {
-            w.bytes(1, new ProtoWriter().uint(1, s.subscribe() ? 1 : 0).string(2, s.topic()).toByteArray());
+            w.bytes(
+                    1,
+                    new ProtoWriter()
+                            .uint(1, s.subscribe() ? 1 : 0)
+                            .string(2, s.topic())
+                            .toByteArray());
         }
         for (Message m : messages) {
             ProtoWriter mw = new ProtoWriter(m.sizeHint());
@@ -171,7 +182,8 @@ record PubsubRpc(List<SubOpts> subscriptions, List<Message> messages, Control co
         int items = 0;
         while (r.next()) {
             if (++items > MAX_ITEMS) {
-                throw new MalformedInputException("pubsub RPC with more than " + MAX_ITEMS + " entries");
+                throw new MalformedInputException(
+                        "pubsub RPC with more than " + MAX_ITEMS + " entries");
             }
             switch (r.field()) {
                 case 1 -> {
@@ -194,7 +206,8 @@ record PubsubRpc(List<SubOpts> subscriptions, List<Message> messages, Control co
                     ProtoReader c = new ProtoReader(r.bytes());
                     while (c.next()) {
                         if (++items > MAX_ITEMS) {
-                            throw new MalformedInputException("pubsub control with more than " + MAX_ITEMS + " entries");
+                            throw new MalformedInputException(
+                                    "pubsub control with more than " + MAX_ITEMS + " entries");
                         }
                         switch (c.field()) {
                             case 1 -> {
@@ -206,7 +219,8 @@ record PubsubRpc(List<SubOpts> subscriptions, List<Message> messages, Control co
                                         case 1 -> topic = x.string();
                                         case 2 -> {
                                             if (++items > MAX_ITEMS) {
-                                                throw new MalformedInputException("too many IHAVE ids");
+                                                throw new MalformedInputException(
+                                                        "too many IHAVE ids");
                                             }
                                             ids.add(x.bytes());
                                         }
@@ -248,7 +262,8 @@ record PubsubRpc(List<SubOpts> subscriptions, List<Message> messages, Control co
                                         case 1 -> topic = x.string();
                                         case 2 -> {
                                             if (++items > MAX_ITEMS) {
-                                                throw new MalformedInputException("too many PX peers");
+                                                throw new MalformedInputException(
+                                                        "too many PX peers");
                                             }
                                             px.add(decodePxPeer(x.bytes()));
                                         }

@@ -9,7 +9,12 @@ package ai.hanzo.node.p2p.internal.pubsub;
  * @param acceptPX at or above it (and only then) peer exchange from the peer is followed
  * @param opportunisticGraft when the median mesh score is below it, better peers are grafted
  */
-public record ScoreThresholds(double gossip, double publish, double graylist, double acceptPX, double opportunisticGraft) {
+public record ScoreThresholds(
+        double gossip,
+        double publish,
+        double graylist,
+        double acceptPX,
+        double opportunisticGraft) {
     /** Checks the ordering the spec requires. */
     public ScoreThresholds {
         if (!(gossip <= 0 && publish <= gossip && graylist < publish)) {

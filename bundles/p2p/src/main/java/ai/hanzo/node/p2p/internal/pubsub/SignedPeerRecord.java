@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A libp2p signed peer record (RFC 0003): an envelope (public key, payload type, payload,
- * signature over the domain {@code libp2p-peer-record}) whose payload lists a peer's addresses.
- * Gossipsub PX may carry one per offered peer; only the addresses of a record whose signature
- * verifies and whose key matches the peer id are used.
+ * A libp2p signed peer record (RFC 0003): an envelope (public key, payload type, payload, signature
+ * over the domain {@code libp2p-peer-record}) whose payload lists a peer's addresses. Gossipsub PX
+ * may carry one per offered peer; only the addresses of a record whose signature verifies and whose
+ * key matches the peer id are used.
  *
  * @param peer the peer the record is about (proven by the signing key)
  * @param seq the record's sequence number
@@ -26,15 +26,18 @@ import java.util.Optional;
  */
 record SignedPeerRecord(PeerId peer, long seq, List<Multiaddr> addresses) {
     static final byte[] DOMAIN = "libp2p-peer-record".getBytes(StandardCharsets.UTF_8);
+
     /** The multicodec libp2p-peer-record (0x0301) as libp2p puts it in envelopes. */
     static final byte[] PAYLOAD_TYPE = {0x03, 0x01};
+
     /** Addresses taken from one record. */
     static final int MAX_ADDRESSES = 16;
 
     /**
      * Verifies and decodes an envelope.
      *
-     * @return empty when it is malformed, not a peer record, not validly signed, or not signed by {@code expected}
+     * @return empty when it is malformed, not a peer record, not validly signed, or not signed by
+     *     {@code expected}
      */
     static Optional<SignedPeerRecord> open(byte[] envelope, PeerId expected) {
         try {
@@ -52,7 +55,9 @@ record SignedPeerRecord(PeerId peer, long seq, List<Multiaddr> addresses) {
                     default -> r.skip();
                 }
             }
-            if (key == null || payload == null || !Arrays.equals(PAYLOAD_TYPE, type)
+            if (key == null
+                    || payload == null
+                    || !Arrays.equals(PAYLOAD_TYPE, type)
                     || !PeerId.fromPublicKey(key).equals(expected)
                     || !IdentityKey.verify(key, signedBytes(type, payload), signature)) {
                 return Optional.empty();
@@ -87,7 +92,10 @@ record SignedPeerRecord(PeerId peer, long seq, List<Multiaddr> addresses) {
         }
     }
 
-    /** Signs a record of {@code key}'s own addresses (for tests and for offering this node's record). */
+    /**
+     * Signs a record of {@code key}'s own addresses (for tests and for offering this node's
+     * record).
+     */
     static byte[] seal(IdentityKey key, long seq, List<Multiaddr> addresses) {
         ProtoWriter payload = new ProtoWriter().bytes(1, key.peerId().toBytes()).uint(2, seq);
         for (Multiaddr a : addresses) {
@@ -95,7 +103,12 @@ record SignedPeerRecord(PeerId peer, long seq, List<Multiaddr> addresses) {
         }
         byte[] body = payload.toByteArray();
         byte[] sig = key.sign(signedBytes(PAYLOAD_TYPE, body));
-        return new ProtoWriter().bytes(1, key.publicKeyProtobuf()).bytes(2, PAYLOAD_TYPE).bytes(3, body).bytes(5, sig).toByteArray();
+        return new ProtoWriter()
+                .bytes(1, key.publicKeyProtobuf())
+                .bytes(2, PAYLOAD_TYPE)
+                .bytes(3, body)
+                .bytes(5, sig)
+                .toByteArray();
     }
 
     /** Length-prefixed domain, payload type and payload: what the envelope signature covers. */

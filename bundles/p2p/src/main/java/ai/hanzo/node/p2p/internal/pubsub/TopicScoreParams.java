@@ -19,22 +19,37 @@ import java.time.Duration;
  * @param meshMessageDeliveriesThreshold deliveries below which a mesh peer is in deficit
  * @param meshMessageDeliveriesCap largest value of the P3 counter
  * @param meshMessageDeliveriesActivation time in mesh before P3 applies
- * @param meshMessageDeliveriesWindow how long after the first delivery a duplicate still counts as a (near-first) mesh delivery
- * @param meshFailurePenaltyWeight weight of P3b (deficit squared, added when the peer leaves the mesh in deficit)
+ * @param meshMessageDeliveriesWindow how long after the first delivery a duplicate still counts as
+ *     a (near-first) mesh delivery
+ * @param meshFailurePenaltyWeight weight of P3b (deficit squared, added when the peer leaves the
+ *     mesh in deficit)
  * @param meshFailurePenaltyDecay decay factor of P3b
  * @param invalidMessageDeliveriesWeight weight of P4 (invalid messages, squared)
  * @param invalidMessageDeliveriesDecay decay factor of the P4 counter
  */
 public record TopicScoreParams(
         double topicWeight,
-        double timeInMeshWeight, Duration timeInMeshQuantum, double timeInMeshCap,
-        double firstMessageDeliveriesWeight, double firstMessageDeliveriesDecay, double firstMessageDeliveriesCap,
-        double meshMessageDeliveriesWeight, double meshMessageDeliveriesDecay, double meshMessageDeliveriesThreshold,
-        double meshMessageDeliveriesCap, Duration meshMessageDeliveriesActivation, Duration meshMessageDeliveriesWindow,
-        double meshFailurePenaltyWeight, double meshFailurePenaltyDecay,
-        double invalidMessageDeliveriesWeight, double invalidMessageDeliveriesDecay) {
+        double timeInMeshWeight,
+        Duration timeInMeshQuantum,
+        double timeInMeshCap,
+        double firstMessageDeliveriesWeight,
+        double firstMessageDeliveriesDecay,
+        double firstMessageDeliveriesCap,
+        double meshMessageDeliveriesWeight,
+        double meshMessageDeliveriesDecay,
+        double meshMessageDeliveriesThreshold,
+        double meshMessageDeliveriesCap,
+        Duration meshMessageDeliveriesActivation,
+        Duration meshMessageDeliveriesWindow,
+        double meshFailurePenaltyWeight,
+        double meshFailurePenaltyDecay,
+        double invalidMessageDeliveriesWeight,
+        double invalidMessageDeliveriesDecay) {
 
-    /** Checks the constraints of the spec so a misconfiguration fails at start, not as odd scores later. */
+    /**
+     * Checks the constraints of the spec so a misconfiguration fails at start, not as odd scores
+     * later.
+     */
     public TopicScoreParams {
         requireNonNegative("topicWeight", topicWeight);
         requireNonNegative("timeInMeshWeight", timeInMeshWeight);
@@ -50,7 +65,8 @@ public record TopicScoreParams(
             throw new IllegalArgumentException("timeInMeshQuantum must be positive");
         }
         if (meshMessageDeliveriesCap < meshMessageDeliveriesThreshold) {
-            throw new IllegalArgumentException("meshMessageDeliveriesCap must be at least meshMessageDeliveriesThreshold");
+            throw new IllegalArgumentException(
+                    "meshMessageDeliveriesCap must be at least meshMessageDeliveriesThreshold");
         }
     }
 
@@ -60,42 +76,78 @@ public record TopicScoreParams(
      * push honest peers of a quiet topic out of the mesh.
      */
     public static TopicScoreParams defaults() {
-        return new TopicScoreParams(1.0,
-                0.01, Duration.ofSeconds(1), 300,
-                1.0, 0.9, 100,
-                0, 0.97, 0, 0, Duration.ofMinutes(1), Duration.ofMillis(10),
-                0, 0.99,
-                -10, 0.99);
+        return new TopicScoreParams(
+                1.0,
+                0.01,
+                Duration.ofSeconds(1),
+                300,
+                1.0,
+                0.9,
+                100,
+                0,
+                0.97,
+                0,
+                0,
+                Duration.ofMinutes(1),
+                Duration.ofMillis(10),
+                0,
+                0.99,
+                -10,
+                0.99);
     }
 
     /**
      * {@code hanzo/heartbeat/v1}: every node publishes a heartbeat every 10 s (the default), so a
      * mesh peer delivers at least its own; with a 0.97 decay its counter stays near 3, and a
      * threshold of 1 only catches peers that deliver (almost) nothing. The deficit applies after
-     * two minutes in the mesh, when P1 (0.01 a second) already outweighs its largest penalty of
-     * -1: a quiet peer (say, one configured with a long heartbeat interval) ranks lower when the
-     * mesh is pruned and is marked by P3b if pruned in deficit, but P3 alone never turns it negative.
+     * two minutes in the mesh, when P1 (0.01 a second) already outweighs its largest penalty of -1:
+     * a quiet peer (say, one configured with a long heartbeat interval) ranks lower when the mesh
+     * is pruned and is marked by P3b if pruned in deficit, but P3 alone never turns it negative.
      */
     public static TopicScoreParams heartbeat() {
-        return new TopicScoreParams(1.0,
-                0.01, Duration.ofSeconds(1), 300,
-                1.0, 0.97, 50,
-                -1, 0.97, 1, 20, Duration.ofMinutes(2), Duration.ofMillis(10),
-                -1, 0.99,
-                -10, 0.99);
+        return new TopicScoreParams(
+                1.0,
+                0.01,
+                Duration.ofSeconds(1),
+                300,
+                1.0,
+                0.97,
+                50,
+                -1,
+                0.97,
+                1,
+                20,
+                Duration.ofMinutes(2),
+                Duration.ofMillis(10),
+                -1,
+                0.99,
+                -10,
+                0.99);
     }
 
     /**
-     * {@code hanzo/deployments/v1}: rare, important messages. No delivery quota (there is no
-     * steady rate to expect), a slow-decaying reward for delivering first, and a heavy P4 weight.
+     * {@code hanzo/deployments/v1}: rare, important messages. No delivery quota (there is no steady
+     * rate to expect), a slow-decaying reward for delivering first, and a heavy P4 weight.
      */
     public static TopicScoreParams deployments() {
-        return new TopicScoreParams(1.0,
-                0.01, Duration.ofSeconds(1), 300,
-                2.0, 0.99, 20,
-                0, 0.97, 0, 0, Duration.ofMinutes(1), Duration.ofMillis(10),
-                0, 0.99,
-                -20, 0.995);
+        return new TopicScoreParams(
+                1.0,
+                0.01,
+                Duration.ofSeconds(1),
+                300,
+                2.0,
+                0.99,
+                20,
+                0,
+                0.97,
+                0,
+                0,
+                Duration.ofMinutes(1),
+                Duration.ofMillis(10),
+                0,
+                0.99,
+                -20,
+                0.995);
     }
 
     private static void requireNonNegative(String name, double v) {

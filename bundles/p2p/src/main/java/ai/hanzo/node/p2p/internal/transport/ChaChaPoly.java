@@ -21,17 +21,22 @@ import org.slf4j.LoggerFactory;
 final class ChaChaPoly {
     /** System property that forces a provider. */
     static final String PROPERTY = "hanzo.p2p.noise.provider";
+
     /** The JDK's name; Conscrypt registers it as an alias of "ChaCha20/Poly1305/NoPadding". */
     static final String TRANSFORMATION = "ChaCha20-Poly1305";
 
     private static volatile ChaChaPoly selected;
 
     private final Logger logger = LoggerFactory.getLogger(ChaChaPoly.class);
+
     /** {@code null}: the JDK's default provider. */
     private final Provider provider;
+
     private final String name;
+
     /** Why Conscrypt is not used although it was not refused, or {@code null}. */
     private final String note;
+
     private final Throwable cause;
 
     private ChaChaPoly(Provider provider, String name, String note, Throwable cause) {
@@ -41,7 +46,9 @@ final class ChaChaPoly {
         this.cause = cause;
     }
 
-    /** @return the implementation chosen for this class loader (chosen and logged on first use) */
+    /**
+     * @return the implementation chosen for this class loader (chosen and logged on first use)
+     */
     static ChaChaPoly get() {
         ChaChaPoly c = selected;
         if (c == null) {
@@ -61,7 +68,9 @@ final class ChaChaPoly {
         return c;
     }
 
-    /** @return the JDK's implementation */
+    /**
+     * @return the JDK's implementation
+     */
     static ChaChaPoly jdk() {
         return jdk(null, null);
     }
@@ -72,22 +81,42 @@ final class ChaChaPoly {
 
     /**
      * @param preference {@code auto}, {@code conscrypt} or {@code jdk}
-     * @param conscrypt gives Conscrypt's provider; may throw any {@link Throwable} the class or
-     *     its native library throws when it cannot load
+     * @param conscrypt gives Conscrypt's provider; may throw any {@link Throwable} the class or its
+     *     native library throws when it cannot load
      */
     static ChaChaPoly select(String preference, Supplier<Provider> conscrypt) {
         String p = preference.trim().toLowerCase(Locale.ROOT);
         if (p.equals("jdk")) {
             return jdk();
         }
-        String unknown = p.equals("auto") || p.equals("conscrypt") ? "" : "Unknown " + PROPERTY + "=" + preference + " (expected auto, conscrypt or jdk); ";
+        String unknown =
+                p.equals("auto") || p.equals("conscrypt")
+                        ? ""
+                        : "Unknown "
+                                + PROPERTY
+                                + "="
+                                + preference
+                                + " (expected auto, conscrypt or jdk); ";
         try {
             Provider provider = conscrypt.get();
-            ChaChaPoly c = new ChaChaPoly(provider, "Conscrypt " + conscryptVersion() + " (BoringSSL)", unknown.isEmpty() ? null : unknown + "trying Conscrypt", null);
+            ChaChaPoly c =
+                    new ChaChaPoly(
+                            provider,
+                            "Conscrypt " + conscryptVersion() + " (BoringSSL)",
+                            unknown.isEmpty() ? null : unknown + "trying Conscrypt",
+                            null);
             c.selfTest();
             return c;
-        } catch (Throwable e) { // NOPMD: UnsatisfiedLinkError, NoClassDefFoundError and the like mean "not here"
-            return jdk(unknown + "Conscrypt is not usable here (" + e + "); falling back to the JDK's ChaCha20-Poly1305", e);
+        } catch (
+                Throwable
+                        e) { // NOPMD: UnsatisfiedLinkError, NoClassDefFoundError and the like mean
+            // "not here"
+            return jdk(
+                    unknown
+                            + "Conscrypt is not usable here ("
+                            + e
+                            + "); falling back to the JDK's ChaCha20-Poly1305",
+                    e);
         }
     }
 
@@ -122,30 +151,40 @@ final class ChaChaPoly {
         c = newCipher();
         c.init(Cipher.DECRYPT_MODE, key, iv);
         byte[] opened = c.doFinal(sealed);
-        if (sealed.length != 3 + NoiseCipherState.TAG_LENGTH || opened.length != 3 || opened[2] != 3) {
+        if (sealed.length != 3 + NoiseCipherState.TAG_LENGTH
+                || opened.length != 3
+                || opened[2] != 3) {
             throw new GeneralSecurityException("ChaCha20-Poly1305 self-test failed");
         }
     }
 
-    /** @return a new, uninitialised cipher */
+    /**
+     * @return a new, uninitialised cipher
+     */
     Cipher newCipher() throws GeneralSecurityException {
-        return provider == null ? Cipher.getInstance(TRANSFORMATION) : Cipher.getInstance(TRANSFORMATION, provider);
+        return provider == null
+                ? Cipher.getInstance(TRANSFORMATION)
+                : Cipher.getInstance(TRANSFORMATION, provider);
     }
 
     /**
-     * @return whether this implementation works on direct memory without copying (Conscrypt
-     *     seals and opens direct ByteBuffers natively; the JDK's works on arrays)
+     * @return whether this implementation works on direct memory without copying (Conscrypt seals
+     *     and opens direct ByteBuffers natively; the JDK's works on arrays)
      */
     boolean prefersDirect() {
         return provider != null;
     }
 
-    /** @return whether this is Conscrypt */
+    /**
+     * @return whether this is Conscrypt
+     */
     boolean isConscrypt() {
         return provider != null;
     }
 
-    /** @return a human-readable name, e.g. for logs and benchmarks */
+    /**
+     * @return a human-readable name, e.g. for logs and benchmarks
+     */
     String name() {
         return name;
     }

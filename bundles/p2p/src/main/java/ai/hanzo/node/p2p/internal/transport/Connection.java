@@ -13,8 +13,15 @@ import java.time.Instant;
  * @param session the stream muxer
  * @param openedAt when the upgrade completed
  */
-public record Connection(PeerId remotePeer, Multiaddr remoteAddress, boolean outbound, YamuxSession session, Instant openedAt) {
-    /** @return whether the connection is still usable */
+public record Connection(
+        PeerId remotePeer,
+        Multiaddr remoteAddress,
+        boolean outbound,
+        YamuxSession session,
+        Instant openedAt) {
+    /**
+     * @return whether the connection is still usable
+     */
     public boolean isOpen() {
         return session.isOpen();
     }

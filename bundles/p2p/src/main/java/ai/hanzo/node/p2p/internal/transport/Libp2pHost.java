@@ -6,15 +6,15 @@ import ai.hanzo.node.p2p.internal.identity.Multiaddr;
 import ai.hanzo.node.p2p.internal.identity.PeerId;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The libp2p switch: listens and dials over TCP, upgrades each connection (multistream-select,
- * Noise, multistream-select, Yamux), keeps one live connection per peer, and routes inbound
- * streams to registered protocol handlers.
+ * Noise, multistream-select, Yamux), keeps one live connection per peer, and routes inbound streams
+ * to registered protocol handlers.
  */
 public final class Libp2pHost implements AutoCloseable {
     /** Limits and timeouts. */
@@ -59,16 +59,17 @@ public final class Libp2pHost implements AutoCloseable {
         void connected(Connection c);
 
         /** A connection closed. */
-        default void disconnected(Connection c) {
-        }
+        default void disconnected(Connection c) {}
     }
 
     private static final String CONNECTION = "connection";
+
     /**
      * Reads of up to 256 KiB (Netty's default stops at 64 KiB, just under one 65537-byte Noise
      * frame): fewer reads per frame, and whole frames are decrypted straight from the read buffer.
      */
-    private static final RecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 256 * 1024);
+    private static final RecvByteBufAllocator READS =
+            new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 256 * 1024);
 
     private final Logger logger = LoggerFactory.getLogger(Libp2pHost.class);
     private final IdentityKey identity;
@@ -76,7 +77,8 @@ public final class Libp2pHost implements AutoCloseable {
     private final Limits limits;
     private final Map<String, Supplier<StreamHandler>> protocols = new ConcurrentHashMap<>();
     private final Map<PeerId, Connection> connections = new ConcurrentHashMap<>();
-    private final Map<PeerId, CompletableFuture<Connection>> pendingDials = new ConcurrentHashMap<>();
+    private final Map<PeerId, CompletableFuture<Connection>> pendingDials =
+            new ConcurrentHashMap<>();
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
     private final List<Channel> servers = new CopyOnWriteArrayList<>();
     private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
@@ -84,24 +86,32 @@ public final class Libp2pHost implements AutoCloseable {
     private final List<Runnable> localChangeListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    /** @param group the shared event loop group; the host never shuts it down */
+    /**
+     * @param group the shared event loop group; the host never shuts it down
+     */
     public Libp2pHost(IdentityKey identity, EventLoopGroup group, Limits limits) {
         this.identity = identity;
         this.group = group;
         this.limits = limits;
     }
 
-    /** @return the local identity */
+    /**
+     * @return the local identity
+     */
     public IdentityKey identity() {
         return identity;
     }
 
-    /** @return the local peer id */
+    /**
+     * @return the local peer id
+     */
     public PeerId peerId() {
         return identity.peerId();
     }
 
-    /** @return the event loop group */
+    /**
+     * @return the event loop group
+     */
     public EventLoopGroup group() {
         return group;
     }
@@ -135,7 +145,9 @@ public final class Libp2pHost implements AutoCloseable {
         }
     }
 
-    /** @return the protocols this host answers */
+    /**
+     * @return the protocols this host answers
+     */
     public List<String> protocols() {
         return protocols.keySet().stream().sorted().toList();
     }
@@ -152,38 +164,63 @@ public final class Libp2pHost implements AutoCloseable {
      * @return the bound address (without {@code /p2p})
      */
     public CompletableFuture<Multiaddr> listen(Multiaddr addr) {
-        String host = addr.host().orElseThrow(() -> new IllegalArgumentException("no host in " + addr));
-        int port = addr.tcpPort().orElseThrow(() -> new IllegalArgumentException("no tcp port in " + addr));
+        String host =
+                addr.host().orElseThrow(() -> new IllegalArgumentException("no host in " + addr));
+        int port =
+                addr.tcpPort()
+                        .orElseThrow(() -> new IllegalArgumentException("no tcp port in " + addr));
         CompletableFuture<Multiaddr> f = new CompletableFuture<>();
-        ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, READS)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (closed || channels.size() >= limits.maxConnections()) {
-                            logger.info("Refusing connection from {}: limit of {} connections reached", ch.remoteAddress(), limits.maxConnections());
-                            ch.close();
-                            return;
-                        }
-                        initConnection(ch, false, null, null);
-                    }
-                });
-        b.bind(host, port).addListener((ChannelFuture cf) -> {
-            if (!cf.isSuccess()) {
-                f.completeExceptionally(new IOException("cannot listen on " + addr + ": " + cf.cause().getMessage(), cf.cause()));
-                return;
-            }
-            servers.add(cf.channel());
-            InetSocketAddress bound = (InetSocketAddress) cf.channel().localAddress();
-            // a dual-stack JVM reports an IPv4 wildcard bind as the IPv6 wildcard: keep the family asked for
-            Multiaddr m = Multiaddr.ofTcp(bound.getAddress().isAnyLocalAddress() ? wildcardAsked(host) : bound.getAddress(), bound.getPort());
-            listenAddrs.add(m);
-            logger.info("P2P listening on {}/p2p/{}", m, peerId());
-            f.complete(m);
-            localChanged();
-        });
+        ServerBootstrap b =
+                new ServerBootstrap()
+                        .group(group)
+                        .channel(NioServerSocketChannel.class)
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.RCVBUF_ALLOCATOR, READS)
+                        .childHandler(
+                                new ChannelInitializer<SocketChannel>() {
+                                    @Override
+                                    protected void initChannel(SocketChannel ch) {
+                                        if (closed || channels.size() >= limits.maxConnections()) {
+                                            logger.info(
+                                                    "Refusing connection from {}: limit of {} connections reached",
+                                                    ch.remoteAddress(),
+                                                    limits.maxConnections());
+                                            ch.close();
+                                            return;
+                                        }
+                                        initConnection(ch, false, null, null);
+                                    }
+                                });
+        b.bind(host, port)
+                .addListener(
+                        (ChannelFuture cf) -> {
+                            if (!cf.isSuccess()) {
+                                f.completeExceptionally(
+                                        new IOException(
+                                                "cannot listen on "
+                                                        + addr
+                                                        + ": "
+                                                        + cf.cause().getMessage(),
+                                                cf.cause()));
+                                return;
+                            }
+                            servers.add(cf.channel());
+                            InetSocketAddress bound =
+                                    (InetSocketAddress) cf.channel().localAddress();
+                            // a dual-stack JVM reports an IPv4 wildcard bind as the IPv6 wildcard:
+                            // keep the family asked for
+                            Multiaddr m =
+                                    Multiaddr.ofTcp(
+                                            bound.getAddress().isAnyLocalAddress()
+                                                    ? wildcardAsked(host)
+                                                    : bound.getAddress(),
+                                            bound.getPort());
+                            listenAddrs.add(m);
+                            logger.info("P2P listening on {}/p2p/{}", m, peerId());
+                            f.complete(m);
+                            localChanged();
+                        });
         return f;
     }
 
@@ -197,8 +234,8 @@ public final class Libp2pHost implements AutoCloseable {
     }
 
     /**
-     * @return the addresses to announce: bound addresses, with a wildcard expanded to the
-     *     loopback address of its family (the node does not guess its public address)
+     * @return the addresses to announce: bound addresses, with a wildcard expanded to the loopback
+     *     address of its family (the node does not guess its public address)
      */
     public List<Multiaddr> listenAddresses() {
         List<Multiaddr> out = new ArrayList<>();
@@ -218,7 +255,8 @@ public final class Libp2pHost implements AutoCloseable {
     private static List<Multiaddr> interfaceAddresses(boolean ipv4, int port) {
         List<Multiaddr> out = new ArrayList<>();
         try {
-            for (java.net.NetworkInterface ni : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (java.net.NetworkInterface ni :
+                    java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
                 if (!ni.isUp()) {
                     continue;
                 }
@@ -245,13 +283,17 @@ public final class Libp2pHost implements AutoCloseable {
         }
     }
 
-    /** @return the live connection to {@code peer}, if any */
+    /**
+     * @return the live connection to {@code peer}, if any
+     */
     public Optional<Connection> connection(PeerId peer) {
         Connection c = connections.get(peer);
         return c != null && c.isOpen() ? Optional.of(c) : Optional.empty();
     }
 
-    /** @return all live connections */
+    /**
+     * @return all live connections
+     */
     public Collection<Connection> connections() {
         return connections.values().stream().filter(Connection::isOpen).toList();
     }
@@ -280,32 +322,54 @@ public final class Libp2pHost implements AutoCloseable {
         if (closed) {
             return CompletableFuture.failedFuture(new IOException("the P2P host is closed"));
         }
-        String host = addr.host().orElseThrow(() -> new IllegalArgumentException("no host in " + addr));
-        int port = addr.tcpPort().orElseThrow(() -> new IllegalArgumentException("no tcp port in " + addr));
+        String host =
+                addr.host().orElseThrow(() -> new IllegalArgumentException("no host in " + addr));
+        int port =
+                addr.tcpPort()
+                        .orElseThrow(() -> new IllegalArgumentException("no tcp port in " + addr));
         CompletableFuture<Connection> f = new CompletableFuture<>();
-        expected.ifPresent(p -> {
-            pendingDials.put(p, f);
-            f.whenComplete((c, e) -> pendingDials.remove(p, f));
-        });
-        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, READS)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) limits.dialTimeout().toMillis())
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        initConnection(ch, true, expected.orElse(null), f);
-                    }
+        expected.ifPresent(
+                p -> {
+                    pendingDials.put(p, f);
+                    f.whenComplete((c, e) -> pendingDials.remove(p, f));
                 });
-        b.connect(host, port).addListener((ChannelFuture cf) -> {
-            if (!cf.isSuccess()) {
-                f.completeExceptionally(new IOException("cannot connect to " + addr + ": " + cf.cause().getMessage(), cf.cause()));
-            }
-        });
+        Bootstrap b =
+                new Bootstrap()
+                        .group(group)
+                        .channel(NioSocketChannel.class)
+                        .option(ChannelOption.TCP_NODELAY, true)
+                        .option(ChannelOption.RCVBUF_ALLOCATOR, READS)
+                        .option(
+                                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                                (int) limits.dialTimeout().toMillis())
+                        .handler(
+                                new ChannelInitializer<SocketChannel>() {
+                                    @Override
+                                    protected void initChannel(SocketChannel ch) {
+                                        initConnection(ch, true, expected.orElse(null), f);
+                                    }
+                                });
+        b.connect(host, port)
+                .addListener(
+                        (ChannelFuture cf) -> {
+                            if (!cf.isSuccess()) {
+                                f.completeExceptionally(
+                                        new IOException(
+                                                "cannot connect to "
+                                                        + addr
+                                                        + ": "
+                                                        + cf.cause().getMessage(),
+                                                cf.cause()));
+                            }
+                        });
         return f;
     }
 
-    private void initConnection(SocketChannel ch, boolean dialer, PeerId expected, CompletableFuture<Connection> result) {
+    private void initConnection(
+            SocketChannel ch,
+            boolean dialer,
+            PeerId expected,
+            CompletableFuture<Connection> result) {
         channels.add(ch);
         ch.closeFuture().addListener(x -> channels.remove(ch));
         ch.pipeline().addLast(CONNECTION, new ConnectionHandler(dialer, expected, result));
@@ -316,13 +380,17 @@ public final class Libp2pHost implements AutoCloseable {
      *
      * @return the stream once the protocol is agreed (at once for a single, lazily negotiated one)
      */
-    public CompletableFuture<YamuxStream> newStream(Connection c, List<String> protocolIds, StreamHandler handler) {
+    public CompletableFuture<YamuxStream> newStream(
+            Connection c, List<String> protocolIds, StreamHandler handler) {
         CompletableFuture<YamuxStream> result = new CompletableFuture<>();
-        c.session().openStream(StreamNegotiation.dialer(protocolIds, handler, result)).whenComplete((s, e) -> {
-            if (e != null) {
-                result.completeExceptionally(e);
-            }
-        });
+        c.session()
+                .openStream(StreamNegotiation.dialer(protocolIds, handler, result))
+                .whenComplete(
+                        (s, e) -> {
+                            if (e != null) {
+                                result.completeExceptionally(e);
+                            }
+                        });
         return result;
     }
 
@@ -364,13 +432,32 @@ public final class Libp2pHost implements AutoCloseable {
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
             long timeout = limits.dialTimeout().toMillis();
-            upgradeTimeout = ctx.executor().schedule(() -> {
-                closeReason = "connection upgrade did not finish within " + timeout + " ms";
-                fail(new TimeoutException(closeReason));
-                ctx.close();
-            }, timeout, TimeUnit.MILLISECONDS);
-            ctx.pipeline().addBefore(CONNECTION, "security-select", new NegotiationHandler(dialer, NoiseHandshake.PROTOCOL,
-                    c -> c.pipeline().addBefore(CONNECTION, "noise", new NoiseHandler(dialer, identity))));
+            upgradeTimeout =
+                    ctx.executor()
+                            .schedule(
+                                    () -> {
+                                        closeReason =
+                                                "connection upgrade did not finish within "
+                                                        + timeout
+                                                        + " ms";
+                                        fail(new TimeoutException(closeReason));
+                                        ctx.close();
+                                    },
+                                    timeout,
+                                    TimeUnit.MILLISECONDS);
+            ctx.pipeline()
+                    .addBefore(
+                            CONNECTION,
+                            "security-select",
+                            new NegotiationHandler(
+                                    dialer,
+                                    NoiseHandshake.PROTOCOL,
+                                    c ->
+                                            c.pipeline()
+                                                    .addBefore(
+                                                            CONNECTION,
+                                                            "noise",
+                                                            new NoiseHandler(dialer, identity))));
             super.channelActive(ctx);
         }
 
@@ -382,16 +469,26 @@ public final class Libp2pHost implements AutoCloseable {
             }
             PeerId remote = secured.remotePeer();
             if (expected != null && !expected.equals(remote)) {
-                throw new NoiseException("dialed " + expected + " but the peer proved to be " + remote);
+                throw new NoiseException(
+                        "dialed " + expected + " but the peer proved to be " + remote);
             }
             if (remote.equals(peerId())) {
                 throw new NoiseException("connected to self");
             }
-            YamuxSession session = new YamuxSession(dialer, remote, limits.maxStreamsPerConnection(), this::inboundStream);
-            ctx.pipeline().addBefore(CONNECTION, "muxer-select", new NegotiationHandler(dialer, YamuxSession.PROTOCOL, c -> {
-                c.pipeline().addBefore(CONNECTION, "yamux", session);
-                upgraded(ctx, remote, session);
-            }));
+            YamuxSession session =
+                    new YamuxSession(
+                            dialer, remote, limits.maxStreamsPerConnection(), this::inboundStream);
+            ctx.pipeline()
+                    .addBefore(
+                            CONNECTION,
+                            "muxer-select",
+                            new NegotiationHandler(
+                                    dialer,
+                                    YamuxSession.PROTOCOL,
+                                    c -> {
+                                        c.pipeline().addBefore(CONNECTION, "yamux", session);
+                                        upgraded(ctx, remote, session);
+                                    }));
         }
 
         private StreamHandler inboundStream(YamuxStream s) {
@@ -401,9 +498,19 @@ public final class Libp2pHost implements AutoCloseable {
         private void upgraded(ChannelHandlerContext ctx, PeerId remote, YamuxSession session) {
             upgradeTimeout.cancel(false);
             InetSocketAddress ra = (InetSocketAddress) ctx.channel().remoteAddress();
-            connection = new Connection(remote, Multiaddr.ofTcp(ra.getAddress(), ra.getPort()), dialer, session, Instant.now());
+            connection =
+                    new Connection(
+                            remote,
+                            Multiaddr.ofTcp(ra.getAddress(), ra.getPort()),
+                            dialer,
+                            session,
+                            Instant.now());
             Connection previous = connections.put(remote, connection);
-            logger.debug("Connected to {} at {} ({})", remote, connection.remoteAddress(), dialer ? "outbound" : "inbound");
+            logger.debug(
+                    "Connected to {} at {} ({})",
+                    remote,
+                    connection.remoteAddress(),
+                    dialer ? "outbound" : "inbound");
             if (result != null) {
                 result.complete(connection);
             }
@@ -428,9 +535,18 @@ public final class Libp2pHost implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-            String peer = connection != null ? connection.remotePeer().toString() : String.valueOf(ctx.channel().remoteAddress());
-            if (c instanceof NoiseException || c instanceof MalformedInputException || c instanceof MultistreamSelect.NegotiationException) {
+            Throwable c =
+                    cause instanceof io.netty.handler.codec.DecoderException
+                                    && cause.getCause() != null
+                            ? cause.getCause()
+                            : cause;
+            String peer =
+                    connection != null
+                            ? connection.remotePeer().toString()
+                            : String.valueOf(ctx.channel().remoteAddress());
+            if (c instanceof NoiseException
+                    || c instanceof MalformedInputException
+                    || c instanceof MultistreamSelect.NegotiationException) {
                 logger.info("Closing connection to {}: {}", peer, c.getMessage());
             } else if (c instanceof IOException) {
                 logger.debug("Closing connection to {}: {}", peer, c.toString());
@@ -447,7 +563,10 @@ public final class Libp2pHost implements AutoCloseable {
             if (upgradeTimeout != null) {
                 upgradeTimeout.cancel(false);
             }
-            fail(new IOException("connection closed before it was ready" + (closeReason == null ? "" : ": " + closeReason)));
+            fail(
+                    new IOException(
+                            "connection closed before it was ready"
+                                    + (closeReason == null ? "" : ": " + closeReason)));
             if (connection != null) {
                 connections.remove(connection.remotePeer(), connection);
                 for (ConnectionListener l : listeners) {
@@ -463,7 +582,8 @@ public final class Libp2pHost implements AutoCloseable {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            // nothing reaches the tail once yamux is in place; drop stray bytes of a closing connection
+            // nothing reaches the tail once yamux is in place; drop stray bytes of a closing
+            // connection
             io.netty.util.ReferenceCountUtil.release(msg);
         }
     }

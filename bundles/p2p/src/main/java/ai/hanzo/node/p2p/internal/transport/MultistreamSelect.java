@@ -11,21 +11,26 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * multistream-select 1.0 as a pure state machine over a byte buffer. The dialer proposes
- * protocols in order (moving on after {@code na}); the listener answers with the protocol or
- * {@code na}. With a single proposal the dialer is lazy: it sends header and proposal at once and
- * may send protocol data before the echo arrives.
+ * multistream-select 1.0 as a pure state machine over a byte buffer. The dialer proposes protocols
+ * in order (moving on after {@code na}); the listener answers with the protocol or {@code na}. With
+ * a single proposal the dialer is lazy: it sends header and proposal at once and may send protocol
+ * data before the echo arrives.
  */
 public final class MultistreamSelect {
     /** The protocol header. */
     public static final String HEADER = "/multistream/1.0.0";
+
     /** The answer to an unsupported protocol. */
     public static final String NA = "na";
+
     /** Longest accepted message, newline included (the spec bounds protocol ids well below). */
     static final int MAX_MESSAGE = 1024;
 
     /** What {@link #onInput} decided. */
-    public enum State { NEGOTIATING, SELECTED }
+    public enum State {
+        NEGOTIATING,
+        SELECTED
+    }
 
     private final boolean dialer;
     private final Deque<String> proposals;
@@ -41,7 +46,9 @@ public final class MultistreamSelect {
         this.supported = supported;
     }
 
-    /** @param proposals protocols in order of preference */
+    /**
+     * @param proposals protocols in order of preference
+     */
     public static MultistreamSelect dialer(List<String> proposals) {
         if (proposals.isEmpty()) {
             throw new IllegalArgumentException("nothing to propose");
@@ -49,12 +56,16 @@ public final class MultistreamSelect {
         return new MultistreamSelect(true, proposals, p -> false);
     }
 
-    /** @param supported which protocol ids this side accepts */
+    /**
+     * @param supported which protocol ids this side accepts
+     */
     public static MultistreamSelect listener(Predicate<String> supported) {
         return new MultistreamSelect(false, List.of(), supported);
     }
 
-    /** @return the bytes the dialer sends first: header and first proposal */
+    /**
+     * @return the bytes the dialer sends first: header and first proposal
+     */
     public ByteBuf start(ByteBufAllocator alloc) {
         ByteBuf out = alloc.buffer();
         writeLine(out, HEADER);
@@ -64,12 +75,16 @@ public final class MultistreamSelect {
         return out;
     }
 
-    /** @return the protocol the dialer currently proposes (the lazy choice) */
+    /**
+     * @return the protocol the dialer currently proposes (the lazy choice)
+     */
     public String proposal() {
         return proposals.peekFirst();
     }
 
-    /** @return the agreed protocol, once {@link State#SELECTED} */
+    /**
+     * @return the agreed protocol, once {@link State#SELECTED}
+     */
     public String selected() {
         return selected;
     }
@@ -81,7 +96,8 @@ public final class MultistreamSelect {
      * @param reply receives the bytes to send back
      * @throws NegotiationException when the peer supports none of the proposals or misbehaves
      */
-    public State onInput(ByteBuf in, ByteBufAllocator alloc, java.util.function.Consumer<ByteBuf> reply) {
+    public State onInput(
+            ByteBuf in, ByteBufAllocator alloc, java.util.function.Consumer<ByteBuf> reply) {
         while (selected == null) {
             byte[] msg = LengthPrefixed.tryRead(in, MAX_MESSAGE);
             if (msg == null) {
@@ -93,7 +109,8 @@ public final class MultistreamSelect {
             String line = new String(msg, 0, msg.length - 1, StandardCharsets.UTF_8);
             if (!headerReceived) {
                 if (!HEADER.equals(line)) {
-                    throw new NegotiationException("peer does not speak " + HEADER + " (sent '" + printable(line) + "')");
+                    throw new NegotiationException(
+                            "peer does not speak " + HEADER + " (sent '" + printable(line) + "')");
                 }
                 headerReceived = true;
                 if (!dialer) {
@@ -108,18 +125,21 @@ public final class MultistreamSelect {
                 } else if (line.equals(NA)) {
                     proposals.removeFirst();
                     if (proposals.isEmpty()) {
-                        throw new NegotiationException("peer supports none of the proposed protocols");
+                        throw new NegotiationException(
+                                "peer supports none of the proposed protocols");
                     }
                     reply.accept(encode(alloc, proposals.peekFirst()));
                 } else {
-                    throw new NegotiationException("peer answered '" + printable(line) + "' to '" + proposed + "'");
+                    throw new NegotiationException(
+                            "peer answered '" + printable(line) + "' to '" + proposed + "'");
                 }
             } else if (!line.equals("ls") && supported.test(line)) {
                 selected = line;
                 reply.accept(encode(alloc, line));
             } else {
                 if (++refused > MAX_REFUSALS) {
-                    throw new NegotiationException("peer proposed " + refused + " unsupported protocols");
+                    throw new NegotiationException(
+                            "peer proposed " + refused + " unsupported protocols");
                 }
                 reply.accept(encode(alloc, NA));
             }
@@ -138,7 +158,9 @@ public final class MultistreamSelect {
         out.writeBytes(b);
     }
 
-    /** @return one multistream message: varint length, text, newline */
+    /**
+     * @return one multistream message: varint length, text, newline
+     */
     public static ByteBuf encode(ByteBufAllocator alloc, String line) {
         return LengthPrefixed.encode(alloc, (line + "\n").getBytes(StandardCharsets.UTF_8));
     }

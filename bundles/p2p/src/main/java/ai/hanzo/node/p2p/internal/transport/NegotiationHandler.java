@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Negotiates one connection-level protocol (security, then muxer) with multistream-select and
- * then removes itself; bytes after the selection pass on to the handler it installed. The dialer
- * is lazy: it installs the next handler at once, so the security handshake follows the proposal
- * in the same flight.
+ * Negotiates one connection-level protocol (security, then muxer) with multistream-select and then
+ * removes itself; bytes after the selection pass on to the handler it installed. The dialer is
+ * lazy: it installs the next handler at once, so the security handshake follows the proposal in the
+ * same flight.
  */
 final class NegotiationHandler extends ByteToMessageDecoder {
     private final boolean dialer;
@@ -19,7 +19,8 @@ final class NegotiationHandler extends ByteToMessageDecoder {
     private MultistreamSelect select;
     private boolean failed;
 
-    NegotiationHandler(boolean dialer, String protocol, Consumer<ChannelHandlerContext> installNext) {
+    NegotiationHandler(
+            boolean dialer, String protocol, Consumer<ChannelHandlerContext> installNext) {
         this.dialer = dialer;
         this.protocol = protocol;
         this.installNext = installNext;

@@ -9,8 +9,8 @@ import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * A Noise CipherState: ChaCha20-Poly1305 with a nonce of 4 zero bytes and a 64-bit
- * little-endian counter, from the provider {@link ChaChaPoly} chose.
+ * A Noise CipherState: ChaCha20-Poly1305 with a nonce of 4 zero bytes and a 64-bit little-endian
+ * counter, from the provider {@link ChaChaPoly} chose.
  */
 final class NoiseCipherState {
     static final int TAG_LENGTH = 16;
@@ -35,7 +35,9 @@ final class NoiseCipherState {
         }
     }
 
-    /** @return the implementation in use */
+    /**
+     * @return the implementation in use
+     */
     ChaChaPoly impl() {
         return impl;
     }
@@ -51,7 +53,9 @@ final class NoiseCipherState {
         return new IvParameterSpec(nonceBytes);
     }
 
-    /** Encrypts {@code len} bytes of {@code in} at {@code off} into {@code out} at {@code outOff}. */
+    /**
+     * Encrypts {@code len} bytes of {@code in} at {@code off} into {@code out} at {@code outOff}.
+     */
     int encrypt(byte[] ad, byte[] in, int off, int len, byte[] out, int outOff) {
         try {
             cipher.init(Cipher.ENCRYPT_MODE, key, nextNonce());
@@ -68,7 +72,8 @@ final class NoiseCipherState {
      * @return the plaintext length
      * @throws AEADBadTagException when the ciphertext does not authenticate
      */
-    int decrypt(byte[] ad, byte[] in, int off, int len, byte[] out, int outOff) throws AEADBadTagException {
+    int decrypt(byte[] ad, byte[] in, int off, int len, byte[] out, int outOff)
+            throws AEADBadTagException {
         try {
             cipher.init(Cipher.DECRYPT_MODE, key, nextNonce());
             if (ad != null) {
@@ -112,9 +117,9 @@ final class NoiseCipherState {
     }
 
     /**
-     * Decrypts, without associated data, the {@code len} bytes of ciphertext and tag at
-     * {@code index} of {@code in} and appends the plaintext to {@code out} (which must have room).
-     * Indexes of {@code in} are not moved.
+     * Decrypts, without associated data, the {@code len} bytes of ciphertext and tag at {@code
+     * index} of {@code in} and appends the plaintext to {@code out} (which must have room). Indexes
+     * of {@code in} are not moved.
      *
      * @throws AEADBadTagException when the ciphertext does not authenticate
      */
@@ -133,9 +138,15 @@ final class NoiseCipherState {
         }
     }
 
-    private int crypt(ByteBuf in, int index, int len, ByteBuf out, int outIndex, int outLen) throws GeneralSecurityException {
+    private int crypt(ByteBuf in, int index, int len, ByteBuf out, int outIndex, int outLen)
+            throws GeneralSecurityException {
         if (in.hasArray() && out.hasArray()) {
-            return cipher.doFinal(in.array(), in.arrayOffset() + index, len, out.array(), out.arrayOffset() + outIndex);
+            return cipher.doFinal(
+                    in.array(),
+                    in.arrayOffset() + index,
+                    len,
+                    out.array(),
+                    out.arrayOffset() + outIndex);
         }
         if (in.nioBufferCount() == 1 && out.nioBufferCount() == 1) {
             // direct memory: Conscrypt seals and opens it natively (in place when in is out)

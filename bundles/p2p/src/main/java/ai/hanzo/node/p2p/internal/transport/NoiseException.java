@@ -4,7 +4,9 @@ package ai.hanzo.node.p2p.internal.transport;
 public class NoiseException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message what failed */
+    /**
+     * @param message what failed
+     */
     public NoiseException(String message) {
         super(message);
     }

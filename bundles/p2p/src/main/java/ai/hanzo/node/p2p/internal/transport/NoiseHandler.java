@@ -12,17 +12,16 @@ import java.util.List;
 import javax.crypto.AEADBadTagException;
 
 /**
- * Noise on a channel: runs the XX handshake in 2-byte length-prefixed frames, then encrypts what
- * is written (coalesced until flush, split into frames of at most 65535 bytes) and decrypts what
- * is read. Fires {@link SecuredEvent} once the remote identity is verified.
+ * Noise on a channel: runs the XX handshake in 2-byte length-prefixed frames, then encrypts what is
+ * written (coalesced until flush, split into frames of at most 65535 bytes) and decrypts what is
+ * read. Fires {@link SecuredEvent} once the remote identity is verified.
  */
 final class NoiseHandler extends ChannelDuplexHandler {
     static final int MAX_FRAME = 65535;
     static final int MAX_PLAINTEXT = MAX_FRAME - NoiseCipherState.TAG_LENGTH;
 
     /** Fired down the pipeline when the handshake completed. */
-    record SecuredEvent(PeerId remotePeer) {
-    }
+    record SecuredEvent(PeerId remotePeer) {}
 
     private final boolean initiator;
     private final NoiseHandshake handshake;
@@ -90,7 +89,9 @@ final class NoiseHandler extends ChannelDuplexHandler {
             in.release();
             return;
         }
-        if (receiver != null && !cumulation.isReadable() && cumulation.isDirect() != receiver.impl().prefersDirect()) {
+        if (receiver != null
+                && !cumulation.isReadable()
+                && cumulation.isDirect() != receiver.impl().prefersDirect()) {
             // the handshake used a heap buffer; transport frames go where the cipher reads best
             cumulation.release();
             cumulation = alloc(ctx, 256);
@@ -151,7 +152,9 @@ final class NoiseHandler extends ChannelDuplexHandler {
 
     /** Pooled memory of the kind the cipher works on without copying. */
     private ByteBuf alloc(ChannelHandlerContext ctx, int capacity) {
-        return receiver != null && !receiver.impl().prefersDirect() ? ctx.alloc().heapBuffer(capacity) : ctx.alloc().directBuffer(capacity);
+        return receiver != null && !receiver.impl().prefersDirect()
+                ? ctx.alloc().heapBuffer(capacity)
+                : ctx.alloc().directBuffer(capacity);
     }
 
     private void handshakeStep(ChannelHandlerContext ctx, byte[] frame) {
@@ -234,15 +237,16 @@ final class NoiseHandler extends ChannelDuplexHandler {
             if (last == null) {
                 done.forEach(ChannelPromise::trySuccess);
             } else {
-                last.addListener(f -> {
-                    for (ChannelPromise p : done) {
-                        if (f.isSuccess()) {
-                            p.trySuccess();
-                        } else {
-                            p.tryFailure(f.cause());
-                        }
-                    }
-                });
+                last.addListener(
+                        f -> {
+                            for (ChannelPromise p : done) {
+                                if (f.isSuccess()) {
+                                    p.trySuccess();
+                                } else {
+                                    p.tryFailure(f.cause());
+                                }
+                            }
+                        });
             }
         }
     }

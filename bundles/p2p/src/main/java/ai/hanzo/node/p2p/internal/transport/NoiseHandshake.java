@@ -28,9 +28,14 @@ import javax.crypto.spec.SecretKeySpec;
 public final class NoiseHandshake {
     /** The multistream protocol id. */
     public static final String PROTOCOL = "/noise";
-    private static final byte[] PROTOCOL_NAME = "Noise_XX_25519_ChaChaPoly_SHA256".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] SIG_PREFIX = "noise-libp2p-static-key:".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] X25519_X509_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00};
+
+    private static final byte[] PROTOCOL_NAME =
+            "Noise_XX_25519_ChaChaPoly_SHA256".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SIG_PREFIX =
+            "noise-libp2p-static-key:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] X25519_X509_PREFIX = {
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00
+    };
 
     private final boolean initiator;
     private final IdentityKey identity;
@@ -44,7 +49,9 @@ public final class NoiseHandshake {
     private byte[] rs;
     private PeerId remotePeer;
 
-    /** @param initiator whether this side dialed */
+    /**
+     * @param initiator whether this side dialed
+     */
     public NoiseHandshake(boolean initiator, IdentityKey identity) {
         this(initiator, identity, identity);
     }
@@ -61,7 +68,9 @@ public final class NoiseHandshake {
         mixHash(new byte[0]);
     }
 
-    /** @return the initiator's first message */
+    /**
+     * @return the initiator's first message
+     */
     public byte[] writeMessageA() {
         check(initiator);
         byte[] epub = raw(e);
@@ -74,14 +83,17 @@ public final class NoiseHandshake {
     public void readMessageA(byte[] msg) {
         check(!initiator);
         if (msg.length < 32) {
-            throw new NoiseException("Noise message A is " + msg.length + " bytes, expected at least 32");
+            throw new NoiseException(
+                    "Noise message A is " + msg.length + " bytes, expected at least 32");
         }
         re = Arrays.copyOf(msg, 32);
         mixHash(re);
         mixHash(Arrays.copyOfRange(msg, 32, msg.length));
     }
 
-    /** @return the responder's message B */
+    /**
+     * @return the responder's message B
+     */
     public byte[] writeMessageB() {
         check(!initiator);
         byte[] epub = raw(e);
@@ -107,7 +119,9 @@ public final class NoiseHandshake {
         verifyPayload(decryptAndHash(Arrays.copyOfRange(msg, 80, msg.length)));
     }
 
-    /** @return the initiator's message C */
+    /**
+     * @return the initiator's message C
+     */
     public byte[] writeMessageC() {
         check(initiator);
         byte[] encS = encryptAndHash(raw(s));
@@ -126,12 +140,16 @@ public final class NoiseHandshake {
         verifyPayload(decryptAndHash(Arrays.copyOfRange(msg, 48, msg.length)));
     }
 
-    /** @return the verified remote peer, after its payload was read */
+    /**
+     * @return the verified remote peer, after its payload was read
+     */
     public PeerId remotePeer() {
         return remotePeer;
     }
 
-    /** @return {send, receive} cipher states for the transport phase */
+    /**
+     * @return {send, receive} cipher states for the transport phase
+     */
     NoiseCipherState[] split() {
         byte[][] keys = hkdf(ck, new byte[0]);
         NoiseCipherState c1 = new NoiseCipherState(keys[0]);
@@ -157,13 +175,16 @@ public final class NoiseHandshake {
                 }
             }
         } catch (MalformedInputException ex) {
-            throw new NoiseException("the peer's Noise handshake payload is not valid protobuf: " + ex.getMessage());
+            throw new NoiseException(
+                    "the peer's Noise handshake payload is not valid protobuf: " + ex.getMessage());
         }
         if (key == null || sig == null) {
-            throw new NoiseException("the peer's Noise handshake payload lacks its identity key or signature");
+            throw new NoiseException(
+                    "the peer's Noise handshake payload lacks its identity key or signature");
         }
         if (!IdentityKey.verify(key, concat(SIG_PREFIX, rs), sig)) {
-            throw new NoiseException("the peer's signature over its Noise static key does not verify");
+            throw new NoiseException(
+                    "the peer's signature over its Noise static key does not verify");
         }
         remotePeer = PeerId.fromPublicKey(key);
     }
@@ -238,7 +259,11 @@ public final class NoiseHandshake {
 
     private static byte[] dh(KeyPair local, byte[] remotePublic) {
         try {
-            PublicKey pub = KeyFactory.getInstance("X25519").generatePublic(new X509EncodedKeySpec(concat(X25519_X509_PREFIX, remotePublic)));
+            PublicKey pub =
+                    KeyFactory.getInstance("X25519")
+                            .generatePublic(
+                                    new X509EncodedKeySpec(
+                                            concat(X25519_X509_PREFIX, remotePublic)));
             KeyAgreement ka = KeyAgreement.getInstance("X25519");
             ka.init(local.getPrivate());
             ka.doPhase(pub, true);

@@ -9,10 +9,11 @@ import io.netty.buffer.ByteBuf;
  */
 public interface StreamHandler {
     /** The stream is ready for this protocol (negotiated). */
-    default void onActive(YamuxStream stream) {
-    }
+    default void onActive(YamuxStream stream) {}
 
-    /** @param in everything received and not yet consumed */
+    /**
+     * @param in everything received and not yet consumed
+     */
     void onData(YamuxStream stream, ByteBuf in);
 
     /** The peer closed its side for writing (it will send nothing more). */
@@ -21,6 +22,5 @@ public interface StreamHandler {
     }
 
     /** The stream is gone: closed both ways, reset, or its connection ended. */
-    default void onClosed(YamuxStream stream) {
-    }
+    default void onClosed(YamuxStream stream) {}
 }

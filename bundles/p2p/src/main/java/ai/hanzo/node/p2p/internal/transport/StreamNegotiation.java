@@ -17,8 +17,13 @@ final class StreamNegotiation implements StreamHandler {
     private StreamHandler target;
     private final boolean lazy;
 
-    private StreamNegotiation(MultistreamSelect select, boolean dialer, Function<String, StreamHandler> handlers,
-            StreamHandler target, boolean lazy, CompletableFuture<YamuxStream> result) {
+    private StreamNegotiation(
+            MultistreamSelect select,
+            boolean dialer,
+            Function<String, StreamHandler> handlers,
+            StreamHandler target,
+            boolean lazy,
+            CompletableFuture<YamuxStream> result) {
         this.select = select;
         this.dialer = dialer;
         this.handlers = handlers;
@@ -32,15 +37,25 @@ final class StreamNegotiation implements StreamHandler {
      * The dialer side. With one protocol it is lazy: the target is active at once and may write
      * before the peer confirms.
      */
-    static StreamNegotiation dialer(List<String> protocols, StreamHandler target, CompletableFuture<YamuxStream> result) {
-        return new StreamNegotiation(MultistreamSelect.dialer(protocols), true, null, target, protocols.size() == 1, result);
+    static StreamNegotiation dialer(
+            List<String> protocols, StreamHandler target, CompletableFuture<YamuxStream> result) {
+        return new StreamNegotiation(
+                MultistreamSelect.dialer(protocols),
+                true,
+                null,
+                target,
+                protocols.size() == 1,
+                result);
     }
 
     private final StreamHandler pendingTarget;
 
     /** The listener side: {@code handlers} gives a new handler for a supported protocol. */
-    static StreamNegotiation listener(java.util.function.Predicate<String> supported, Function<String, StreamHandler> handlers) {
-        return new StreamNegotiation(MultistreamSelect.listener(supported), false, handlers, null, false, null);
+    static StreamNegotiation listener(
+            java.util.function.Predicate<String> supported,
+            Function<String, StreamHandler> handlers) {
+        return new StreamNegotiation(
+                MultistreamSelect.listener(supported), false, handlers, null, false, null);
     }
 
     @Override
@@ -57,7 +72,8 @@ final class StreamNegotiation implements StreamHandler {
 
     @Override
     public void onData(YamuxStream stream, ByteBuf in) {
-        MultistreamSelect.State state = select.onInput(in, stream.session().channel().alloc(), stream::write);
+        MultistreamSelect.State state =
+                select.onInput(in, stream.session().channel().alloc(), stream::write);
         if (state != MultistreamSelect.State.SELECTED) {
             return;
         }
@@ -89,7 +105,8 @@ final class StreamNegotiation implements StreamHandler {
     @Override
     public void onClosed(YamuxStream stream) {
         if (result != null && !result.isDone()) {
-            result.completeExceptionally(new java.io.IOException("stream closed during protocol negotiation"));
+            result.completeExceptionally(
+                    new java.io.IOException("stream closed during protocol negotiation"));
         }
         if (target != null) {
             target.onClosed(stream);

@@ -25,13 +25,16 @@ import org.slf4j.LoggerFactory;
 public final class YamuxSession extends ByteToMessageDecoder {
     /** The multistream protocol id. */
     public static final String PROTOCOL = "/yamux/1.0.0";
+
     static final int INITIAL_WINDOW = 256 * 1024;
+
     /**
      * The window this side grants per stream (announced in the SYN/ACK window update). It also
      * bounds the largest data frame buffered, so per connection at most about this much memory
      * waits for a slow or hostile sender.
      */
     static final int RECEIVE_WINDOW = 1024 * 1024;
+
     static final int MAX_DATA_FRAME = 256 * 1024;
     static final int TYPE_DATA = 0;
     static final int TYPE_WINDOW_UPDATE = 1;
@@ -60,15 +63,18 @@ public final class YamuxSession extends ByteToMessageDecoder {
     private boolean flushScheduled;
     private volatile boolean goAwayReceived;
 
-    private record PendingPing(long startNanos, CompletableFuture<Duration> result) {
-    }
+    private record PendingPing(long startNanos, CompletableFuture<Duration> result) {}
 
     /**
      * @param client whether this side dialed the connection (odd stream ids)
      * @param maxStreams most concurrent streams; more inbound ones are reset
      * @param inboundHandlers gives the handler of a stream the peer opened
      */
-    public YamuxSession(boolean client, PeerId remotePeer, int maxStreams, Function<YamuxStream, StreamHandler> inboundHandlers) {
+    public YamuxSession(
+            boolean client,
+            PeerId remotePeer,
+            int maxStreams,
+            Function<YamuxStream, StreamHandler> inboundHandlers) {
         this.client = client;
         this.remotePeer = remotePeer;
         this.maxStreams = maxStreams;
@@ -76,17 +82,23 @@ public final class YamuxSession extends ByteToMessageDecoder {
         this.nextStreamId = client ? 1 : 2;
     }
 
-    /** @return the authenticated remote peer */
+    /**
+     * @return the authenticated remote peer
+     */
     public PeerId remotePeer() {
         return remotePeer;
     }
 
-    /** @return the underlying channel */
+    /**
+     * @return the underlying channel
+     */
     public Channel channel() {
         return ctx.channel();
     }
 
-    /** @return whether new streams can be opened */
+    /**
+     * @return whether new streams can be opened
+     */
     public boolean isOpen() {
         return ctx != null && ctx.channel().isActive() && !goAwaySent && !goAwayReceived;
     }
@@ -112,51 +124,62 @@ public final class YamuxSession extends ByteToMessageDecoder {
      */
     public CompletableFuture<YamuxStream> openStream(StreamHandler handler) {
         CompletableFuture<YamuxStream> f = new CompletableFuture<>();
-        execute(() -> {
-            if (!isOpen()) {
-                f.completeExceptionally(new java.nio.channels.ClosedChannelException());
-                return;
-            }
-            if (streams.size() >= maxStreams) {
-                f.completeExceptionally(new IllegalStateException("stream limit of " + maxStreams + " reached on the connection to " + remotePeer));
-                return;
-            }
-            int id = nextStreamId;
-            nextStreamId += 2;
-            YamuxStream s = new YamuxStream(id, this, true, handler);
-            s.recvWindow = RECEIVE_WINDOW;
-            streams.put(id, s);
-            s.synSent = true;
-            writeHeader(TYPE_WINDOW_UPDATE, SYN, id, RECEIVE_WINDOW - INITIAL_WINDOW);
-            ctx.flush();
-            f.complete(s);
-            s.handler.onActive(s);
-        });
+        execute(
+                () -> {
+                    if (!isOpen()) {
+                        f.completeExceptionally(new java.nio.channels.ClosedChannelException());
+                        return;
+                    }
+                    if (streams.size() >= maxStreams) {
+                        f.completeExceptionally(
+                                new IllegalStateException(
+                                        "stream limit of "
+                                                + maxStreams
+                                                + " reached on the connection to "
+                                                + remotePeer));
+                        return;
+                    }
+                    int id = nextStreamId;
+                    nextStreamId += 2;
+                    YamuxStream s = new YamuxStream(id, this, true, handler);
+                    s.recvWindow = RECEIVE_WINDOW;
+                    streams.put(id, s);
+                    s.synSent = true;
+                    writeHeader(TYPE_WINDOW_UPDATE, SYN, id, RECEIVE_WINDOW - INITIAL_WINDOW);
+                    ctx.flush();
+                    f.complete(s);
+                    s.handler.onActive(s);
+                });
         return f;
     }
 
-    /** @return the measured round trip of a yamux ping */
+    /**
+     * @return the measured round trip of a yamux ping
+     */
     public CompletableFuture<Duration> ping() {
         CompletableFuture<Duration> f = new CompletableFuture<>();
-        execute(() -> {
-            int id = nextPingId++;
-            pings.put(id, new PendingPing(System.nanoTime(), f));
-            writeHeader(TYPE_PING, SYN, 0, id);
-            ctx.flush();
-        });
+        execute(
+                () -> {
+                    int id = nextPingId++;
+                    pings.put(id, new PendingPing(System.nanoTime(), f));
+                    writeHeader(TYPE_PING, SYN, 0, id);
+                    ctx.flush();
+                });
         return f;
     }
 
     /** Sends a normal go-away and closes the connection once it is flushed. */
     public void goAwayAndClose() {
-        execute(() -> {
-            if (!ctx.channel().isActive()) {
-                return;
-            }
-            goAwaySent = true;
-            writeHeader(TYPE_GO_AWAY, 0, 0, GO_AWAY_NORMAL);
-            ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
-        });
+        execute(
+                () -> {
+                    if (!ctx.channel().isActive()) {
+                        return;
+                    }
+                    goAwaySent = true;
+                    writeHeader(TYPE_GO_AWAY, 0, 0, GO_AWAY_NORMAL);
+                    ctx.writeAndFlush(ctx.alloc().buffer(0))
+                            .addListener(ChannelFutureListener.CLOSE);
+                });
     }
 
     private void writeHeader(int type, int flags, int streamId, long length) {
@@ -184,10 +207,12 @@ public final class YamuxSession extends ByteToMessageDecoder {
     private void scheduleFlush() {
         if (!flushScheduled) {
             flushScheduled = true;
-            ctx.executor().execute(() -> {
-                flushScheduled = false;
-                ctx.flush();
-            });
+            ctx.executor()
+                    .execute(
+                            () -> {
+                                flushScheduled = false;
+                                ctx.flush();
+                            });
         }
     }
 
@@ -285,9 +310,18 @@ public final class YamuxSession extends ByteToMessageDecoder {
             }
             if (type == TYPE_DATA) {
                 YamuxStream s = streams.get(streamId);
-                long allowed = s != null ? s.recvWindow : ((flags & SYN) != 0 ? INITIAL_WINDOW : RECEIVE_WINDOW);
+                long allowed =
+                        s != null
+                                ? s.recvWindow
+                                : ((flags & SYN) != 0 ? INITIAL_WINDOW : RECEIVE_WINDOW);
                 if (length > allowed) {
-                    protocolError("data frame of " + length + " bytes exceeds the receive window of " + allowed + " on stream " + streamId);
+                    protocolError(
+                            "data frame of "
+                                    + length
+                                    + " bytes exceeds the receive window of "
+                                    + allowed
+                                    + " on stream "
+                                    + streamId);
                     in.skipBytes(in.readableBytes());
                     return;
                 }
@@ -297,7 +331,8 @@ public final class YamuxSession extends ByteToMessageDecoder {
             }
             in.skipBytes(12);
             switch (type) {
-                case TYPE_DATA, TYPE_WINDOW_UPDATE -> onStreamFrame(type, flags, streamId, length, in);
+                case TYPE_DATA, TYPE_WINDOW_UPDATE ->
+                        onStreamFrame(type, flags, streamId, length, in);
                 case TYPE_PING -> onPing(flags, length);
                 default -> onGoAway(length);
             }
@@ -322,7 +357,11 @@ public final class YamuxSession extends ByteToMessageDecoder {
                 return;
             }
             if (streams.size() >= maxStreams) {
-                logger.debug("Resetting stream {} from {}: limit of {} streams reached", streamId, remotePeer, maxStreams);
+                logger.debug(
+                        "Resetting stream {} from {}: limit of {} streams reached",
+                        streamId,
+                        remotePeer,
+                        maxStreams);
                 skipData(type, length, in);
                 writeHeader(TYPE_WINDOW_UPDATE, RST, streamId, 0);
                 return;
@@ -354,7 +393,11 @@ public final class YamuxSession extends ByteToMessageDecoder {
         }
         if (type == TYPE_DATA && length > 0) {
             if (length > s.recvWindow) {
-                protocolError("data frame of " + length + " bytes exceeds the receive window on stream " + streamId);
+                protocolError(
+                        "data frame of "
+                                + length
+                                + " bytes exceeds the receive window on stream "
+                                + streamId);
                 return;
             }
             s.recvWindow -= length;
@@ -412,7 +455,8 @@ public final class YamuxSession extends ByteToMessageDecoder {
 
     /** Called by handlers that consumed buffered bytes outside {@link StreamHandler#onData}. */
     void handlerFailed(YamuxStream s, RuntimeException e) {
-        if (e instanceof MalformedInputException || e instanceof MultistreamSelect.NegotiationException) {
+        if (e instanceof MalformedInputException
+                || e instanceof MultistreamSelect.NegotiationException) {
             logger.info("Resetting {}: {}", s, e.getMessage());
         } else {
             logger.warn("Resetting {}: its handler failed", s, e);
@@ -469,7 +513,9 @@ public final class YamuxSession extends ByteToMessageDecoder {
         super.channelInactive(ctx);
     }
 
-    /** @return how many streams are open */
+    /**
+     * @return how many streams are open
+     */
     public int streamCount() {
         return streams.size();
     }

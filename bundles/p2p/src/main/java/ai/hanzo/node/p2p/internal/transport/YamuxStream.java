@@ -6,8 +6,8 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One yamux stream. All methods may be called from any thread; work runs on the connection's
- * event loop.
+ * One yamux stream. All methods may be called from any thread; work runs on the connection's event
+ * loop.
  */
 public final class YamuxStream {
     final int id;
@@ -36,17 +36,23 @@ public final class YamuxStream {
         this.handler = handler;
     }
 
-    /** @return the stream id */
+    /**
+     * @return the stream id
+     */
     public int id() {
         return id;
     }
 
-    /** @return the connection this stream belongs to */
+    /**
+     * @return the connection this stream belongs to
+     */
     public YamuxSession session() {
         return session;
     }
 
-    /** @return the negotiated protocol, or {@code null} while negotiating */
+    /**
+     * @return the negotiated protocol, or {@code null} while negotiating
+     */
     public String protocol() {
         return protocol;
     }
@@ -65,7 +71,9 @@ public final class YamuxStream {
         session.execute(() -> session.write(this, data));
     }
 
-    /** @return how many bytes wait for send window; writers pace themselves on it */
+    /**
+     * @return how many bytes wait for send window; writers pace themselves on it
+     */
     public long queuedBytes() {
         return queuedBytes;
     }
@@ -80,13 +88,19 @@ public final class YamuxStream {
         session.execute(() -> session.reset(this, true));
     }
 
-    /** @return completes when the stream is gone */
+    /**
+     * @return completes when the stream is gone
+     */
     public CompletableFuture<Void> closeFuture() {
         return closeFuture;
     }
 
     @Override
     public String toString() {
-        return "stream " + id + (protocol == null ? "" : " " + protocol) + " to " + session.remotePeer();
+        return "stream "
+                + id
+                + (protocol == null ? "" : " " + protocol)
+                + " to "
+                + session.remotePeer();
     }
 }

@@ -12,19 +12,28 @@ import org.junit.jupiter.api.Test;
 class CodecTest {
     @Test
     void varintsRoundTripAndRejectMalformedEncodings() {
-        for (long v : new long[] {0, 1, 127, 128, 300, 16383, 16384, Integer.MAX_VALUE, (1L << 63) - 1}) {
+        for (long v :
+                new long[] {0, 1, 127, 128, 300, 16383, 16384, Integer.MAX_VALUE, (1L << 63) - 1}) {
             ByteBuf b = Unpooled.buffer();
             Varint.write(b, v);
             assertEquals(Varint.size(v), b.readableBytes());
             assertEquals(v, Varint.tryRead(b));
             assertEquals(v, Varint.read(Varint.encode(v), new int[] {0}));
         }
-        assertEquals(Varint.INCOMPLETE, Varint.tryRead(Unpooled.wrappedBuffer(new byte[] {(byte) 0x80})));
-        assertThrows(MalformedInputException.class, () -> Varint.tryRead(Unpooled.wrappedBuffer(new byte[] {(byte) 0x80, 0})));
+        assertEquals(
+                Varint.INCOMPLETE,
+                Varint.tryRead(Unpooled.wrappedBuffer(new byte[] {(byte) 0x80})));
+        assertThrows(
+                MalformedInputException.class,
+                () -> Varint.tryRead(Unpooled.wrappedBuffer(new byte[] {(byte) 0x80, 0})));
         byte[] tooLong = new byte[10];
         java.util.Arrays.fill(tooLong, (byte) 0xff);
-        assertThrows(MalformedInputException.class, () -> Varint.tryRead(Unpooled.wrappedBuffer(tooLong)));
-        assertThrows(MalformedInputException.class, () -> Varint.read(new byte[] {(byte) 0x81}, new int[] {0}));
+        assertThrows(
+                MalformedInputException.class,
+                () -> Varint.tryRead(Unpooled.wrappedBuffer(tooLong)));
+        assertThrows(
+                MalformedInputException.class,
+                () -> Varint.read(new byte[] {(byte) 0x81}, new int[] {0}));
     }
 
     @Test
@@ -41,7 +50,13 @@ class CodecTest {
 
     @Test
     void protobufMessagesRoundTripAndSkipUnknownFields() {
-        byte[] msg = new ProtoWriter().uint(1, 150).string(2, "x").bytes(9, new byte[] {1, 2}).uint(3, 7).toByteArray();
+        byte[] msg =
+                new ProtoWriter()
+                        .uint(1, 150)
+                        .string(2, "x")
+                        .bytes(9, new byte[] {1, 2})
+                        .uint(3, 7)
+                        .toByteArray();
         ProtoReader r = new ProtoReader(msg);
         long a = 0;
         String s = null;

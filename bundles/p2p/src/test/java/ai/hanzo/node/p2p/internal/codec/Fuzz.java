@@ -8,19 +8,26 @@ import java.util.function.Consumer;
 
 /** Feeds random and mutated inputs to a decoder; only a clean rejection is allowed. */
 public final class Fuzz {
-    private Fuzz() {
-    }
+    private Fuzz() {}
 
     /**
      * @param seeds valid encodings to mutate
      * @param allowed exception types that count as a clean rejection
      */
     @SafeVarargs
-    public static void run(String name, long seed, int iterations, List<byte[]> seeds, Consumer<byte[]> decoder,
+    public static void run(
+            String name,
+            long seed,
+            int iterations,
+            List<byte[]> seeds,
+            Consumer<byte[]> decoder,
             Class<? extends Throwable>... allowed) {
         Random r = new Random(seed);
         for (int i = 0; i < iterations; i++) {
-            byte[] input = i % 2 == 0 || seeds.isEmpty() ? random(r) : mutate(r, seeds.get(r.nextInt(seeds.size())));
+            byte[] input =
+                    i % 2 == 0 || seeds.isEmpty()
+                            ? random(r)
+                            : mutate(r, seeds.get(r.nextInt(seeds.size())));
             try {
                 decoder.accept(input);
             } catch (MalformedInputException e) {
@@ -31,7 +38,16 @@ public final class Fuzz {
                     ok |= a.isInstance(t);
                 }
                 if (!ok) {
-                    fail(name + " failed on input " + java.util.HexFormat.of().formatHex(input) + " (seed " + seed + ", iteration " + i + ")", t);
+                    fail(
+                            name
+                                    + " failed on input "
+                                    + java.util.HexFormat.of().formatHex(input)
+                                    + " (seed "
+                                    + seed
+                                    + ", iteration "
+                                    + i
+                                    + ")",
+                            t);
                 }
             }
         }

@@ -11,9 +11,17 @@ import org.junit.jupiter.api.Test;
 class KadMessageFuzzTest {
     @Test
     void messagesRoundTripAndGarbageIsRejectedCleanly() {
-        KadMessage.Peer p = new KadMessage.Peer(IdentityKey.generate().peerId(), List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/5")));
-        KadMessage m = new KadMessage(KadMessage.GET_PROVIDERS, new byte[] {1, 2}, new KadMessage.Record(new byte[] {1}, new byte[] {2}, "t"),
-                List.of(p), List.of(p));
+        KadMessage.Peer p =
+                new KadMessage.Peer(
+                        IdentityKey.generate().peerId(),
+                        List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/5")));
+        KadMessage m =
+                new KadMessage(
+                        KadMessage.GET_PROVIDERS,
+                        new byte[] {1, 2},
+                        new KadMessage.Record(new byte[] {1}, new byte[] {2}, "t"),
+                        List.of(p),
+                        List.of(p));
         KadMessage back = KadMessage.decode(m.encode());
         assertEquals(p, back.providerPeers().get(0));
         assertEquals(KadMessage.GET_PROVIDERS, back.type());

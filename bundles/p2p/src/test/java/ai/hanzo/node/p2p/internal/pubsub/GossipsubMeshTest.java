@@ -17,13 +17,24 @@ import org.junit.jupiter.api.Test;
 /** v1.1 mesh maintenance beyond D_lo/D_hi: the outbound quota and opportunistic grafting. */
 class GossipsubMeshTest extends LocalNodesTest {
     private static final Duration WAIT = Duration.ofSeconds(45);
-    /** A peer that never grafts on its own (D = D_lo = 0) but accepts grafts: only the other side's rules can mesh it. */
-    private static final GossipsubConfig PASSIVE = GossipsubConfig.defaults().withDegrees(0, 0, 12, 0, 0);
+
+    /**
+     * A peer that never grafts on its own (D = D_lo = 0) but accepts grafts: only the other side's
+     * rules can mesh it.
+     */
+    private static final GossipsubConfig PASSIVE =
+            GossipsubConfig.defaults().withDegrees(0, 0, 12, 0, 0);
 
     private P2pNode node(GossipsubConfig config) {
-        P2pNode n = start(new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), List.of(),
-                Libp2pHost.Limits.defaults(), Duration.ofMillis(200)), config);
-        closeAfter(n.subscribe("t", m -> { })::close);
+        P2pNode n =
+                start(
+                        new P2pNode.Settings(
+                                Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
+                                List.of(),
+                                Libp2pHost.Limits.defaults(),
+                                Duration.ofMillis(200)),
+                        config);
+        closeAfter(n.subscribe("t", m -> {})::close);
         return n;
     }
 
@@ -43,7 +54,8 @@ class GossipsubMeshTest extends LocalNodesTest {
         P2pNode b = node(PASSIVE);
         connect(a, x);
         connect(b, x);
-        await().atMost(WAIT).until(() -> x.pubsub().meshPeers("t").join().equals(Set.of(id(a), id(b))));
+        await().atMost(WAIT)
+                .until(() -> x.pubsub().meshPeers("t").join().equals(Set.of(id(a), id(b))));
         P2pNode out = node(PASSIVE);
         connect(x, out);
         await().atMost(WAIT).until(() -> x.pubsub().meshPeers("t").join().contains(id(out)));
@@ -54,15 +66,22 @@ class GossipsubMeshTest extends LocalNodesTest {
     void aMeshWithALowMedianScoreGraftsABetterScoringPeer() throws Exception {
         P2pNode good = node(PASSIVE);
         PeerId goodId = id(good);
-        // the application thinks highly of 'good'; the mesh of two ordinary peers has a median score near 0
-        GossipsubConfig config = GossipsubConfig.defaults().withDegrees(2, 2, 4, 1, 0).withOpportunisticGraft(5, 2)
-                .withScore(PeerScoreParams.defaults().withAppSpecificScore(p -> p.equals(goodId) ? 100 : 0));
+        // the application thinks highly of 'good'; the mesh of two ordinary peers has a median
+        // score near 0
+        GossipsubConfig config =
+                GossipsubConfig.defaults()
+                        .withDegrees(2, 2, 4, 1, 0)
+                        .withOpportunisticGraft(5, 2)
+                        .withScore(
+                                PeerScoreParams.defaults()
+                                        .withAppSpecificScore(p -> p.equals(goodId) ? 100 : 0));
         P2pNode x = node(config);
         P2pNode a = node(PASSIVE);
         P2pNode b = node(PASSIVE);
         connect(x, a);
         connect(x, b);
-        await().atMost(WAIT).until(() -> x.pubsub().meshPeers("t").join().equals(Set.of(id(a), id(b))));
+        await().atMost(WAIT)
+                .until(() -> x.pubsub().meshPeers("t").join().equals(Set.of(id(a), id(b))));
         // the mesh is at D_lo (no regular graft) and 'good' never grafts by itself
         connect(x, good);
         await().atMost(WAIT).until(() -> x.pubsub().meshPeers("t").join().contains(goodId));

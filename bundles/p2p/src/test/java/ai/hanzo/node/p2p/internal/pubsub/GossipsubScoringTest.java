@@ -28,35 +28,62 @@ class GossipsubScoringTest {
     @Test
     void aPeerSendingForgedMessagesIsScoredDownAndNothingIsDelivered() throws Exception {
         NioEventLoopGroup group = new NioEventLoopGroup(1);
-        P2pNode victim = new P2pNode(IdentityKey.generate(), new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), List.of(),
-                Libp2pHost.Limits.defaults(), Duration.ofMillis(200)), group).start();
-        Libp2pHost attacker = new Libp2pHost(IdentityKey.generate(), group, Libp2pHost.Limits.defaults());
+        P2pNode victim =
+                new P2pNode(
+                                IdentityKey.generate(),
+                                new P2pNode.Settings(
+                                        Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
+                                        List.of(),
+                                        Libp2pHost.Limits.defaults(),
+                                        Duration.ofMillis(200)),
+                                group)
+                        .start();
+        Libp2pHost attacker =
+                new Libp2pHost(IdentityKey.generate(), group, Libp2pHost.Limits.defaults());
         try {
             List<PubsubMessage> got = new CopyOnWriteArrayList<>();
             Subscription sub = victim.subscribe("t", got::add);
-            Connection c = attacker.dial(Multiaddr.parse(victim.listenAddresses().get(0))).get(10, TimeUnit.SECONDS);
-            YamuxStream s = attacker.newStream(c, List.of(Gossipsub.MESHSUB_11), new StreamHandler() {
-                @Override
-                public void onData(YamuxStream stream, ByteBuf in) {
-                    in.skipBytes(in.readableBytes());
-                }
-            }).get(10, TimeUnit.SECONDS);
+            Connection c =
+                    attacker.dial(Multiaddr.parse(victim.listenAddresses().get(0)))
+                            .get(10, TimeUnit.SECONDS);
+            YamuxStream s =
+                    attacker.newStream(
+                                    c,
+                                    List.of(Gossipsub.MESHSUB_11),
+                                    new StreamHandler() {
+                                        @Override
+                                        public void onData(YamuxStream stream, ByteBuf in) {
+                                            in.skipBytes(in.readableBytes());
+                                        }
+                                    })
+                            .get(10, TimeUnit.SECONDS);
             // claims to come from a third peer, signed with the wrong key
             IdentityKey author = IdentityKey.generate();
             IdentityKey forger = IdentityKey.generate();
             List<PubsubRpc.Message> forged = new java.util.ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 byte[] seq = ByteBuffer.allocate(8).putLong(i).array();
-                PubsubRpc.Message unsigned = new PubsubRpc.Message(author.peerId().toBytes(), new byte[] {1}, seq, "t", null, null);
-                byte[] sig = forger.sign(concat("libp2p-pubsub:".getBytes(), unsigned.signedBytes()));
-                forged.add(new PubsubRpc.Message(author.peerId().toBytes(), new byte[] {1}, seq, "t", sig, null));
+                PubsubRpc.Message unsigned =
+                        new PubsubRpc.Message(
+                                author.peerId().toBytes(), new byte[] {1}, seq, "t", null, null);
+                byte[] sig =
+                        forger.sign(concat("libp2p-pubsub:".getBytes(), unsigned.signedBytes()));
+                forged.add(
+                        new PubsubRpc.Message(
+                                author.peerId().toBytes(), new byte[] {1}, seq, "t", sig, null));
             }
-            byte[] rpc = PubsubRpc.of(List.of(new PubsubRpc.SubOpts(true, "t")), forged, null).encode();
+            byte[] rpc =
+                    PubsubRpc.of(List.of(new PubsubRpc.SubOpts(true, "t")), forged, null).encode();
             s.write(LengthPrefixed.encode(Unpooled.buffer().alloc(), rpc));
             PeerId bad = attacker.peerId();
-            await().atMost(Duration.ofSeconds(10)).until(() -> victim.pubsub().score(bad).join() < ScoreThresholds.defaults().gossip());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(
+                            () ->
+                                    victim.pubsub().score(bad).join()
+                                            < ScoreThresholds.defaults().gossip());
             // below zero it is kept out of the mesh, and no forged message reached the subscriber
-            await().atMost(Duration.ofSeconds(10)).until(() -> !victim.pubsub().meshPeers("t").join().contains(bad));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !victim.pubsub().meshPeers("t").join().contains(bad));
             assertEquals(0, got.size());
             sub.close();
         } finally {

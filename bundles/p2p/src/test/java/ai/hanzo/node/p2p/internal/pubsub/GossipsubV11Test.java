@@ -32,13 +32,23 @@ import org.junit.jupiter.api.Test;
 class GossipsubV11Test extends LocalNodesTest {
     private static final Duration WAIT = Duration.ofSeconds(45);
     private static final Duration HEARTBEAT = Duration.ofMillis(200);
-    /** Default scoring, but PX is followed from any non-negative peer (no peer here can earn a high score quickly). */
-    private static final GossipsubConfig PX_FROM_ANYONE = GossipsubConfig.defaults()
-            .withThresholds(new ScoreThresholds(-10, -50, -80, 0, 5));
+
+    /**
+     * Default scoring, but PX is followed from any non-negative peer (no peer here can earn a high
+     * score quickly).
+     */
+    private static final GossipsubConfig PX_FROM_ANYONE =
+            GossipsubConfig.defaults().withThresholds(new ScoreThresholds(-10, -50, -80, 0, 5));
 
     private P2pNode node(GossipsubConfig config) {
-        P2pNode n = start(new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), List.of(),
-                Libp2pHost.Limits.defaults(), HEARTBEAT), config);
+        P2pNode n =
+                start(
+                        new P2pNode.Settings(
+                                Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
+                                List.of(),
+                                Libp2pHost.Limits.defaults(),
+                                HEARTBEAT),
+                        config);
         return n;
     }
 
@@ -52,22 +62,32 @@ class GossipsubV11Test extends LocalNodesTest {
 
         RawPeer(P2pNode target) throws Exception {
             closeAfter(host::close);
-            host.handle(Gossipsub.MESHSUB_11, () -> new StreamHandler() {
-                @Override
-                public void onData(YamuxStream stream, ByteBuf in) {
-                    byte[] f;
-                    while ((f = LengthPrefixed.tryRead(in, 1 << 20)) != null) {
-                        received.add(PubsubRpc.decode(f));
-                    }
-                }
-            });
-            Connection c = host.dial(Multiaddr.parse(target.listenAddresses().get(0))).get(10, TimeUnit.SECONDS);
-            out = host.newStream(c, List.of(Gossipsub.MESHSUB_11), new StreamHandler() {
-                @Override
-                public void onData(YamuxStream stream, ByteBuf in) {
-                    in.skipBytes(in.readableBytes());
-                }
-            }).get(10, TimeUnit.SECONDS);
+            host.handle(
+                    Gossipsub.MESHSUB_11,
+                    () ->
+                            new StreamHandler() {
+                                @Override
+                                public void onData(YamuxStream stream, ByteBuf in) {
+                                    byte[] f;
+                                    while ((f = LengthPrefixed.tryRead(in, 1 << 20)) != null) {
+                                        received.add(PubsubRpc.decode(f));
+                                    }
+                                }
+                            });
+            Connection c =
+                    host.dial(Multiaddr.parse(target.listenAddresses().get(0)))
+                            .get(10, TimeUnit.SECONDS);
+            out =
+                    host.newStream(
+                                    c,
+                                    List.of(Gossipsub.MESHSUB_11),
+                                    new StreamHandler() {
+                                        @Override
+                                        public void onData(YamuxStream stream, ByteBuf in) {
+                                            in.skipBytes(in.readableBytes());
+                                        }
+                                    })
+                            .get(10, TimeUnit.SECONDS);
         }
 
         PeerId id() {
@@ -78,7 +98,10 @@ class GossipsubV11Test extends LocalNodesTest {
             out.write(LengthPrefixed.encode(Unpooled.buffer().alloc(), rpc.encode()));
         }
 
-        void send(List<PubsubRpc.SubOpts> subs, List<PubsubRpc.Message> msgs, PubsubRpc.Control control) {
+        void send(
+                List<PubsubRpc.SubOpts> subs,
+                List<PubsubRpc.Message> msgs,
+                PubsubRpc.Control control) {
             send(PubsubRpc.of(subs, msgs, control));
         }
 
@@ -88,20 +111,29 @@ class GossipsubV11Test extends LocalNodesTest {
         }
 
         /** A message claiming {@code author} but signed by {@code signer}. */
-        PubsubRpc.Message signed(IdentityKey author, IdentityKey signer, String topic, String text) {
+        PubsubRpc.Message signed(
+                IdentityKey author, IdentityKey signer, String topic, String text) {
             byte[] s = ByteBuffer.allocate(8).putLong(++seq).array();
             byte[] data = text.getBytes(StandardCharsets.UTF_8);
-            PubsubRpc.Message unsigned = new PubsubRpc.Message(author.peerId().toBytes(), data, s, topic, null, null);
-            byte[] sig = signer.sign(concat("libp2p-pubsub:".getBytes(StandardCharsets.US_ASCII), unsigned.signedBytes()));
+            PubsubRpc.Message unsigned =
+                    new PubsubRpc.Message(author.peerId().toBytes(), data, s, topic, null, null);
+            byte[] sig =
+                    signer.sign(
+                            concat(
+                                    "libp2p-pubsub:".getBytes(StandardCharsets.US_ASCII),
+                                    unsigned.signedBytes()));
             return new PubsubRpc.Message(author.peerId().toBytes(), data, s, topic, sig, null);
         }
 
         boolean gotPrune(String topic) {
-            return received.stream().flatMap(r -> r.control().prune().stream()).anyMatch(p -> p.topic().equals(topic) && p.backoffSeconds() > 0);
+            return received.stream()
+                    .flatMap(r -> r.control().prune().stream())
+                    .anyMatch(p -> p.topic().equals(topic) && p.backoffSeconds() > 0);
         }
     }
 
-    private static PubsubRpc.Control control(List<PubsubRpc.IHave> ihave, List<String> graft, List<PubsubRpc.Prune> prune) {
+    private static PubsubRpc.Control control(
+            List<PubsubRpc.IHave> ihave, List<String> graft, List<PubsubRpc.Prune> prune) {
         return new PubsubRpc.Control(ihave, List.of(), graft, prune);
     }
 
@@ -110,16 +142,20 @@ class GossipsubV11Test extends LocalNodesTest {
     }
 
     private static boolean has(List<PubsubMessage> got, String text) {
-        return got.stream().anyMatch(m -> new String(m.data(), StandardCharsets.UTF_8).equals(text));
+        return got.stream()
+                .anyMatch(m -> new String(m.data(), StandardCharsets.UTF_8).equals(text));
     }
 
     @Test
     void aGraftDuringBackoffIsPenalisedAndAnsweredWithPrune() throws Exception {
         P2pNode victim = node(GossipsubConfig.defaults());
-        closeAfter(victim.subscribe("t", m -> { })::close);
+        closeAfter(victim.subscribe("t", m -> {})::close);
         RawPeer peer = new RawPeer(victim);
         // the peer leaves the mesh itself, which starts a backoff on both sides ...
-        peer.send(subscribe("t"), List.of(), control(List.of(), List.of(), List.of(new PubsubRpc.Prune("t", 60))));
+        peer.send(
+                subscribe("t"),
+                List.of(),
+                control(List.of(), List.of(), List.of(new PubsubRpc.Prune("t", 60))));
         // ... and then grafts again at once, three times
         for (int i = 0; i < 3; i++) {
             peer.send(List.of(), List.of(), control(List.of(), List.of("t"), List.of()));
@@ -132,7 +168,7 @@ class GossipsubV11Test extends LocalNodesTest {
     @Test
     void brokenIwantPromisesArePenalised() throws Exception {
         P2pNode victim = node(GossipsubConfig.defaults());
-        closeAfter(victim.subscribe("t", m -> { })::close);
+        closeAfter(victim.subscribe("t", m -> {})::close);
         RawPeer peer = new RawPeer(victim);
         peer.send(subscribe("t"), List.of(), null);
         Random random = new Random(7);
@@ -142,10 +178,26 @@ class GossipsubV11Test extends LocalNodesTest {
             random.nextBytes(bogus);
             advertised.add(bogus);
             // one IHAVE per RPC: each elicits an IWANT with a tracked promise
-            peer.send(List.of(), List.of(), control(List.of(new PubsubRpc.IHave("t", List.of(bogus))), List.of(), List.of()));
+            peer.send(
+                    List.of(),
+                    List.of(),
+                    control(
+                            List.of(new PubsubRpc.IHave("t", List.of(bogus))),
+                            List.of(),
+                            List.of()));
         }
-        await().atMost(WAIT).until(() -> peer.received.stream().flatMap(r -> r.control().iwant().stream())
-                .anyMatch(id -> advertised.stream().anyMatch(a -> Arrays.equals(a, id))));
+        await().atMost(WAIT)
+                .until(
+                        () ->
+                                peer.received.stream()
+                                        .flatMap(r -> r.control().iwant().stream())
+                                        .anyMatch(
+                                                id ->
+                                                        advertised.stream()
+                                                                .anyMatch(
+                                                                        a ->
+                                                                                Arrays.equals(
+                                                                                        a, id))));
         // the peer never delivers: after the follow-up time each broken promise adds to P7
         await().atMost(WAIT).until(() -> victim.pubsub().score(peer.id()).join() < 0);
     }
@@ -156,8 +208,10 @@ class GossipsubV11Test extends LocalNodesTest {
         P2pNode honest = node(GossipsubConfig.defaults());
         List<PubsubMessage> got = new CopyOnWriteArrayList<>();
         closeAfter(victim.subscribe("t", got::add)::close);
-        closeAfter(honest.subscribe("t", m -> { })::close);
-        honest.connect(victim.listenAddresses().get(0)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        closeAfter(honest.subscribe("t", m -> {})::close);
+        honest.connect(victim.listenAddresses().get(0))
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         RawPeer attacker = new RawPeer(victim);
         // while its score is fine, its messages are delivered
         attacker.send(subscribe("t"), List.of(attacker.message("t", "before")), null);
@@ -176,12 +230,31 @@ class GossipsubV11Test extends LocalNodesTest {
         attacker.send(List.of(), List.of(attacker.message("t", "after")), null);
         await().atMost(WAIT).until(() -> victim.pubsub().graylistedRpcs().join() > ignoredBefore);
         // the honest peer still gets through
-        await().atMost(WAIT).until(() -> victim.pubsub().topicPeers("t").join().contains(PeerId.parse(honest.localPeerId())));
-        await().atMost(WAIT).until(() -> honest.pubsub().topicPeers("t").join().contains(PeerId.parse(victim.localPeerId())));
-        honest.publish("t", "honest".getBytes(StandardCharsets.UTF_8)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        await().atMost(WAIT)
+                .until(
+                        () ->
+                                victim.pubsub()
+                                        .topicPeers("t")
+                                        .join()
+                                        .contains(PeerId.parse(honest.localPeerId())));
+        await().atMost(WAIT)
+                .until(
+                        () ->
+                                honest.pubsub()
+                                        .topicPeers("t")
+                                        .join()
+                                        .contains(PeerId.parse(victim.localPeerId())));
+        honest.publish("t", "honest".getBytes(StandardCharsets.UTF_8))
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         await().atMost(WAIT).until(() -> has(got, "honest"));
         assertFalse(has(got, "after"), "a message from a graylisted peer was delivered");
-        assertTrue(got.stream().noneMatch(m -> new String(m.data(), StandardCharsets.UTF_8).startsWith("forged")));
+        assertTrue(
+                got.stream()
+                        .noneMatch(
+                                m ->
+                                        new String(m.data(), StandardCharsets.UTF_8)
+                                                .startsWith("forged")));
     }
 
     @Test
@@ -189,21 +262,37 @@ class GossipsubV11Test extends LocalNodesTest {
         P2pNode victim = node(GossipsubConfig.defaults());
         List<PubsubMessage> got = new CopyOnWriteArrayList<>();
         closeAfter(victim.subscribe("t", got::add)::close);
-        closeAfter(victim.pubsub().addValidator("t", m -> {
-            String text = new String(m.data(), StandardCharsets.UTF_8);
-            return text.startsWith("reject") ? MessageValidator.Result.REJECT
-                    : text.startsWith("ignore") ? MessageValidator.Result.IGNORE : MessageValidator.Result.ACCEPT;
-        }));
+        closeAfter(
+                victim.pubsub()
+                        .addValidator(
+                                "t",
+                                m -> {
+                                    String text = new String(m.data(), StandardCharsets.UTF_8);
+                                    return text.startsWith("reject")
+                                            ? MessageValidator.Result.REJECT
+                                            : text.startsWith("ignore")
+                                                    ? MessageValidator.Result.IGNORE
+                                                    : MessageValidator.Result.ACCEPT;
+                                }));
         RawPeer peer = new RawPeer(victim);
         // one stream, so each message is handled before the next
-        peer.send(subscribe("t"), List.of(peer.message("t", "ignore me"), peer.message("t", "ok 1")), null);
+        peer.send(
+                subscribe("t"),
+                List.of(peer.message("t", "ignore me"), peer.message("t", "ok 1")),
+                null);
         await().atMost(WAIT).until(() -> has(got, "ok 1"));
         assertFalse(has(got, "ignore me"));
-        assertTrue(victim.pubsub().score(peer.id()).join() >= 0, "an ignored message was penalised");
-        peer.send(List.of(), List.of(peer.message("t", "reject me"), peer.message("t", "ok 2")), null);
+        assertTrue(
+                victim.pubsub().score(peer.id()).join() >= 0, "an ignored message was penalised");
+        peer.send(
+                List.of(),
+                List.of(peer.message("t", "reject me"), peer.message("t", "ok 2")),
+                null);
         await().atMost(WAIT).until(() -> has(got, "ok 2"));
         assertFalse(has(got, "reject me"));
-        assertTrue(victim.pubsub().score(peer.id()).join() < 0, "a rejected message was not penalised");
+        assertTrue(
+                victim.pubsub().score(peer.id()).join() < 0,
+                "a rejected message was not penalised");
     }
 
     @Test
@@ -220,42 +309,82 @@ class GossipsubV11Test extends LocalNodesTest {
             random.nextBytes(junk);
             // garbage ids, real ids with garbage records, real ids with records of someone else
             byte[] id = i % 3 == 0 ? junk : IdentityKey.generate().peerId().toBytes();
-            byte[] record = i % 3 == 1 ? junk : i % 3 == 2 ? SignedPeerRecord.seal(IdentityKey.generate(), 1,
-                    List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/1"))) : null;
+            byte[] record =
+                    i % 3 == 1
+                            ? junk
+                            : i % 3 == 2
+                                    ? SignedPeerRecord.seal(
+                                            IdentityKey.generate(),
+                                            1,
+                                            List.of(Multiaddr.parse("/ip4/127.0.0.1/tcp/1")))
+                                    : null;
             px.add(new PubsubRpc.PxPeer(id, record));
         }
         List<String> graftJunk = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
             graftJunk.add("unknown-" + i);
         }
-        peer.send(List.of(), List.of(), control(List.of(new PubsubRpc.IHave("", List.of(new byte[0]))), graftJunk,
-                List.of(new PubsubRpc.Prune("t", Long.MAX_VALUE, px), new PubsubRpc.Prune("", 0, px.subList(0, 10)))));
-        peer.send(PubsubRpc.of(List.of(), List.of(new PubsubRpc.Message(null, null, null, null, null, null)),
-                new PubsubRpc.Control(List.of(), List.of(new byte[0], new byte[5000]), List.of(""), List.of())));
+        peer.send(
+                List.of(),
+                List.of(),
+                control(
+                        List.of(new PubsubRpc.IHave("", List.of(new byte[0]))),
+                        graftJunk,
+                        List.of(
+                                new PubsubRpc.Prune("t", Long.MAX_VALUE, px),
+                                new PubsubRpc.Prune("", 0, px.subList(0, 10)))));
+        peer.send(
+                PubsubRpc.of(
+                        List.of(),
+                        List.of(new PubsubRpc.Message(null, null, null, null, null, null)),
+                        new PubsubRpc.Control(
+                                List.of(),
+                                List.of(new byte[0], new byte[5000]),
+                                List.of(""),
+                                List.of())));
         // the router still works for this very peer, and did not dial the flood of offered peers
         peer.send(List.of(), List.of(peer.message("t", "still fine")), null);
         await().atMost(WAIT).until(() -> has(got, "still fine"));
-        assertTrue(victim.host().connections().size() <= 1 + victim.pubsub().config().pxMaxPendingDials());
+        assertTrue(
+                victim.host().connections().size()
+                        <= 1 + victim.pubsub().config().pxMaxPendingDials());
     }
 
     @Test
     void peerExchangeLetsPrunedNodesFindNewMeshPeers() throws Exception {
         // a hub that keeps a mesh of 2 (at most 3) and offers PX to the peers it turns away
         P2pNode hub = node(PX_FROM_ANYONE.withDegrees(2, 1, 3, 1, 0));
-        closeAfter(hub.subscribe("t", m -> { })::close);
+        closeAfter(hub.subscribe("t", m -> {})::close);
         List<P2pNode> leaves = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             P2pNode leaf = node(PX_FROM_ANYONE);
-            closeAfter(leaf.subscribe("t", m -> { })::close);
+            closeAfter(leaf.subscribe("t", m -> {})::close);
             // each leaf knows only the hub
-            leaf.connect(hub.listenAddresses().get(0)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            leaf.connect(hub.listenAddresses().get(0))
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
             leaves.add(leaf);
         }
         PeerId hubId = PeerId.parse(hub.localPeerId());
-        // leaves the hub turned away learn other leaves through PX, connect to them and mesh with them; the wait
+        // leaves the hub turned away learn other leaves through PX, connect to them and mesh with
+        // them; the wait
         // stays under the node's 60 s DHT maintenance, the other way leaves could meet
-        await().atMost(Duration.ofSeconds(50)).until(() -> leaves.stream().anyMatch(l -> l.pubsub().pxConnections().join() > 0
-                && l.pubsub().meshPeers("t").join().stream().anyMatch(p -> !p.equals(hubId))));
+        await().atMost(Duration.ofSeconds(50))
+                .until(
+                        () ->
+                                leaves.stream()
+                                        .anyMatch(
+                                                l ->
+                                                        l.pubsub().pxConnections().join() > 0
+                                                                && l
+                                                                        .pubsub()
+                                                                        .meshPeers("t")
+                                                                        .join()
+                                                                        .stream()
+                                                                        .anyMatch(
+                                                                                p ->
+                                                                                        !p.equals(
+                                                                                                hubId))));
         assertTrue(hub.pubsub().meshPeers("t").join().size() <= 3);
     }
 

@@ -18,30 +18,72 @@ import org.junit.jupiter.api.Test;
 /** Each score component and the decay, on a clock the test moves by hand. */
 class PeerScoreTest {
     private static final double EPS = 1e-9;
-    /** Distinct, easy-to-follow values: P1 0.5/s capped at 10, P2 weight 1 cap 5, P3 weight -2 threshold 4, P3b weight -3, P4 weight -4. */
-    private static final TopicScoreParams TOPIC = new TopicScoreParams(1.0,
-            0.5, Duration.ofSeconds(1), 10,
-            1.0, 0.5, 5,
-            -2, 0.5, 4, 8, Duration.ofSeconds(10), Duration.ofMillis(10),
-            -3, 0.5,
-            -4, 0.5);
+
+    /**
+     * Distinct, easy-to-follow values: P1 0.5/s capped at 10, P2 weight 1 cap 5, P3 weight -2
+     * threshold 4, P3b weight -3, P4 weight -4.
+     */
+    private static final TopicScoreParams TOPIC =
+            new TopicScoreParams(
+                    1.0,
+                    0.5,
+                    Duration.ofSeconds(1),
+                    10,
+                    1.0,
+                    0.5,
+                    5,
+                    -2,
+                    0.5,
+                    4,
+                    8,
+                    Duration.ofSeconds(10),
+                    Duration.ofMillis(10),
+                    -3,
+                    0.5,
+                    -4,
+                    0.5);
 
     private final AtomicLong now = new AtomicLong(1_000_000);
     private final PeerId a = IdentityKey.generate().peerId();
     private final PeerId b = IdentityKey.generate().peerId();
 
-    private static PeerScoreParams params(ToDoubleFunction<PeerId> app, boolean exemptLoopback, double topicWeight, double cap) {
-        TopicScoreParams t = new TopicScoreParams(topicWeight, TOPIC.timeInMeshWeight(), TOPIC.timeInMeshQuantum(), TOPIC.timeInMeshCap(),
-                TOPIC.firstMessageDeliveriesWeight(), TOPIC.firstMessageDeliveriesDecay(), TOPIC.firstMessageDeliveriesCap(),
-                TOPIC.meshMessageDeliveriesWeight(), TOPIC.meshMessageDeliveriesDecay(), TOPIC.meshMessageDeliveriesThreshold(),
-                TOPIC.meshMessageDeliveriesCap(), TOPIC.meshMessageDeliveriesActivation(), TOPIC.meshMessageDeliveriesWindow(),
-                TOPIC.meshFailurePenaltyWeight(), TOPIC.meshFailurePenaltyDecay(),
-                TOPIC.invalidMessageDeliveriesWeight(), TOPIC.invalidMessageDeliveriesDecay());
-        return new PeerScoreParams(Map.of("t", t), null, cap,
-                2.0, app,
-                -1, 2, exemptLoopback, Set.of("10.0.0.9"),
-                -1, 1, 0.5,
-                Duration.ofSeconds(1), 0.1, Duration.ofSeconds(60));
+    private static PeerScoreParams params(
+            ToDoubleFunction<PeerId> app, boolean exemptLoopback, double topicWeight, double cap) {
+        TopicScoreParams t =
+                new TopicScoreParams(
+                        topicWeight,
+                        TOPIC.timeInMeshWeight(),
+                        TOPIC.timeInMeshQuantum(),
+                        TOPIC.timeInMeshCap(),
+                        TOPIC.firstMessageDeliveriesWeight(),
+                        TOPIC.firstMessageDeliveriesDecay(),
+                        TOPIC.firstMessageDeliveriesCap(),
+                        TOPIC.meshMessageDeliveriesWeight(),
+                        TOPIC.meshMessageDeliveriesDecay(),
+                        TOPIC.meshMessageDeliveriesThreshold(),
+                        TOPIC.meshMessageDeliveriesCap(),
+                        TOPIC.meshMessageDeliveriesActivation(),
+                        TOPIC.meshMessageDeliveriesWindow(),
+                        TOPIC.meshFailurePenaltyWeight(),
+                        TOPIC.meshFailurePenaltyDecay(),
+                        TOPIC.invalidMessageDeliveriesWeight(),
+                        TOPIC.invalidMessageDeliveriesDecay());
+        return new PeerScoreParams(
+                Map.of("t", t),
+                null,
+                cap,
+                2.0,
+                app,
+                -1,
+                2,
+                exemptLoopback,
+                Set.of("10.0.0.9"),
+                -1,
+                1,
+                0.5,
+                Duration.ofSeconds(1),
+                0.1,
+                Duration.ofSeconds(60));
     }
 
     private PeerScore score() {
@@ -73,9 +115,26 @@ class PeerScoreTest {
         assertEquals(0.5 * 9, s.score(a), EPS);
         s.prune(a, "t");
         assertEquals(0, s.score(a), EPS);
-        // the cap: with P3 off (unconfigured weight would interfere), look at P1 alone through a topic without P3
-        PeerScore capped = score(new PeerScoreParams(Map.of("t", TopicScoreParams.defaults()), null, 0, 1, p -> 0, -1, 2, true, Set.of(),
-                -1, 1, 0.5, Duration.ofSeconds(1), 0.1, Duration.ofSeconds(60)));
+        // the cap: with P3 off (unconfigured weight would interfere), look at P1 alone through a
+        // topic without P3
+        PeerScore capped =
+                score(
+                        new PeerScoreParams(
+                                Map.of("t", TopicScoreParams.defaults()),
+                                null,
+                                0,
+                                1,
+                                p -> 0,
+                                -1,
+                                2,
+                                true,
+                                Set.of(),
+                                -1,
+                                1,
+                                0.5,
+                                Duration.ofSeconds(1),
+                                0.1,
+                                Duration.ofSeconds(60)));
         capped.graft(a, "t");
         advance(Duration.ofHours(1));
         assertEquals(0.01 * 300, capped.score(a), EPS);
@@ -106,7 +165,8 @@ class PeerScoreTest {
         s.graft(a, "t");
         s.graft(b, "t");
         s.firstDelivery(b, msg(1), "t"); // b: first delivery (mesh delivery 1, P2 1)
-        s.duplicateDelivery(a, msg(1), "t"); // a: within the 10 ms window: near-first, mesh delivery 1, no P2
+        s.duplicateDelivery(
+                a, msg(1), "t"); // a: within the 10 ms window: near-first, mesh delivery 1, no P2
         advance(Duration.ofMillis(50));
         s.firstDelivery(b, msg(2), "t");
         advance(Duration.ofMillis(50));
@@ -116,7 +176,8 @@ class PeerScoreTest {
         // before activation only P1 (and b's P2) count
         assertEquals(0.5 * 9.1, s.score(a), 1e-6);
         advance(Duration.ofSeconds(2));
-        // a: 1 mesh delivery of a threshold of 4 -> deficit 3 -> -2 * 9; b: 2 deliveries -> deficit 2 -> -2 * 4, plus P2 2
+        // a: 1 mesh delivery of a threshold of 4 -> deficit 3 -> -2 * 9; b: 2 deliveries -> deficit
+        // 2 -> -2 * 4, plus P2 2
         assertEquals(0.5 * 10 - 18, s.score(a), 1e-6);
         assertEquals(0.5 * 10 - 8 + 2, s.score(b), 1e-6);
     }
@@ -170,9 +231,15 @@ class PeerScoreTest {
         PeerScore s = score(params(p -> p.equals(a) ? 3 : -1, true, 1.0, 0));
         assertEquals(6, s.score(a), EPS);
         assertEquals(-2, s.score(b), EPS);
-        PeerScore failing = score(params(p -> {
-            throw new IllegalStateException("boom");
-        }, true, 1.0, 0));
+        PeerScore failing =
+                score(
+                        params(
+                                p -> {
+                                    throw new IllegalStateException("boom");
+                                },
+                                true,
+                                1.0,
+                                0));
         assertEquals(0, failing.score(a), EPS);
     }
 
@@ -227,7 +294,8 @@ class PeerScoreTest {
         weighted.firstDelivery(a, msg(1), "t");
         weighted.firstDelivery(a, msg(2), "t");
         assertEquals(1, weighted.score(a), EPS);
-        weighted.firstDelivery(b, msg(3), "other"); // unconfigured topic, no default: does not count
+        weighted.firstDelivery(
+                b, msg(3), "other"); // unconfigured topic, no default: does not count
         assertEquals(0, weighted.score(b), EPS);
 
         PeerScore capped = score(params(p -> 1, true, 1.0, 3));
@@ -272,10 +340,35 @@ class PeerScoreTest {
         assertEquals(TopicScoreParams.defaults(), d.topic("anything/else"));
         assertTrue(d.ipColocationExemptLoopback());
         ScoreThresholds t = ScoreThresholds.defaults();
-        assertTrue(t.graylist() < t.publish() && t.publish() <= t.gossip() && t.gossip() < 0 && t.acceptPX() >= 0);
+        assertTrue(
+                t.graylist() < t.publish()
+                        && t.publish() <= t.gossip()
+                        && t.gossip() < 0
+                        && t.acceptPX() >= 0);
         assertThrows(IllegalArgumentException.class, () -> new ScoreThresholds(-10, -5, -80, 0, 0));
-        assertThrows(IllegalArgumentException.class, () -> GossipsubConfig.defaults().withDegrees(6, 4, 12, 4, 4));
-        assertThrows(IllegalArgumentException.class, () -> new TopicScoreParams(1, 0, Duration.ofSeconds(1), 1, 1, 1.5, 1,
-                0, 0.5, 0, 0, Duration.ZERO, Duration.ZERO, 0, 0.5, -1, 0.5));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> GossipsubConfig.defaults().withDegrees(6, 4, 12, 4, 4));
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        new TopicScoreParams(
+                                1,
+                                0,
+                                Duration.ofSeconds(1),
+                                1,
+                                1,
+                                1.5,
+                                1,
+                                0,
+                                0.5,
+                                0,
+                                0,
+                                Duration.ZERO,
+                                Duration.ZERO,
+                                0,
+                                0.5,
+                                -1,
+                                0.5));
     }
 }

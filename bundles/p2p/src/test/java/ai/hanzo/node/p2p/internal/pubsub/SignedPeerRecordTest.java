@@ -14,16 +14,24 @@ import org.junit.jupiter.api.Test;
 class SignedPeerRecordTest {
     /** Sealed by js-libp2p (@libp2p/peer-record RecordEnvelope.seal) for the peer below, seq 5. */
     private static final String JS_PEER = "12D3KooWS7x8xGToR8gTbfGLxLh5gmko5w7NgcGorzewD4QgLYkn";
-    private static final String JS_ENVELOPE = "0a2408011220f23c4609d97a1648fe994e1e844f588cc85f9b0f2ecce2165dcf861cf04915cf120203011a420a26"
-            + "002408011220f23c4609d97a1648fe994e1e844f588cc85f9b0f2ecce2165dcf861cf04915cf10051a0a0a0804c0000207060fa11a0a0a08047f00"
-            + "0001060fa22a40598d1003d0c9d85ff3238b59531eea2a34b91946c67fb0820a5e1d2cc2e77e6d8a02e931464030c6346d3a4902a4c1fb1c0fa4df"
-            + "464e22998c56763428117f09";
+
+    private static final String JS_ENVELOPE =
+            "0a2408011220f23c4609d97a1648fe994e1e844f588cc85f9b0f2ecce2165dcf861cf04915cf120203011a420a26"
+                    + "002408011220f23c4609d97a1648fe994e1e844f588cc85f9b0f2ecce2165dcf861cf04915cf10051a0a0a0804c0000207060fa11a0a0a08047f00"
+                    + "0001060fa22a40598d1003d0c9d85ff3238b59531eea2a34b91946c67fb0820a5e1d2cc2e77e6d8a02e931464030c6346d3a4902a4c1fb1c0fa4df"
+                    + "464e22998c56763428117f09";
 
     @Test
     void opensARecordSealedByJsLibp2p() {
-        SignedPeerRecord r = SignedPeerRecord.open(HexFormat.of().parseHex(JS_ENVELOPE), PeerId.parse(JS_PEER)).orElseThrow();
+        SignedPeerRecord r =
+                SignedPeerRecord.open(HexFormat.of().parseHex(JS_ENVELOPE), PeerId.parse(JS_PEER))
+                        .orElseThrow();
         assertEquals(5, r.seq());
-        assertEquals(List.of(Multiaddr.parse("/ip4/192.0.2.7/tcp/4001"), Multiaddr.parse("/ip4/127.0.0.1/tcp/4002")), r.addresses());
+        assertEquals(
+                List.of(
+                        Multiaddr.parse("/ip4/192.0.2.7/tcp/4001"),
+                        Multiaddr.parse("/ip4/127.0.0.1/tcp/4002")),
+                r.addresses());
     }
 
     @Test
@@ -38,8 +46,15 @@ class SignedPeerRecordTest {
         for (int i = 0; i < sealed.length; i++) {
             byte[] t = sealed.clone();
             t[i] ^= 0x01;
-            assertTrue(SignedPeerRecord.open(t, key.peerId()).isEmpty(), "tampered byte " + i + " accepted");
+            assertTrue(
+                    SignedPeerRecord.open(t, key.peerId()).isEmpty(),
+                    "tampered byte " + i + " accepted");
         }
-        Fuzz.run("signed peer record", 5, 5_000, List.of(sealed), b -> SignedPeerRecord.open(b, key.peerId()));
+        Fuzz.run(
+                "signed peer record",
+                5,
+                5_000,
+                List.of(sealed),
+                b -> SignedPeerRecord.open(b, key.peerId()));
     }
 }

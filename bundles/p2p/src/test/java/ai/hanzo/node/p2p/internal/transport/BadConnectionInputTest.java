@@ -41,7 +41,11 @@ class BadConnectionInputTest {
 
     @BeforeEach
     void start() {
-        host = new Libp2pHost(IdentityKey.generate(), group, new Libp2pHost.Limits(Duration.ofSeconds(5), 16, 16));
+        host =
+                new Libp2pHost(
+                        IdentityKey.generate(),
+                        group,
+                        new Libp2pHost.Limits(Duration.ofSeconds(5), 16, 16));
         port = host.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).join().tcpPort().orElseThrow();
     }
 
@@ -64,7 +68,9 @@ class BadConnectionInputTest {
         return new String(b, 0, b.length - 1, StandardCharsets.UTF_8);
     }
 
-    /** @return true when the node closed the connection (EOF) */
+    /**
+     * @return true when the node closed the connection (EOF)
+     */
     private static boolean closedByPeer(InputStream in) throws Exception {
         byte[] buf = new byte[4096];
         while (true) {
@@ -76,20 +82,24 @@ class BadConnectionInputTest {
     }
 
     private void assertClosedAfter(byte[] sent) {
-        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                OutputStream out = s.getOutputStream();
-                out.write(sent);
-                out.flush();
-                assertEquals(true, closedByPeer(s.getInputStream()));
-            }
-        });
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(10),
+                () -> {
+                    try (Socket s = new Socket("127.0.0.1", port)) {
+                        OutputStream out = s.getOutputStream();
+                        out.write(sent);
+                        out.flush();
+                        assertEquals(true, closedByPeer(s.getInputStream()));
+                    }
+                });
     }
 
     private void assertNodeStillServes() {
-        Libp2pHost other = new Libp2pHost(IdentityKey.generate(), group, Libp2pHost.Limits.defaults());
+        Libp2pHost other =
+                new Libp2pHost(IdentityKey.generate(), group, Libp2pHost.Limits.defaults());
         try {
-            other.dial(Multiaddr.parse("/ip4/127.0.0.1/tcp/" + port + "/p2p/" + host.peerId())).get(10, TimeUnit.SECONDS);
+            other.dial(Multiaddr.parse("/ip4/127.0.0.1/tcp/" + port + "/p2p/" + host.peerId()))
+                    .get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError("node no longer accepts connections", e);
         } finally {
@@ -105,8 +115,19 @@ class BadConnectionInputTest {
 
     @Test
     void malformedAndOversizedVarintsCloseTheConnection() {
-        assertClosedAfter(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
-            (byte) 0xff, (byte) 0xff, (byte) 0xff});
+        assertClosedAfter(
+                new byte[] {
+                    (byte) 0xff,
+                    (byte) 0xff,
+                    (byte) 0xff,
+                    (byte) 0xff,
+                    (byte) 0xff,
+                    (byte) 0xff,
+                    (byte) 0xff,
+                    (byte) 0xff,
+                    (byte) 0xff,
+                    (byte) 0xff
+                });
         // a 1 GiB message announced: refused on the prefix, nothing buffered
         assertClosedAfter(Varint.encode(1L << 30));
         assertNodeStillServes();
@@ -128,31 +149,37 @@ class BadConnectionInputTest {
 
     @Test
     void aNoisePayloadSignedByAnotherKeyClosesTheConnection() {
-        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                OutputStream out = s.getOutputStream();
-                InputStream in = s.getInputStream();
-                out.write(line("/multistream/1.0.0"));
-                out.write(line("/noise"));
-                NoiseHandshake impostor = new NoiseHandshake(true, IdentityKey.generate(), IdentityKey.generate());
-                byte[] a = impostor.writeMessageA();
-                out.write(new byte[] {0, (byte) a.length});
-                out.write(a);
-                out.flush();
-                assertEquals("/multistream/1.0.0", readLine(in));
-                assertEquals("/noise", readLine(in));
-                DataInputStream din = new DataInputStream(in);
-                byte[] b = din.readNBytes(din.readUnsignedShort());
-                impostor.readMessageB(b);
-                byte[] c = impostor.writeMessageC();
-                out.write(new byte[] {(byte) (c.length >> 8), (byte) c.length});
-                out.write(c);
-                out.flush();
-                assertEquals(true, closedByPeer(in));
-            }
-        });
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(10),
+                () -> {
+                    try (Socket s = new Socket("127.0.0.1", port)) {
+                        OutputStream out = s.getOutputStream();
+                        InputStream in = s.getInputStream();
+                        out.write(line("/multistream/1.0.0"));
+                        out.write(line("/noise"));
+                        NoiseHandshake impostor =
+                                new NoiseHandshake(
+                                        true, IdentityKey.generate(), IdentityKey.generate());
+                        byte[] a = impostor.writeMessageA();
+                        out.write(new byte[] {0, (byte) a.length});
+                        out.write(a);
+                        out.flush();
+                        assertEquals("/multistream/1.0.0", readLine(in));
+                        assertEquals("/noise", readLine(in));
+                        DataInputStream din = new DataInputStream(in);
+                        byte[] b = din.readNBytes(din.readUnsignedShort());
+                        impostor.readMessageB(b);
+                        byte[] c = impostor.writeMessageC();
+                        out.write(new byte[] {(byte) (c.length >> 8), (byte) c.length});
+                        out.write(c);
+                        out.flush();
+                        assertEquals(true, closedByPeer(in));
+                    }
+                });
         assertNodeStillServes();
         // the healthy peer's graceful close (go-away) leaves no connection behind
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> host.connections().isEmpty());
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> host.connections().isEmpty());
     }
 }

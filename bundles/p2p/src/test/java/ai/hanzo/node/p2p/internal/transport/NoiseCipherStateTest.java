@@ -65,7 +65,9 @@ class NoiseCipherStateTest {
         byte[] nonce = new byte[12];
         nonce[4] = 0x02;
         nonce[5] = 0x01;
-        ref.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "ChaCha20"),
+        ref.init(
+                javax.crypto.Cipher.ENCRYPT_MODE,
+                new javax.crypto.spec.SecretKeySpec(key, "ChaCha20"),
                 new javax.crypto.spec.IvParameterSpec(nonce));
         assertArrayEquals(ref.doFinal(msg), c.encrypt(null, msg));
     }
@@ -76,17 +78,27 @@ class NoiseCipherStateTest {
         byte[] reference = new NoiseCipherState(key, jdk).encrypt(null, msg);
         for (ChaChaPoly impl : new ChaChaPoly[] {conscrypt, jdk}) {
             for (boolean direct : new boolean[] {true, false}) {
-                ByteBuf frame = direct ? PooledByteBufAllocator.DEFAULT.directBuffer(msg.length + 16)
-                        : PooledByteBufAllocator.DEFAULT.heapBuffer(msg.length + 16);
+                ByteBuf frame =
+                        direct
+                                ? PooledByteBufAllocator.DEFAULT.directBuffer(msg.length + 16)
+                                : PooledByteBufAllocator.DEFAULT.heapBuffer(msg.length + 16);
                 try {
                     frame.writeBytes(msg);
                     new NoiseCipherState(key, impl).encryptInPlace(frame, 0, msg.length);
                     frame.writerIndex(msg.length + 16);
-                    assertArrayEquals(reference, ByteBufUtil.getBytes(frame), impl + (direct ? " direct" : " heap"));
+                    assertArrayEquals(
+                            reference,
+                            ByteBufUtil.getBytes(frame),
+                            impl + (direct ? " direct" : " heap"));
                     for (ChaChaPoly opener : new ChaChaPoly[] {conscrypt, jdk}) {
-                        ByteBuf plain = direct ? Unpooled.directBuffer(msg.length) : Unpooled.buffer(msg.length);
-                        new NoiseCipherState(key, opener).decrypt(frame, 0, frame.readableBytes(), plain);
-                        assertArrayEquals(msg, ByteBufUtil.getBytes(plain), opener + " opening " + impl);
+                        ByteBuf plain =
+                                direct
+                                        ? Unpooled.directBuffer(msg.length)
+                                        : Unpooled.buffer(msg.length);
+                        new NoiseCipherState(key, opener)
+                                .decrypt(frame, 0, frame.readableBytes(), plain);
+                        assertArrayEquals(
+                                msg, ByteBufUtil.getBytes(plain), opener + " opening " + impl);
                         plain.release();
                     }
                 } finally {
@@ -101,10 +113,16 @@ class NoiseCipherStateTest {
         byte[] sealed = new NoiseCipherState(key, jdk).encrypt(null, bytes(64, 5));
         sealed[sealed.length - 1] ^= 1;
         for (ChaChaPoly impl : new ChaChaPoly[] {conscrypt, jdk}) {
-            assertThrows(AEADBadTagException.class, () -> new NoiseCipherState(key, impl).decrypt(null, sealed), impl.name());
+            assertThrows(
+                    AEADBadTagException.class,
+                    () -> new NoiseCipherState(key, impl).decrypt(null, sealed),
+                    impl.name());
             ByteBuf in = Unpooled.directBuffer(sealed.length).writeBytes(sealed);
             ByteBuf out = Unpooled.directBuffer(sealed.length);
-            assertThrows(AEADBadTagException.class, () -> new NoiseCipherState(key, impl).decrypt(in, 0, sealed.length, out), impl.name());
+            assertThrows(
+                    AEADBadTagException.class,
+                    () -> new NoiseCipherState(key, impl).decrypt(in, 0, sealed.length, out),
+                    impl.name());
             in.release();
             out.release();
         }
@@ -112,14 +130,21 @@ class NoiseCipherStateTest {
 
     @Test
     void fallsBackToTheJdkWhenConscryptCannotLoad() {
-        ChaChaPoly c = ChaChaPoly.select("auto", () -> {
-            throw new UnsatisfiedLinkError("no conscrypt_openjdk_jni in java.library.path");
-        });
+        ChaChaPoly c =
+                ChaChaPoly.select(
+                        "auto",
+                        () -> {
+                            throw new UnsatisfiedLinkError(
+                                    "no conscrypt_openjdk_jni in java.library.path");
+                        });
         assertFalse(c.isConscrypt());
         assertTrue(c.name().startsWith("the JDK"), c.name());
-        ChaChaPoly missing = ChaChaPoly.select("conscrypt", () -> {
-            throw new NoClassDefFoundError("org/conscrypt/Conscrypt");
-        });
+        ChaChaPoly missing =
+                ChaChaPoly.select(
+                        "conscrypt",
+                        () -> {
+                            throw new NoClassDefFoundError("org/conscrypt/Conscrypt");
+                        });
         assertFalse(missing.isConscrypt());
         // the fallback works
         NoiseCipherState s = new NoiseCipherState(key, c);
@@ -129,10 +154,13 @@ class NoiseCipherStateTest {
     @Test
     void jdkWhenAskedWithoutTouchingConscrypt() {
         AtomicBoolean asked = new AtomicBoolean();
-        ChaChaPoly c = ChaChaPoly.select("jdk", () -> {
-            asked.set(true);
-            return null;
-        });
+        ChaChaPoly c =
+                ChaChaPoly.select(
+                        "jdk",
+                        () -> {
+                            asked.set(true);
+                            return null;
+                        });
         assertFalse(c.isConscrypt());
         assertFalse(asked.get());
     }

@@ -33,7 +33,8 @@ class NoiseHandshakeTest {
         NoiseHandshake i = new NoiseHandshake(true, alice);
         NoiseHandshake impostor = new NoiseHandshake(false, bob, IdentityKey.generate());
         impostor.readMessageA(i.writeMessageA());
-        NoiseException e = assertThrows(NoiseException.class, () -> i.readMessageB(impostor.writeMessageB()));
+        NoiseException e =
+                assertThrows(NoiseException.class, () -> i.readMessageB(impostor.writeMessageB()));
         assertTrue(e.getMessage().contains("signature"), e.getMessage());
     }
 
@@ -45,6 +46,8 @@ class NoiseHandshakeTest {
         byte[] b = r.writeMessageB();
         b[b.length - 1] ^= 1;
         assertThrows(NoiseException.class, () -> i.readMessageB(b));
-        assertThrows(NoiseException.class, () -> new NoiseHandshake(false, bob).readMessageA(new byte[5]));
+        assertThrows(
+                NoiseException.class,
+                () -> new NoiseHandshake(false, bob).readMessageA(new byte[5]));
     }
 }

@@ -20,25 +20,34 @@ class YamuxSessionTest {
     private final List<YamuxStream> inbound = new ArrayList<>();
 
     private EmbeddedChannel session(int maxStreams) {
-        return new EmbeddedChannel(new YamuxSession(false, IdentityKey.generate().peerId(), maxStreams, s -> {
-            inbound.add(s);
-            return new StreamHandler() {
-                @Override
-                public void onData(YamuxStream stream, ByteBuf in) {
-                    events.add("data:" + in.readCharSequence(in.readableBytes(), StandardCharsets.UTF_8));
-                }
+        return new EmbeddedChannel(
+                new YamuxSession(
+                        false,
+                        IdentityKey.generate().peerId(),
+                        maxStreams,
+                        s -> {
+                            inbound.add(s);
+                            return new StreamHandler() {
+                                @Override
+                                public void onData(YamuxStream stream, ByteBuf in) {
+                                    events.add(
+                                            "data:"
+                                                    + in.readCharSequence(
+                                                            in.readableBytes(),
+                                                            StandardCharsets.UTF_8));
+                                }
 
-                @Override
-                public void onRemoteClose(YamuxStream stream) {
-                    events.add("fin");
-                }
+                                @Override
+                                public void onRemoteClose(YamuxStream stream) {
+                                    events.add("fin");
+                                }
 
-                @Override
-                public void onClosed(YamuxStream stream) {
-                    events.add("closed");
-                }
-            };
-        }));
+                                @Override
+                                public void onClosed(YamuxStream stream) {
+                                    events.add("closed");
+                                }
+                            };
+                        }));
     }
 
     private static ByteBuf frame(int type, int flags, int id, long length, byte[] payload) {
@@ -50,7 +59,9 @@ class YamuxSessionTest {
         return b;
     }
 
-    /** @return {type, flags, id, length} of every frame written */
+    /**
+     * @return {type, flags, id, length} of every frame written
+     */
     private static List<long[]> written(EmbeddedChannel ch) {
         List<long[]> out = new ArrayList<>();
         ByteBuf all = Unpooled.buffer();
@@ -61,7 +72,12 @@ class YamuxSessionTest {
         }
         while (all.readableBytes() >= 12) {
             all.skipBytes(1);
-            long[] f = {all.readUnsignedByte(), all.readUnsignedShort(), all.readInt(), all.readUnsignedInt()};
+            long[] f = {
+                all.readUnsignedByte(),
+                all.readUnsignedShort(),
+                all.readInt(),
+                all.readUnsignedInt()
+            };
             if (f[0] == YamuxSession.TYPE_DATA) {
                 all.skipBytes((int) f[3]);
             }
@@ -116,7 +132,8 @@ class YamuxSessionTest {
         ch.writeInbound(frame(YamuxSession.TYPE_WINDOW_UPDATE, YamuxSession.SYN, 1, 0, null));
         written(ch);
         // the header alone is enough: no payload is buffered for it
-        ch.writeInbound(frame(YamuxSession.TYPE_DATA, 0, 1, YamuxSession.RECEIVE_WINDOW + 1L, null));
+        ch.writeInbound(
+                frame(YamuxSession.TYPE_DATA, 0, 1, YamuxSession.RECEIVE_WINDOW + 1L, null));
         long[] goAway = written(ch).get(0);
         assertEquals(YamuxSession.TYPE_GO_AWAY, goAway[0]);
         assertEquals(YamuxSession.GO_AWAY_PROTOCOL_ERROR, goAway[3]);
@@ -157,12 +174,14 @@ class YamuxSessionTest {
         YamuxSession s = (YamuxSession) ch.pipeline().first();
         ch.writeInbound(frame(YamuxSession.TYPE_GO_AWAY, 0, 0, YamuxSession.GO_AWAY_NORMAL, null));
         assertFalse(s.isOpen());
-        var f = s.openStream(new StreamHandler() {
-            @Override
-            public void onData(YamuxStream stream, ByteBuf in) {
-            }
-        });
+        var f =
+                s.openStream(
+                        new StreamHandler() {
+                            @Override
+                            public void onData(YamuxStream stream, ByteBuf in) {}
+                        });
         ch.runPendingTasks();
-        assertNotNull(assertThrows(java.util.concurrent.ExecutionException.class, f::get).getCause());
+        assertNotNull(
+                assertThrows(java.util.concurrent.ExecutionException.class, f::get).getCause());
     }
 }
