@@ -13,11 +13,12 @@ import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
-import io.grpc.services.HealthStatusManager;
 import java.io.IOException;
 import java.net.BindException;
 import java.nio.file.Path;
@@ -92,8 +93,14 @@ public final class GrpcServer {
                         () -> inference.stream().findFirst(),
                         () -> staking.stream().findFirst(),
                         () -> !mlxEngines.isEmpty());
-        boss = new NioEventLoopGroup(1, new DefaultThreadFactory("hanzo-grpc-boss", true));
-        workers = new NioEventLoopGroup(0, new DefaultThreadFactory("hanzo-grpc", true));
+        boss =
+                new MultiThreadIoEventLoopGroup(
+                        1,
+                        new DefaultThreadFactory("hanzo-grpc-boss", true),
+                        NioIoHandler.newFactory());
+        workers =
+                new MultiThreadIoEventLoopGroup(
+                        0, new DefaultThreadFactory("hanzo-grpc", true), NioIoHandler.newFactory());
         NettyServerBuilder builder =
                 NettyServerBuilder.forAddress(address.toSocketAddress())
                         .channelType(NioServerSocketChannel.class)
