@@ -152,19 +152,22 @@ public class DistributionIT {
     public void nodeIsReadyAndHealthy() throws InterruptedException {
         // the probe can start before the framework has raised its last start level
         CountDownLatch ready = new CountDownLatch(1);
-        try (Subscription subscription =
+        Subscription subscription =
                 node.onStateChange(
                         change -> {
                             if (change.to() == NodeState.READY) {
                                 ready.countDown();
                             }
-                        })) {
+                        });
+        try {
             if (node.state() == NodeState.READY) {
                 ready.countDown();
             }
             assertTrue(
                     "node READY within 30 s, is " + node.state(),
                     ready.await(30, TimeUnit.SECONDS));
+        } finally {
+            subscription.close();
         }
         assertEquals(HealthStatus.HEALTHY, node.health().status());
         assertTrue(
