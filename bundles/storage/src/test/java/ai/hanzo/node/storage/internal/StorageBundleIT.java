@@ -9,6 +9,7 @@ import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,17 +33,6 @@ import org.osgi.util.tracker.ServiceTracker;
 class StorageBundleIT {
     @TempDir Path dir;
 
-    private static Path artifact(String group, String artifact, String version) {
-        Path repo = Path.of(System.getProperty("maven.repo"));
-        Path jar =
-                repo.resolve(group.replace('.', '/'))
-                        .resolve(artifact)
-                        .resolve(version)
-                        .resolve(artifact + "-" + version + ".jar");
-        assertTrue(Files.exists(jar), "missing " + jar);
-        return jar;
-    }
-
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void theBundleResolvesInPlainFelixAndServesTheStore() throws Exception {
@@ -60,16 +50,15 @@ class StorageBundleIT {
         framework.start();
         try {
             BundleContext context = framework.getBundleContext();
+            // the build passes the jars it resolved (the node's own from the reactor, never from
+            // a local repository that only `mvn install` fills)
             List<Path> jars =
-                    List.of(
-                            artifact("org.osgi", "org.osgi.util.function", "1.2.0"),
-                            artifact("org.osgi", "org.osgi.util.promise", "1.3.0"),
-                            artifact("org.osgi", "org.osgi.service.component", "1.5.1"),
-                            artifact("org.apache.felix", "org.apache.felix.scr", "2.2.18"),
-                            artifact("org.slf4j", "slf4j-api", "1.7.36"),
-                            artifact("org.slf4j", "slf4j-simple", "1.7.36"),
-                            artifact("ai.hanzo.node", "ai.hanzo.node.api", "0.1.0-SNAPSHOT"),
-                            Path.of(System.getProperty("storage.bundle")));
+                    Arrays.stream(System.getProperty("it.bundles").split(","))
+                            .map(Path::of)
+                            .toList();
+            for (Path jar : jars) {
+                assertTrue(Files.isRegularFile(jar), "not a bundle jar: " + jar);
+            }
             List<Bundle> bundles = new ArrayList<>();
             for (Path jar : jars) {
                 bundles.add(context.installBundle(jar.toUri().toString()));
