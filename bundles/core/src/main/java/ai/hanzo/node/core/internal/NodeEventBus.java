@@ -3,6 +3,7 @@ package ai.hanzo.node.core.internal;
 import ai.hanzo.node.api.Subscription;
 import ai.hanzo.node.api.event.EventBus;
 import ai.hanzo.node.api.event.NodeEvent;
+import ai.hanzo.node.api.node.NodeScheduler;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -11,20 +12,19 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node's event bus: keeps the latest events for late subscribers and delivers to each
- * subscriber in order on one shared thread. A subscriber that falls more than {@link
+ * subscriber in order on the node scheduler's worker pool. A subscriber that falls more than {@link
  * #SUBSCRIBER_BACKLOG} events behind loses its oldest ones; publishers never wait.
  */
 @Component(service = EventBus.class)
@@ -35,13 +35,16 @@ public final class NodeEventBus implements EventBus {
     private final Logger logger = LoggerFactory.getLogger(NodeEventBus.class);
     private final Deque<NodeEvent> history = new ArrayDeque<>();
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
-    private final ExecutorService delivery =
-            Executors.newSingleThreadExecutor(
-                    runnable -> {
-                        Thread thread = new Thread(runnable, "hanzo-events");
-                        thread.setDaemon(true);
-                        return thread;
-                    });
+    private final NodeScheduler scheduler;
+
+    /**
+     * @param scheduler runs deliveries: one at a time per subscriber, so each sees events in order
+     *     and a slow one holds up only itself
+     */
+    @Activate
+    public NodeEventBus(@Reference NodeScheduler scheduler) {
+        this.scheduler = scheduler;
+    }
 
     @Override
     public void publish(NodeEvent event) {
@@ -82,10 +85,11 @@ public final class NodeEventBus implements EventBus {
     }
 
     @Deactivate
-    void deactivate() throws InterruptedException {
+    void deactivate() {
+        for (Subscriber subscriber : subscribers) {
+            subscriber.closed.set(true);
+        }
         subscribers.clear();
-        delivery.shutdown();
-        delivery.awaitTermination(2, TimeUnit.SECONDS);
     }
 
     private final class Subscriber {
@@ -109,13 +113,28 @@ public final class NodeEventBus implements EventBus {
             if (size.incrementAndGet() > SUBSCRIBER_BACKLOG && backlog.poll() != null) {
                 size.decrementAndGet();
             }
-            if (scheduled.compareAndSet(false, true) && !delivery.isShutdown()) {
-                delivery.execute(this::deliver);
+            schedule();
+        }
+
+        private void schedule() {
+            if (!closed.get() && scheduled.compareAndSet(false, true)) {
+                scheduler
+                        .submit("event delivery to " + listener, this::deliver)
+                        .whenComplete(
+                                (ignored, failure) -> {
+                                    if (failure != null) {
+                                        // events stay queued; the next publish tries again
+                                        scheduled.set(false);
+                                        logger.warn(
+                                                "event delivery to {} not started: {}",
+                                                listener,
+                                                failure.toString());
+                                    }
+                                });
             }
         }
 
-        private void deliver() {
-            scheduled.set(false);
+        private Void deliver() {
             NodeEvent event;
             while (!closed.get() && (event = backlog.poll()) != null) {
                 size.decrementAndGet();
@@ -130,6 +149,12 @@ public final class NodeEventBus implements EventBus {
                             e);
                 }
             }
+            scheduled.set(false);
+            // an event offered after the loop ended but before the flag cleared is picked up here
+            if (!backlog.isEmpty()) {
+                schedule();
+            }
+            return null;
         }
     }
 }

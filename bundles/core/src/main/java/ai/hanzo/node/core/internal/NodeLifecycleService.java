@@ -12,6 +12,7 @@ import ai.hanzo.node.api.node.HealthReport;
 import ai.hanzo.node.api.node.HealthStatus;
 import ai.hanzo.node.api.node.NodeInfo;
 import ai.hanzo.node.api.node.NodeLifecycle;
+import ai.hanzo.node.api.node.NodeScheduler;
 import ai.hanzo.node.api.node.NodeState;
 import ai.hanzo.node.api.node.NodeStateChange;
 import java.lang.management.ManagementFactory;
@@ -70,6 +71,7 @@ public final class NodeLifecycleService
     private final Logger logger = LoggerFactory.getLogger(NodeLifecycleService.class);
     private final BundleContext context;
     private final EventBus events;
+    private final NodeScheduler scheduler;
     private final NodeInfo info;
     private final NodeSettings settings;
     private final Duration drainTimeout;
@@ -96,9 +98,13 @@ public final class NodeLifecycleService
      */
     @Activate
     public NodeLifecycleService(
-            BundleContext context, @Reference EventBus events, CoreConfiguration configuration) {
+            BundleContext context,
+            @Reference EventBus events,
+            @Reference NodeScheduler scheduler,
+            CoreConfiguration configuration) {
         this.context = context;
         this.events = events;
+        this.scheduler = scheduler;
         this.drainTimeout = Duration.ofSeconds(Math.max(1, configuration.drainTimeoutSeconds()));
         this.settings =
                 NodeSettings.from(
@@ -290,13 +296,11 @@ public final class NodeLifecycleService
         List<CompletableFuture<Void>> tasks = new ArrayList<>();
         for (DrainParticipant participant : participants) {
             tasks.add(
-                    CompletableFuture.runAsync(
-                            () -> drainOne(participant, deadline),
-                            command -> {
-                                Thread thread =
-                                        new Thread(command, "hanzo-drain-" + participant.name());
-                                thread.setDaemon(true);
-                                thread.start();
+                    scheduler.submit(
+                            "drain " + participant.name(),
+                            () -> {
+                                drainOne(participant, deadline);
+                                return null;
                             }));
         }
         CompletableFuture<Void> all =
