@@ -79,6 +79,8 @@ public final class SignalShutdown {
             return;
         }
         logger.info("SIG{} received: draining, then stopping", signal.getName());
+        // A thread of its own, not the NodeScheduler: it stops the framework, and with it the
+        // scheduler, so it must not be one of the scheduler's threads.
         Thread shutdown =
                 new Thread(
                         () -> {

@@ -35,6 +35,9 @@ public final class NodeStoreOpener {
      */
     @Activate
     public NodeStoreOpener(BundleContext context, StoreConfig config) {
+        // Its own short-lived thread, not the NodeScheduler: the store starts before the core
+        // (start level 75 vs 80) so that opening it overlaps the rest of start-up, and the thread
+        // ends as soon as the store is open.
         opener = new Thread(() -> open(context, config), "hanzo-store-open");
         opener.setDaemon(true);
         opener.start();
