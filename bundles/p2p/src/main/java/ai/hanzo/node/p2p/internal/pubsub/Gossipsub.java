@@ -668,10 +668,8 @@ public final class Gossipsub {
                 try {
                     rpc = PubsubRpc.decode(frame);
                 } catch (MalformedInputException e) {
-                    logger.info(
-                            "Resetting gossipsub stream from {}: undecodable RPC: {}",
-                            id,
-                            e.getMessage());
+                    host.problems()
+                            .record("gossipsub: undecodable RPC", id.toString(), e.getMessage());
                     exec(() -> score.addPenalty(id, 1));
                     stream.reset();
                     return;
@@ -718,7 +716,7 @@ public final class Gossipsub {
             onControl(p, rpc.control());
         } catch (RuntimeException e) {
             // a hostile RPC must never take the router down; its sender pays in P7
-            logger.info("Failed to handle an RPC from {}: {}", from, e.toString());
+            host.problems().record("gossipsub: bad RPC", from.toString(), e.toString());
             score.addPenalty(from, 1);
         }
     }
