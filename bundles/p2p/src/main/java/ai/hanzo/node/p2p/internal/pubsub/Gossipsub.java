@@ -118,6 +118,8 @@ public final class Gossipsub {
     private long seqno = System.currentTimeMillis() << 20;
     private long heartbeatTicks;
     private long graylistedRpcs;
+    private long firstDeliveries;
+    private long duplicateDeliveries;
     private long pxConnections;
     private ScheduledFuture<?> heartbeat;
     private ScheduledFuture<?> decay;
@@ -393,6 +395,21 @@ public final class Gossipsub {
     /**
      * @return how many RPCs were dropped because their sender was graylisted (for tests and status)
      */
+    /**
+     * Messages received from peers so far.
+     *
+     * @param first accepted when first seen
+     * @param duplicates arrived again after that (from other mesh peers or by gossip)
+     */
+    public record DeliveryCounts(long first, long duplicates) {}
+
+    /**
+     * @return how many messages arrived for the first time and how many again
+     */
+    public CompletableFuture<DeliveryCounts> deliveryCounts() {
+        return onLoop(() -> new DeliveryCounts(firstDeliveries, duplicateDeliveries));
+    }
+
     CompletableFuture<Long> graylistedRpcs() {
         return onLoop(() -> graylistedRpcs);
     }
@@ -748,6 +765,7 @@ public final class Gossipsub {
             }
             id = Key.of(MessageIds.spec(author, m.seqno()));
             if (seen.containsKey(id)) {
+                duplicateDeliveries++;
                 score.duplicateDelivery(src.id, id, m.topic());
                 return;
             }
@@ -780,6 +798,7 @@ public final class Gossipsub {
             return;
         }
         cache(id, m);
+        firstDeliveries++;
         score.firstDelivery(src.id, id, m.topic());
         List<Registration> regs = handlers.get(m.topic());
         if (regs != null && !author.equals(identity.peerId())) {
