@@ -382,14 +382,20 @@ public final class Libp2pHost implements AutoCloseable {
     }
 
     private void accepted(SocketChannel ch) {
-        InetAddress from = ch.remoteAddress().getAddress();
+        InetSocketAddress remote = ch.remoteAddress();
+        if (remote == null) {
+            // reset by the peer before it got here
+            ch.close();
+            return;
+        }
+        InetAddress from = remote.getAddress();
         if (closed) {
             ch.close();
             return;
         }
         ConnectionGater.Verdict verdict = gater.address(from);
         if (verdict == ConnectionGater.Verdict.DENY) {
-            refuse(ch, "refused: denied address", "on the deny list");
+            refuse(ch, from, "refused: denied address", "on the deny list");
             return;
         }
         InboundAdmission.Admission a =
@@ -399,7 +405,7 @@ public final class Libp2pHost implements AutoCloseable {
                         verdict == ConnectionGater.Verdict.TRUSTED,
                         connections.size());
         if (a.pending() == null) {
-            refuse(ch, "refused: " + a.refusal(), "limit reached");
+            refuse(ch, from, "refused: " + a.refusal(), "limit reached");
             return;
         }
         if (a.evicted() != null) {
@@ -413,8 +419,8 @@ public final class Libp2pHost implements AutoCloseable {
     }
 
     /** Closes at once with a reset: no handshake, no TIME_WAIT left on this side. */
-    private void refuse(SocketChannel ch, String kind, String detail) {
-        problems.record(kind, ch.remoteAddress().getAddress().getHostAddress(), detail);
+    private void refuse(SocketChannel ch, InetAddress from, String kind, String detail) {
+        problems.record(kind, from.getHostAddress(), detail);
         ch.config().setOption(ChannelOption.SO_LINGER, 0);
         ch.close();
     }
