@@ -34,6 +34,77 @@ const pct = (v, p) => {
 }
 const now = () => Number(process.hrtime.bigint()) / 1e6
 
+// gossipsub: 10 nodes, ring plus chords, 1 KiB messages; perSecond 0 = saturation (at most 50
+// messages ahead of full delivery), else message i is published at t0 + i / perSecond
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+async function gossipRun (M, perSecond) {
+  const N = 10
+  const nodes = []
+  for (let i = 0; i < N; i++) nodes.push(await node(true))
+  for (let i = 0; i < N; i++) {
+    await nodes[i].dial(nodes[(i + 1) % N].getMultiaddrs()[0])
+    await nodes[i].dial(nodes[(i + 3) % N].getMultiaddrs()[0])
+  }
+  const lat = []
+  let count = 0
+  let counting = false
+  for (const n of nodes) {
+    n.services.pubsub.subscribe('bench')
+    n.services.pubsub.addEventListener('message', (e) => {
+      const sentAt = new DataView(e.detail.data.buffer, e.detail.data.byteOffset).getFloat64(0)
+      if (counting) lat.push(now() - sentAt)
+      count++
+    })
+  }
+  const payload = () => {
+    const b = new Uint8Array(1024)
+    new DataView(b.buffer).setFloat64(0, now())
+    return b
+  }
+  const pub = nodes[0].services.pubsub
+  const deadline = Date.now() + 20000
+  while (Date.now() < deadline) {
+    const before = count
+    await pub.publish('bench', payload())
+    await sleep(300)
+    if (count >= before + N - 1 && pub.getMeshPeers('bench').length >= 2) break
+  }
+  await sleep(1500)
+  count = 0
+  counting = true
+  const tg = now()
+  for (let i = 0; i < M; i++) {
+    if (perSecond > 0) {
+      const due = tg + i * 1000 / perSecond
+      if (due > now()) await sleep(due - now())
+    } else {
+      while (i * (N - 1) - count > 50 * (N - 1) && now() - tg < 60000) await sleep(1)
+    }
+    pub.publish('bench', payload())
+  }
+  while (count < M * (N - 1) && now() - tg < 60000) await sleep(5)
+  const rate = Math.min(count, M * (N - 1)) / (N - 1) / ((now() - tg) / 1000)
+  for (const n of nodes) await n.stop()
+  return { lat, rate }
+}
+
+const f = (x, d) => x.toFixed(d)
+const mode = process.argv[2] ?? 'all'
+if (mode === 'gossip') {
+  const cpu0 = process.cpuUsage()
+  const sat = await gossipRun(2000, 0)
+  const cpu = process.cpuUsage(cpu0)
+  // the whole process (all nodes, set-up included), per message
+  const cpuMs = (cpu.user + cpu.system) / 1000 / 2000
+  let row = `| js-libp2p | ${f(sat.rate, 0)} | ${f(pct(sat.lat, 50), 2)} | ${f(pct(sat.lat, 99), 2)} | ${f(cpuMs, 2)}`
+  for (const [perSecond, M] of [[20, 200], [200, 1000]]) {
+    const g = await gossipRun(M, perSecond)
+    row += ` | ${f(pct(g.lat, 50), 2)} | ${f(pct(g.lat, 99), 2)} | ${f(g.rate, 0)}`
+  }
+  console.log(row + ' |')
+  process.exit(0)
+}
+
 const a = await node()
 const b = await node()
 await b.handle(ECHO, (stream) => {
@@ -105,52 +176,7 @@ await sink.close()
 await a.stop()
 await b.stop()
 
-// gossipsub: 10 nodes, ring plus chords, 1 KiB messages
-const N = 10
-const M = 2000
-const nodes = []
-for (let i = 0; i < N; i++) nodes.push(await node(true))
-for (let i = 0; i < N; i++) {
-  await nodes[i].dial(nodes[(i + 1) % N].getMultiaddrs()[0])
-  await nodes[i].dial(nodes[(i + 3) % N].getMultiaddrs()[0])
-}
-const lat = []
-let count = 0
-let counting = false
-for (const n of nodes) {
-  n.services.pubsub.subscribe('bench')
-  n.services.pubsub.addEventListener('message', (e) => {
-    const sentAt = new DataView(e.detail.data.buffer, e.detail.data.byteOffset).getFloat64(0)
-    if (counting) lat.push(now() - sentAt)
-    count++
-  })
-}
-const payload = () => {
-  const b = new Uint8Array(1024)
-  new DataView(b.buffer).setFloat64(0, now())
-  return b
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-const pub = nodes[0].services.pubsub
-const deadline = Date.now() + 20000
-while (Date.now() < deadline) {
-  const before = count
-  await pub.publish('bench', payload())
-  await sleep(300)
-  if (count >= before + N - 1 && pub.getMeshPeers('bench').length >= 2) break
-}
-await sleep(1500)
-count = 0
-counting = true
-const tg = now()
-for (let i = 0; i < M; i++) {
-  while (i * (N - 1) - count > 50 * (N - 1) && now() - tg < 60000) await sleep(1)
-  pub.publish('bench', payload())
-}
-while (count < M * (N - 1) && now() - tg < 60000) await sleep(5)
-const rate = Math.min(count, M * (N - 1)) / (N - 1) / ((now() - tg) / 1000)
-for (const n of nodes) await n.stop()
+const { lat, rate } = await gossipRun(2000, 0)
 
-const f = (x, d) => x.toFixed(d)
 console.log(`| js-libp2p | ${f(pct(dial, 50), 2)} | ${f(pct(dial, 99), 2)} | ${f(pct(echo, 50), 3)} | ${f(pct(echo, 99), 3)} | ${mib} | ${nsPerByte.toFixed(2)} | ${f(pct(lat, 50), 2)} | ${f(pct(lat, 99), 2)} | ${f(rate, 0)} |`)
 process.exit(0)

@@ -52,7 +52,7 @@ public final class P2pBench {
             NioEventLoopGroup group = new NioEventLoopGroup(2);
             try {
                 long cpu0 = eventLoopCpuNanos();
-                double[] gossip = gossip(group, 10, 2000);
+                double[] gossip = gossip(group, 10, 2000, 0);
                 // the nodes' own CPU per message (set-up included; not the publisher's spin-wait)
                 // varies less with other load than msg/s
                 double cpuMsPerMessage = (eventLoopCpuNanos() - cpu0) / 1e6 / 2000;
@@ -62,6 +62,14 @@ public final class P2pBench {
             } finally {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             }
+            return;
+        }
+        if (args.length > 0 && args[0].equals("--gossip")) {
+            gossipTable(Path.of(args.length > 1 ? args[1] : "../../bundles/p2p/src/test/js").toAbsolutePath().normalize());
+            return;
+        }
+        if (args.length > 0 && args[0].equals("--scale")) {
+            ScaleBench.run(args.length > 1 ? Integer.parseInt(args[1]) : 100, args.length > 2 ? Integer.parseInt(args[2]) : 60);
             return;
         }
         Path jsDir = Path.of(args.length > 0 ? args[0] : "../../bundles/p2p/src/test/js").toAbsolutePath().normalize();
@@ -78,7 +86,7 @@ public final class P2pBench {
             String mib = throughputRuns(a.host(), c);
             a.close();
             b.close();
-            double[] gossip = gossip(group, 10, 2000);
+            double[] gossip = gossip(group, 10, 2000, 0);
             double rate = gossip[gossip.length - 1];
             rows.add(row("java, " + noiseCipher(), dial, echo, mib, Arrays.copyOf(gossip, gossip.length - 1), rate));
         } finally {
@@ -90,6 +98,51 @@ public final class P2pBench {
         System.out.println("| stack | dial p50 ms | dial p99 ms | echo p50 ms | echo p99 ms | 1 stream MiB/s, median (min-max) of 3 | 1 stream CPU ns/byte | gossip p50 ms | gossip p99 ms | gossip msg/s |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
+    }
+
+    /** Messages at a fixed rate for the latency columns: 20 msg/s for 10 s, 200 msg/s for 5 s. */
+    static final int[][] FIXED_RATES = {{20, 200}, {200, 1000}};
+
+    /**
+     * Gossip only, Java and js-libp2p in one run: saturation (as in the full table, plus the
+     * event loops' CPU per message) and latency at fixed publish rates.
+     */
+    static void gossipTable(Path jsDir) throws Exception {
+        String load0 = loadAverage();
+        List<String> rows = new ArrayList<>();
+        NioEventLoopGroup group = new NioEventLoopGroup(2);
+        try {
+            long cpu0 = eventLoopCpuNanos();
+            double[] sat = gossip(group, 10, 2000, 0);
+            double cpuMs = (eventLoopCpuNanos() - cpu0) / 1e6 / 2000;
+            double[] satLat = Arrays.copyOf(sat, sat.length - 1);
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| java | %.0f | %.2f | %.2f | %.2f",
+                    sat[sat.length - 1], pct(satLat, 50), pct(satLat, 99), cpuMs));
+            for (int[] fr : FIXED_RATES) {
+                double[] g = gossip(group, 10, fr[1], fr[0]);
+                double[] lat = Arrays.copyOf(g, g.length - 1);
+                row.append(String.format(Locale.ROOT, " | %.2f | %.2f | %.0f", pct(lat, 50), pct(lat, 99), g[g.length - 1]));
+            }
+            rows.add(row.append(" |").toString());
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        rows.add(runJs(jsDir, "gossip"));
+        System.out.println();
+        System.out.println("load average " + load0 + " at the start, " + loadAverage() + " at the end");
+        System.out.println();
+        System.out.println("| stack | saturation msg/s | p50 ms | p99 ms | event-loop CPU ms/msg | 20 msg/s p50 ms | p99 ms | delivered msg/s | 200 msg/s p50 ms | p99 ms | delivered msg/s |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        rows.forEach(System.out::println);
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException e) {
+            return "(unknown)";
+        }
     }
 
     /** @return CPU time used so far by the Netty event-loop threads, where the nodes do their work */
@@ -302,7 +355,7 @@ public final class P2pBench {
      * @return per-delivery latencies in ms (receiver clock = sender clock, one JVM), with the
      *     delivered messages per second appended as the last element
      */
-    static double[] gossip(NioEventLoopGroup group, int nodes, int messages) throws Exception {
+    static double[] gossip(NioEventLoopGroup group, int nodes, int messages, int perSecond) throws Exception {
         List<P2pNode> all = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
             all.add(node(group));
@@ -333,7 +386,7 @@ public final class P2pBench {
             pub.publish("bench", payload()).toCompletableFuture().handle((v, e) -> null).get(10, TimeUnit.SECONDS);
             long waitUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
             while (count.get() < before + receivers && System.nanoTime() < waitUntil) {
-                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
             }
             if (count.get() >= before + receivers && pub.pubsub().meshPeers("bench").get().size() >= 2) {
                 break;
@@ -343,9 +396,19 @@ public final class P2pBench {
         count.set(0);
         long t = System.nanoTime();
         for (int i = 0; i < messages; i++) {
-            // pace: at most 50 messages ahead of full delivery
-            while ((long) i * receivers - count.get() > 50L * receivers && System.nanoTime() - t < TimeUnit.SECONDS.toNanos(60)) {
-                Thread.onSpinWait();
+            if (perSecond > 0) {
+                // fixed rate: message i is due at t + i / rate
+                long due = t + i * 1_000_000_000L / perSecond;
+                long left;
+                while ((left = due - System.nanoTime()) > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(left);
+                }
+            } else {
+                // saturation: at most 50 messages ahead of full delivery
+                // parked, not spinning: on 2 cores a spinning publisher takes a core from the nodes
+                while ((long) i * receivers - count.get() > 50L * receivers && System.nanoTime() - t < TimeUnit.SECONDS.toNanos(60)) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                }
             }
             pub.publish("bench", payload());
         }
@@ -368,11 +431,15 @@ public final class P2pBench {
     }
 
     static String runJs(Path jsDir) throws Exception {
+        return runJs(jsDir, "all");
+    }
+
+    static String runJs(Path jsDir, String mode) throws Exception {
         // ES modules resolve packages next to the script: run a copy inside the harness directory
         Path script = jsDir.resolve(".p2p-bench.mjs");
         java.nio.file.Files.copy(Path.of("js/bench.mjs"), script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         script.toFile().deleteOnExit();
-        Process p = new ProcessBuilder("node", "--import", "./polyfill.mjs", script.getFileName().toString())
+        Process p = new ProcessBuilder("node", "--import", "./polyfill.mjs", script.getFileName().toString(), mode)
                 .directory(jsDir.toFile()).redirectErrorStream(true).start();
         String last = "| js-libp2p | (failed) |";
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

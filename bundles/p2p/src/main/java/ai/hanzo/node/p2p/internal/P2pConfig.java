@@ -40,6 +40,54 @@ public @interface P2pConfig {
     int max_streams_per_connection() default 512;
 
     /**
+     * @return the upgrade deadline of inbound connections
+     */
+    @AttributeDefinition(
+            description =
+                    "An inbound connection must finish its Noise and Yamux upgrade within this many milliseconds")
+    int pending_upgrade_timeout_ms() default 5_000;
+
+    /**
+     * @return the cap on inbound connections still upgrading
+     */
+    @AttributeDefinition(description = "Most inbound connections still upgrading, in total")
+    int max_pending_connections() default 64;
+
+    /**
+     * @return the cap on inbound connections still upgrading, per remote IP
+     */
+    @AttributeDefinition(description = "Most inbound connections still upgrading per remote IP")
+    int max_pending_per_address() default 8;
+
+    /**
+     * @return the cap on established inbound connections per remote IP
+     */
+    @AttributeDefinition(description = "Most established inbound connections per remote IP")
+    int max_connections_per_address() default 16;
+
+    /**
+     * @return accepted inbound connections per remote IP and second
+     */
+    @AttributeDefinition(
+            description =
+                    "New inbound connections accepted per remote IP and second (bursts of twice that)")
+    int new_connections_per_address_per_s() default 10;
+
+    /**
+     * @return addresses, CIDR blocks and peer ids exempt from the limits
+     */
+    @AttributeDefinition(
+            description =
+                    "IP addresses, CIDR blocks or peer ids always accepted and exempt from the connection limits")
+    String[] allow() default {};
+
+    /**
+     * @return addresses, CIDR blocks and peer ids refused
+     */
+    @AttributeDefinition(description = "IP addresses, CIDR blocks or peer ids always refused")
+    String[] deny() default {};
+
+    /**
      * @return seconds between heartbeats on hanzo/heartbeat/v1
      */
     @AttributeDefinition(description = "Seconds between published heartbeats")

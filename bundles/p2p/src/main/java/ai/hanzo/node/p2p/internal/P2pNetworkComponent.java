@@ -100,7 +100,14 @@ public final class P2pNetworkComponent implements PeerNetwork {
                 new Libp2pHost.Limits(
                         Duration.ofMillis(config.dial_timeout_ms()),
                         config.max_connections(),
-                        config.max_streams_per_connection());
+                        config.max_streams_per_connection(),
+                        Duration.ofMillis(config.pending_upgrade_timeout_ms()),
+                        config.max_pending_connections(),
+                        config.max_pending_per_address(),
+                        config.max_connections_per_address(),
+                        config.new_connections_per_address_per_s(),
+                        entries(config.allow()),
+                        entries(config.deny()));
         boolean mdns =
                 Boolean.parseBoolean(
                         prop(context, "hanzo.p2p.mdns", Boolean.toString(config.mdns())));
@@ -117,6 +124,19 @@ public final class P2pNetworkComponent implements PeerNetwork {
             throw e;
         }
         logger.info("P2P node {} up", key.peerId());
+    }
+
+    /** Config Admin gives a comma-separated value as one string or as several. */
+    private static List<String> entries(String[] values) {
+        List<String> out = new ArrayList<>();
+        for (String v : values == null ? new String[0] : values) {
+            for (String e : v.split(",")) {
+                if (!e.isBlank()) {
+                    out.add(e.trim());
+                }
+            }
+        }
+        return out;
     }
 
     private static String prop(BundleContext ctx, String name, String fallback) {

@@ -122,6 +122,13 @@ public final class P2pNode implements PeerNetwork, AutoCloseable {
         this.identify = new IdentifyProtocol(host, peerStore, AGENT);
         this.pubsub =
                 new Gossipsub(host, settings.heartbeat(), gossip, this::addressesForPeerExchange);
+        // js-libp2p computes message ids from the author's key, not its peer id: gossip to it so
+        pubsub.setAuthorKeyIdPeers(
+                peer ->
+                        peerStore
+                                .get(peer)
+                                .map(e -> e.agentVersion().startsWith("js-libp2p"))
+                                .orElse(false));
         this.dht = new KadDht(host, peerStore);
         host.addListener(
                 new Libp2pHost.ConnectionListener() {

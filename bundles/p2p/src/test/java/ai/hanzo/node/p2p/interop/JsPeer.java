@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,11 +42,12 @@ final class JsPeer implements AutoCloseable {
      */
     JsPeer(String services) throws Exception {
         Path dir = Path.of(System.getProperty("p2p.js.dir", "src/test/js"));
-        Assumptions.assumeTrue(
-                Files.isDirectory(dir.resolve("node_modules/libp2p")),
-                "js-libp2p is not installed in "
-                        + dir
-                        + " (run mvn generate-test-resources or npm ci there)");
+        if (!Files.isDirectory(dir.resolve("node_modules/libp2p"))) {
+            throw new IllegalStateException(
+                    "js-libp2p is not installed in "
+                            + dir
+                            + " (run mvn generate-test-resources or npm ci there)");
+        }
         String node = System.getProperty("p2p.node.executable", "node");
         ProcessBuilder pb =
                 new ProcessBuilder(
@@ -63,8 +63,8 @@ final class JsPeer implements AutoCloseable {
         try {
             process = pb.start();
         } catch (IOException e) {
-            Assumptions.abort("cannot start Node.js (" + node + "): " + e.getMessage());
-            throw e;
+            throw new IllegalStateException(
+                    "cannot start Node.js (" + node + "): " + e.getMessage(), e);
         }
         stdin = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         Thread reader = new Thread(this::readLoop, "js-peer-stdout");

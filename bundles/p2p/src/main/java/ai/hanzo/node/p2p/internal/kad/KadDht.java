@@ -278,8 +278,11 @@ public final class KadDht {
                                                     Unpooled.buffer().alloc(), resp.encode()));
                                 }
                             } catch (MalformedInputException e) {
-                                logger.info(
-                                        "Resetting DHT stream from {}: {}", from, e.getMessage());
+                                host.problems()
+                                        .record(
+                                                "dht: malformed request",
+                                                from.toString(),
+                                                e.getMessage());
                                 stream.reset();
                             }
                         });

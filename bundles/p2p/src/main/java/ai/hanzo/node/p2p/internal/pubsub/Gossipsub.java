@@ -38,14 +38,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * gossipsub v1.1 ({@code /meshsub/1.1.0}, also accepting 1.0.0 and floodsub peers): StrictSign
- * messages, message id = author key + seqno (as js-libp2p computes it), meshes kept between D_lo
- * and D_hi by a heartbeat (with D_score peers kept by score and D_out outbound peers when pruning,
- * an outbound quota, and opportunistic grafting), GRAFT/PRUNE with backoff and peer exchange,
- * IHAVE/IWANT gossip to a share of the peers from a message cache (with IWANT promises and
- * retransmission limits), a seen-cache, flood publishing of own messages, and the v1.1 peer score
- * ({@link PeerScore}) with gossip, publish, graylist, accept-PX and opportunistic-graft thresholds,
- * and extended validation ({@link MessageValidator}: accept, reject with P4, ignore). Explicit
- * peering agreements are not implemented. All state lives on one event loop.
+ * messages, message id = from + seqno as the spec says (js-libp2p's author key + seqno understood
+ * and used towards js peers, see {@link MessageIds}), meshes kept between D_lo and D_hi by a
+ * heartbeat (with D_score peers kept by score and D_out outbound peers when pruning, an outbound
+ * quota, and opportunistic grafting), GRAFT/PRUNE with backoff and peer exchange, IHAVE/IWANT
+ * gossip to a share of the peers from a message cache (with IWANT promises and retransmission
+ * limits), a seen-cache, flood publishing of own messages, and the v1.1 peer score ({@link
+ * PeerScore}) with gossip, publish, graylist, accept-PX and opportunistic-graft thresholds, and
+ * extended validation ({@link MessageValidator}: accept, reject with P4, ignore). Explicit peering
+ * agreements are not implemented. All state lives on one event loop.
  */
 public final class Gossipsub {
     /** gossipsub v1.1. */
@@ -117,6 +118,8 @@ public final class Gossipsub {
     private long seqno = System.currentTimeMillis() << 20;
     private long heartbeatTicks;
     private long graylistedRpcs;
+    private long firstDeliveries;
+    private long duplicateDeliveries;
     private long pxConnections;
     private ScheduledFuture<?> heartbeat;
     private ScheduledFuture<?> decay;
@@ -143,6 +146,8 @@ public final class Gossipsub {
         }
     }
 
+    private volatile java.util.function.Predicate<PeerId> authorKeyIdPeers = p -> false;
+
     private static final class PeerState {
         final PeerId id;
         YamuxStream out;
@@ -152,6 +157,9 @@ public final class Gossipsub {
         final Set<String> topics = new HashSet<>();
         int ihavesThisHeartbeat;
         int idsAskedThisHeartbeat;
+
+        /** Uses js-libp2p's message ids (author key + seqno): seen in its IHAVE/IWANT. */
+        boolean authorKeyIds;
 
         PeerState(PeerId id) {
             this.id = id;
@@ -265,7 +273,7 @@ public final class Gossipsub {
                         byte[] sig = identity.sign(concat(SIGN_PREFIX, unsigned.signedBytes()));
                         PubsubRpc.Message m =
                                 new PubsubRpc.Message(from, data, seq, topic, sig, null);
-                        Key id = Key.of(concat(identity.publicKeyProtobuf(), seq));
+                        Key id = Key.of(MessageIds.spec(identity.peerId(), seq));
                         markSeen(id);
                         cache(id, m);
                         List<PeerState> targets = new ArrayList<>();
@@ -387,6 +395,21 @@ public final class Gossipsub {
     /**
      * @return how many RPCs were dropped because their sender was graylisted (for tests and status)
      */
+    /**
+     * Messages received from peers so far.
+     *
+     * @param first accepted when first seen
+     * @param duplicates arrived again after that (from other mesh peers or by gossip)
+     */
+    public record DeliveryCounts(long first, long duplicates) {}
+
+    /**
+     * @return how many messages arrived for the first time and how many again
+     */
+    public CompletableFuture<DeliveryCounts> deliveryCounts() {
+        return onLoop(() -> new DeliveryCounts(firstDeliveries, duplicateDeliveries));
+    }
+
     CompletableFuture<Long> graylistedRpcs() {
         return onLoop(() -> graylistedRpcs);
     }
@@ -668,10 +691,8 @@ public final class Gossipsub {
                 try {
                     rpc = PubsubRpc.decode(frame);
                 } catch (MalformedInputException e) {
-                    logger.info(
-                            "Resetting gossipsub stream from {}: undecodable RPC: {}",
-                            id,
-                            e.getMessage());
+                    host.problems()
+                            .record("gossipsub: undecodable RPC", id.toString(), e.getMessage());
                     exec(() -> score.addPenalty(id, 1));
                     stream.reset();
                     return;
@@ -718,7 +739,7 @@ public final class Gossipsub {
             onControl(p, rpc.control());
         } catch (RuntimeException e) {
             // a hostile RPC must never take the router down; its sender pays in P7
-            logger.info("Failed to handle an RPC from {}: {}", from, e.toString());
+            host.problems().record("gossipsub: bad RPC", from.toString(), e.toString());
             score.addPenalty(from, 1);
         }
     }
@@ -742,8 +763,9 @@ public final class Gossipsub {
                 }
                 key = m.key();
             }
-            id = Key.of(concat(key, m.seqno()));
+            id = Key.of(MessageIds.spec(author, m.seqno()));
             if (seen.containsKey(id)) {
+                duplicateDeliveries++;
                 score.duplicateDelivery(src.id, id, m.topic());
                 return;
             }
@@ -776,6 +798,7 @@ public final class Gossipsub {
             return;
         }
         cache(id, m);
+        firstDeliveries++;
         score.firstDelivery(src.id, id, m.topic());
         List<Registration> regs = handlers.get(m.topic());
         if (regs != null && !author.equals(identity.peerId())) {
@@ -912,19 +935,27 @@ public final class Gossipsub {
             return;
         }
         p.ihavesThisHeartbeat++;
+        // asked for in the peer's own form; tracked in the spec form
         List<byte[]> want = new ArrayList<>();
+        List<Key> wantKeys = new ArrayList<>();
         Set<Key> asked = new HashSet<>();
         for (PubsubRpc.IHave ih : ihaves) {
             if (!mesh.containsKey(ih.topic())) {
                 continue;
             }
             for (byte[] id : ih.ids()) {
-                Key k = Key.of(id);
+                p.authorKeyIds |= MessageIds.isAuthorKeyForm(id);
+                byte[] spec = MessageIds.toSpec(id);
+                if (spec == null) {
+                    continue;
+                }
+                Key k = Key.of(spec);
                 if (p.idsAskedThisHeartbeat < MAX_IHAVE_LENGTH
                         && !seen.containsKey(k)
                         && asked.add(k)) {
                     p.idsAskedThisHeartbeat++;
                     want.add(id);
+                    wantKeys.add(k);
                 }
             }
         }
@@ -933,10 +964,7 @@ public final class Gossipsub {
         }
         // promise tracking: one random asked id must arrive in time or the advertiser is penalised
         Key tracked =
-                Key.of(
-                        want.get(
-                                java.util.concurrent.ThreadLocalRandom.current()
-                                        .nextInt(want.size())));
+                wantKeys.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(want.size()));
         if (promises.size() < MAX_IWANT_PROMISES && !promises.containsKey(tracked)) {
             promises.put(
                     tracked,
@@ -958,7 +986,12 @@ public final class Gossipsub {
         }
         List<PubsubRpc.Message> msgs = new ArrayList<>();
         for (byte[] id : ids) {
-            Key k = Key.of(id);
+            p.authorKeyIds |= MessageIds.isAuthorKeyForm(id);
+            byte[] spec = MessageIds.toSpec(id);
+            if (spec == null) {
+                continue;
+            }
+            Key k = Key.of(spec);
             PubsubRpc.Message m = mcache.get(k);
             if (m == null || msgs.size() >= 256) {
                 continue;
@@ -1290,6 +1323,7 @@ public final class Gossipsub {
 
     private void gossip(String topic, Set<PeerId> exclude, Map<PeerState, Outbox> out) {
         List<byte[]> ids = new ArrayList<>();
+        List<PubsubRpc.Message> msgs = new ArrayList<>();
         int w = 0;
         for (Iterator<List<Key>> it = mcacheWindows.descendingIterator();
                 it.hasNext() && w < MCACHE_GOSSIP;
@@ -1298,6 +1332,7 @@ public final class Gossipsub {
                 PubsubRpc.Message m = mcache.get(k);
                 if (m != null && topic.equals(m.topic()) && ids.size() < MAX_IHAVE_LENGTH) {
                     ids.add(k.array());
+                    msgs.add(m);
                 }
             }
         }
@@ -1315,9 +1350,34 @@ public final class Gossipsub {
         }
         Collections.shuffle(targets);
         int n = Math.max(config.dLazy(), (int) (targets.size() * config.gossipFactor()));
+        List<byte[]> keyIds = null;
         for (PeerState p : targets.subList(0, Math.min(n, targets.size()))) {
-            out.computeIfAbsent(p, x -> new Outbox()).ihave.add(new PubsubRpc.IHave(topic, ids));
+            boolean js = p.authorKeyIds || authorKeyIdPeers.test(p.id);
+            if (js && keyIds == null) {
+                keyIds = authorKeyForms(ids, msgs);
+            }
+            out.computeIfAbsent(p, x -> new Outbox())
+                    .ihave
+                    .add(new PubsubRpc.IHave(topic, js ? keyIds : ids));
         }
+    }
+
+    /** js-libp2p's ids of cached messages (their authors' keys were checked on arrival). */
+    private static List<byte[]> authorKeyForms(List<byte[]> ids, List<PubsubRpc.Message> msgs) {
+        List<byte[]> out = new ArrayList<>(ids.size());
+        for (PubsubRpc.Message m : msgs) {
+            byte[] key = PeerId.fromBytes(m.from()).inlinePublicKey();
+            out.add(MessageIds.authorKeyForm(key != null ? key : m.key(), m.seqno()));
+        }
+        return out;
+    }
+
+    /**
+     * Names peers known to use js-libp2p's message ids (author key + seqno, e.g. by their identify
+     * agent) before they show it in their own IHAVE or IWANT; IHAVE to them uses that form.
+     */
+    public void setAuthorKeyIdPeers(java.util.function.Predicate<PeerId> peers) {
+        this.authorKeyIdPeers = peers;
     }
 
     private void cache(Key id, PubsubRpc.Message m) {

@@ -45,11 +45,116 @@ import org.slf4j.LoggerFactory;
  * to registered protocol handlers.
  */
 public final class Libp2pHost implements AutoCloseable {
-    /** Limits and timeouts. */
-    public record Limits(Duration dialTimeout, int maxConnections, int maxStreamsPerConnection) {
+    /**
+     * Limits and timeouts.
+     *
+     * @param dialTimeout TCP connect plus upgrade of an outbound connection
+     * @param maxConnections established connections (both directions); inbound ones beyond it are
+     *     refused, established ones are never closed to make room
+     * @param maxStreamsPerConnection concurrent streams a peer may open on one connection
+     * @param pendingUpgradeTimeout an inbound connection must finish Noise and Yamux within this
+     * @param maxPendingInbound inbound connections still upgrading, in total
+     * @param maxPendingPerAddress inbound connections still upgrading, per remote IP address
+     * @param maxConnectionsPerAddress established inbound connections per remote IP address
+     * @param newConnectionsPerAddressPerSecond accepted inbound connections per remote IP address
+     *     and second (bursts of twice that)
+     * @param allow IP addresses, CIDR blocks or peer ids always accepted and exempt from the limits
+     * @param deny IP addresses, CIDR blocks or peer ids always refused
+     */
+    public record Limits(
+            Duration dialTimeout,
+            int maxConnections,
+            int maxStreamsPerConnection,
+            Duration pendingUpgradeTimeout,
+            int maxPendingInbound,
+            int maxPendingPerAddress,
+            int maxConnectionsPerAddress,
+            double newConnectionsPerAddressPerSecond,
+            List<String> allow,
+            List<String> deny) {
+        /** Checks the values and copies the lists. */
+        public Limits {
+            if (maxConnections < 1
+                    || maxStreamsPerConnection < 1
+                    || maxPendingInbound < 1
+                    || maxPendingPerAddress < 1
+                    || maxConnectionsPerAddress < 1
+                    || !(newConnectionsPerAddressPerSecond > 0)) {
+                throw new IllegalArgumentException("connection limits must be positive: " + this);
+            }
+            if (dialTimeout.isNegative()
+                    || dialTimeout.isZero()
+                    || pendingUpgradeTimeout.isNegative()
+                    || pendingUpgradeTimeout.isZero()) {
+                throw new IllegalArgumentException("timeouts must be positive");
+            }
+            allow = List.copyOf(allow);
+            deny = List.copyOf(deny);
+        }
+
+        /** The defaults with other dial timeout and connection/stream limits. */
+        public Limits(Duration dialTimeout, int maxConnections, int maxStreamsPerConnection) {
+            this(
+                    dialTimeout,
+                    maxConnections,
+                    maxStreamsPerConnection,
+                    Duration.ofSeconds(5),
+                    64,
+                    8,
+                    16,
+                    10,
+                    List.of(),
+                    List.of());
+        }
+
         /** Sensible defaults for a node. */
         public static Limits defaults() {
             return new Limits(Duration.ofSeconds(10), 256, 512);
+        }
+
+        /** These limits with other pending-connection limits. */
+        public Limits withPending(Duration upgradeTimeout, int total, int perAddress) {
+            return new Limits(
+                    dialTimeout,
+                    maxConnections,
+                    maxStreamsPerConnection,
+                    upgradeTimeout,
+                    total,
+                    perAddress,
+                    maxConnectionsPerAddress,
+                    newConnectionsPerAddressPerSecond,
+                    allow,
+                    deny);
+        }
+
+        /** These limits with other per-address limits. */
+        public Limits withPerAddress(int connections, double newPerSecond) {
+            return new Limits(
+                    dialTimeout,
+                    maxConnections,
+                    maxStreamsPerConnection,
+                    pendingUpgradeTimeout,
+                    maxPendingInbound,
+                    maxPendingPerAddress,
+                    connections,
+                    newPerSecond,
+                    allow,
+                    deny);
+        }
+
+        /** These limits with other allow and deny lists. */
+        public Limits withAccessLists(List<String> allow, List<String> deny) {
+            return new Limits(
+                    dialTimeout,
+                    maxConnections,
+                    maxStreamsPerConnection,
+                    pendingUpgradeTimeout,
+                    maxPendingInbound,
+                    maxPendingPerAddress,
+                    maxConnectionsPerAddress,
+                    newConnectionsPerAddressPerSecond,
+                    allow,
+                    deny);
         }
     }
 
@@ -84,15 +189,75 @@ public final class Libp2pHost implements AutoCloseable {
     private final List<Multiaddr> listenAddrs = new CopyOnWriteArrayList<>();
     private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> localChangeListeners = new CopyOnWriteArrayList<>();
+    private final InboundAdmission admission;
+    private final PeerProblemLog problems;
+    private final ScheduledFuture<?> problemFlush;
+    private volatile ConnectionGater gater;
     private volatile boolean closed;
+
+    /** How often the aggregated line about misbehaving and refused peers is written. */
+    public static final Duration PROBLEM_LOG_INTERVAL = Duration.ofSeconds(60);
 
     /**
      * @param group the shared event loop group; the host never shuts it down
      */
     public Libp2pHost(IdentityKey identity, EventLoopGroup group, Limits limits) {
+        this(identity, group, limits, PeerProblemLog.toLogger());
+    }
+
+    /**
+     * @param group the shared event loop group; the host never shuts it down
+     * @param problems where refusals and peers' protocol errors are counted; the host flushes it
+     *     every {@link #PROBLEM_LOG_INTERVAL}
+     * @throws IllegalArgumentException when an allow or deny entry is not an address, CIDR block or
+     *     peer id
+     */
+    public Libp2pHost(
+            IdentityKey identity, EventLoopGroup group, Limits limits, PeerProblemLog problems) {
         this.identity = identity;
         this.group = group;
         this.limits = limits;
+        this.gater = new AccessLists(limits.allow(), limits.deny());
+        this.admission = new InboundAdmission(limits, System::nanoTime);
+        this.problems = problems;
+        long every = PROBLEM_LOG_INTERVAL.toMillis();
+        String interval = PROBLEM_LOG_INTERVAL.toSeconds() + " s";
+        this.problemFlush =
+                group.next()
+                        .scheduleAtFixedRate(
+                                () -> problems.flush(interval),
+                                every,
+                                every,
+                                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Replaces the connection gater (by default the allow and deny lists of the limits). Applies to
+     * connections from now on.
+     */
+    public void setGater(ConnectionGater gater) {
+        this.gater = gater;
+    }
+
+    /**
+     * @return where refusals and peers' protocol errors are counted
+     */
+    public PeerProblemLog problems() {
+        return problems;
+    }
+
+    /**
+     * @return inbound connections accepted and still upgrading
+     */
+    public int pendingInbound() {
+        return admission.pendingCount();
+    }
+
+    /**
+     * @return open TCP connections, upgraded or not
+     */
+    public int openChannels() {
+        return channels.size();
     }
 
     /**
@@ -181,15 +346,7 @@ public final class Libp2pHost implements AutoCloseable {
                                 new ChannelInitializer<SocketChannel>() {
                                     @Override
                                     protected void initChannel(SocketChannel ch) {
-                                        if (closed || channels.size() >= limits.maxConnections()) {
-                                            logger.info(
-                                                    "Refusing connection from {}: limit of {} connections reached",
-                                                    ch.remoteAddress(),
-                                                    limits.maxConnections());
-                                            ch.close();
-                                            return;
-                                        }
-                                        initConnection(ch, false, null, null);
+                                        accepted(ch);
                                     }
                                 });
         b.bind(host, port)
@@ -222,6 +379,50 @@ public final class Libp2pHost implements AutoCloseable {
                             localChanged();
                         });
         return f;
+    }
+
+    private void accepted(SocketChannel ch) {
+        InetSocketAddress remote = ch.remoteAddress();
+        if (remote == null) {
+            // reset by the peer before it got here
+            ch.close();
+            return;
+        }
+        InetAddress from = remote.getAddress();
+        if (closed) {
+            ch.close();
+            return;
+        }
+        ConnectionGater.Verdict verdict = gater.address(from);
+        if (verdict == ConnectionGater.Verdict.DENY) {
+            refuse(ch, from, "refused: denied address", "on the deny list");
+            return;
+        }
+        InboundAdmission.Admission a =
+                admission.admit(
+                        from,
+                        () -> ch.close(),
+                        verdict == ConnectionGater.Verdict.TRUSTED,
+                        connections.size());
+        if (a.pending() == null) {
+            refuse(ch, from, "refused: " + a.refusal(), "limit reached");
+            return;
+        }
+        if (a.evicted() != null) {
+            problems.record(
+                    "closed: displaced while pending",
+                    a.evicted().address.getHostAddress(),
+                    "to admit a connection from " + from.getHostAddress());
+            a.evicted().close.run();
+        }
+        initConnection(ch, false, null, null, a.pending());
+    }
+
+    /** Closes at once with a reset: no handshake, no TIME_WAIT left on this side. */
+    private void refuse(SocketChannel ch, InetAddress from, String kind, String detail) {
+        problems.record(kind, from.getHostAddress(), detail);
+        ch.config().setOption(ChannelOption.SO_LINGER, 0);
+        ch.close();
     }
 
     private static java.net.InetAddress wildcardAsked(String literal) {
@@ -346,7 +547,7 @@ public final class Libp2pHost implements AutoCloseable {
                                 new ChannelInitializer<SocketChannel>() {
                                     @Override
                                     protected void initChannel(SocketChannel ch) {
-                                        initConnection(ch, true, expected.orElse(null), f);
+                                        initConnection(ch, true, expected.orElse(null), f, null);
                                     }
                                 });
         b.connect(host, port)
@@ -360,6 +561,13 @@ public final class Libp2pHost implements AutoCloseable {
                                                         + ": "
                                                         + cf.cause().getMessage(),
                                                 cf.cause()));
+                            } else if (cf.channel().remoteAddress() instanceof InetSocketAddress ra
+                                    && gater.address(ra.getAddress())
+                                            == ConnectionGater.Verdict.DENY) {
+                                f.completeExceptionally(
+                                        new IOException(
+                                                "not dialing " + addr + ": on the deny list"));
+                                cf.channel().close();
                             }
                         });
         return f;
@@ -369,10 +577,25 @@ public final class Libp2pHost implements AutoCloseable {
             SocketChannel ch,
             boolean dialer,
             PeerId expected,
-            CompletableFuture<Connection> result) {
+            CompletableFuture<Connection> result,
+            InboundAdmission.Pending admitted) {
         channels.add(ch);
         ch.closeFuture().addListener(x -> channels.remove(ch));
-        ch.pipeline().addLast(CONNECTION, new ConnectionHandler(dialer, expected, result));
+        if (admitted != null) {
+            ch.pipeline()
+                    .addLast(
+                            "first-bytes",
+                            new ChannelInboundHandlerAdapter() {
+                                @Override
+                                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                    admission.progressed(admitted, 1);
+                                    ctx.pipeline().remove(this);
+                                    ctx.fireChannelRead(msg);
+                                }
+                            });
+        }
+        ch.pipeline()
+                .addLast(CONNECTION, new ConnectionHandler(dialer, expected, result, admitted));
     }
 
     /**
@@ -398,6 +621,8 @@ public final class Libp2pHost implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        problemFlush.cancel(false);
+        problems.flush("interval before closing");
         for (Channel s : servers) {
             s.close().syncUninterruptibly();
         }
@@ -414,24 +639,41 @@ public final class Libp2pHost implements AutoCloseable {
         }
     }
 
+    private boolean trustedPeer(PeerId p) {
+        return gater.peer(p) == ConnectionGater.Verdict.TRUSTED;
+    }
+
     /** Drives the upgrade of one TCP connection and then represents it in the pipeline's tail. */
     private final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         private final boolean dialer;
         private final PeerId expected;
         private final CompletableFuture<Connection> result;
+        private final InboundAdmission.Pending admitted;
         private ScheduledFuture<?> upgradeTimeout;
         private Connection connection;
         private String closeReason;
 
-        ConnectionHandler(boolean dialer, PeerId expected, CompletableFuture<Connection> result) {
+        ConnectionHandler(
+                boolean dialer,
+                PeerId expected,
+                CompletableFuture<Connection> result,
+                InboundAdmission.Pending admitted) {
             this.dialer = dialer;
             this.expected = expected;
             this.result = result;
+            this.admitted = admitted;
+        }
+
+        private String remoteIp(ChannelHandlerContext ctx) {
+            return ctx.channel().remoteAddress() instanceof InetSocketAddress a
+                    ? a.getAddress().getHostAddress()
+                    : String.valueOf(ctx.channel().remoteAddress());
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
-            long timeout = limits.dialTimeout().toMillis();
+            long timeout =
+                    (dialer ? limits.dialTimeout() : limits.pendingUpgradeTimeout()).toMillis();
             upgradeTimeout =
                     ctx.executor()
                             .schedule(
@@ -440,6 +682,12 @@ public final class Libp2pHost implements AutoCloseable {
                                                 "connection upgrade did not finish within "
                                                         + timeout
                                                         + " ms";
+                                        if (!dialer) {
+                                            problems.record(
+                                                    "closed: upgrade timeout",
+                                                    remoteIp(ctx),
+                                                    closeReason);
+                                        }
                                         fail(new TimeoutException(closeReason));
                                         ctx.close();
                                     },
@@ -475,9 +723,29 @@ public final class Libp2pHost implements AutoCloseable {
             if (remote.equals(peerId())) {
                 throw new NoiseException("connected to self");
             }
+            ConnectionGater.Verdict verdict = gater.peer(remote);
+            if (verdict == ConnectionGater.Verdict.DENY) {
+                problems.record("refused: denied peer", remoteIp(ctx), remote.toString());
+                closeReason = "peer " + remote + " is on the deny list";
+                fail(new IOException(closeReason));
+                ctx.close();
+                return;
+            }
+            if (admitted != null) {
+                if (verdict == ConnectionGater.Verdict.TRUSTED) {
+                    // an allowed peer id: its slot is not counted against any limit
+                    admission.closed(admitted);
+                } else {
+                    admission.progressed(admitted, 2);
+                }
+            }
             YamuxSession session =
                     new YamuxSession(
-                            dialer, remote, limits.maxStreamsPerConnection(), this::inboundStream);
+                            dialer,
+                            remote,
+                            limits.maxStreamsPerConnection(),
+                            this::inboundStream,
+                            problems);
             ctx.pipeline()
                     .addBefore(
                             CONNECTION,
@@ -497,6 +765,20 @@ public final class Libp2pHost implements AutoCloseable {
 
         private void upgraded(ChannelHandlerContext ctx, PeerId remote, YamuxSession session) {
             upgradeTimeout.cancel(false);
+            if (admitted != null && !admitted.gone) {
+                String refusal = admission.upgraded(admitted, connections.size());
+                if (refusal != null) {
+                    problems.record("refused: " + refusal, remoteIp(ctx), remote.toString());
+                    closeReason = refusal;
+                    session.goAwayAndClose();
+                    return;
+                }
+            } else if (admitted != null && !admitted.trusted && !trustedPeer(remote)) {
+                problems.record(
+                        "refused: displaced while pending", remoteIp(ctx), remote.toString());
+                ctx.close();
+                return;
+            }
             InetSocketAddress ra = (InetSocketAddress) ctx.channel().remoteAddress();
             connection =
                     new Connection(
@@ -547,7 +829,8 @@ public final class Libp2pHost implements AutoCloseable {
             if (c instanceof NoiseException
                     || c instanceof MalformedInputException
                     || c instanceof MultistreamSelect.NegotiationException) {
-                logger.info("Closing connection to {}: {}", peer, c.getMessage());
+                problems.record(
+                        "closed: protocol error", remoteIp(ctx), peer + ": " + c.getMessage());
             } else if (c instanceof IOException) {
                 logger.debug("Closing connection to {}: {}", peer, c.toString());
             } else {
@@ -562,6 +845,9 @@ public final class Libp2pHost implements AutoCloseable {
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             if (upgradeTimeout != null) {
                 upgradeTimeout.cancel(false);
+            }
+            if (admitted != null) {
+                admission.closed(admitted);
             }
             fail(
                     new IOException(

@@ -48,6 +48,7 @@ public final class YamuxSession extends ByteToMessageDecoder {
     static final int GO_AWAY_PROTOCOL_ERROR = 1;
     static final int GO_AWAY_INTERNAL_ERROR = 2;
 
+    private final PeerProblemLog problems;
     private final Logger logger = LoggerFactory.getLogger(YamuxSession.class);
     private final boolean client;
     private final PeerId remotePeer;
@@ -75,6 +76,19 @@ public final class YamuxSession extends ByteToMessageDecoder {
             PeerId remotePeer,
             int maxStreams,
             Function<YamuxStream, StreamHandler> inboundHandlers) {
+        this(client, remotePeer, maxStreams, inboundHandlers, PeerProblemLog.unaggregated());
+    }
+
+    /**
+     * @param problems where peers' protocol errors are counted
+     */
+    public YamuxSession(
+            boolean client,
+            PeerId remotePeer,
+            int maxStreams,
+            Function<YamuxStream, StreamHandler> inboundHandlers,
+            PeerProblemLog problems) {
+        this.problems = problems;
         this.client = client;
         this.remotePeer = remotePeer;
         this.maxStreams = maxStreams;
@@ -457,7 +471,10 @@ public final class YamuxSession extends ByteToMessageDecoder {
     void handlerFailed(YamuxStream s, RuntimeException e) {
         if (e instanceof MalformedInputException
                 || e instanceof MultistreamSelect.NegotiationException) {
-            logger.info("Resetting {}: {}", s, e.getMessage());
+            problems.record(
+                    "stream reset: malformed input",
+                    remotePeer.toString(),
+                    s + ": " + e.getMessage());
         } else {
             logger.warn("Resetting {}: its handler failed", s, e);
         }
@@ -486,7 +503,7 @@ public final class YamuxSession extends ByteToMessageDecoder {
         if (code == GO_AWAY_NORMAL) {
             logger.debug("{} is going away", remotePeer);
         } else {
-            logger.info("{} sent go-away with error code {}", remotePeer, code);
+            problems.record("go-away with an error code", remotePeer.toString(), "code " + code);
         }
     }
 
@@ -495,7 +512,7 @@ public final class YamuxSession extends ByteToMessageDecoder {
             return;
         }
         failed = true;
-        logger.warn("Closing the connection to {}: yamux protocol error: {}", remotePeer, reason);
+        problems.record("closed: yamux protocol error", remotePeer.toString(), reason);
         goAwaySent = true;
         writeHeader(TYPE_GO_AWAY, 0, 0, GO_AWAY_PROTOCOL_ERROR);
         ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);

@@ -166,6 +166,81 @@ class GossipsubV11Test extends LocalNodesTest {
     }
 
     @Test
+    void messageIdsAreTheSpecsAndJsLibp2psFormIsUnderstoodAndAnsweredInKind() throws Exception {
+        P2pNode victim = node(GossipsubConfig.defaults());
+        closeAfter(victim.subscribe("t", m -> {})::close);
+        RawPeer peer = new RawPeer(victim);
+        // out of the victim's mesh (a backoff): it gets the victim's messages by gossip
+        peer.send(
+                subscribe("t"),
+                List.of(),
+                control(List.of(), List.of(), List.of(new PubsubRpc.Prune("t", 60))));
+        await().atMost(WAIT)
+                .until(() -> victim.pubsub().topicPeers("t").join().contains(peer.id()));
+        victim.publish("t", "hello".getBytes(StandardCharsets.UTF_8))
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> messages(peer, "hello") == 1);
+        byte[] seqno =
+                peer.received.stream()
+                        .flatMap(r -> r.messages().stream())
+                        .findFirst()
+                        .orElseThrow()
+                        .seqno();
+        byte[] spec = concat(victim.host().peerId().toBytes(), seqno);
+        byte[] js = concat(victim.host().identity().publicKeyProtobuf(), seqno);
+        // the spec's from + seqno in IHAVE to a peer that has not shown js-libp2p's form
+        await().atMost(WAIT).until(() -> advertised(peer, spec));
+
+        // an IWANT in js-libp2p's form is served
+        peer.send(
+                PubsubRpc.of(
+                        List.of(),
+                        List.of(),
+                        new PubsubRpc.Control(List.of(), List.of(js), List.of(), List.of())));
+        await().atMost(WAIT).until(() -> messages(peer, "hello") == 2);
+
+        // an IHAVE in js-libp2p's form: the known id is not asked for, the new one is, as sent
+        PubsubRpc.Message fresh = peer.message("t", "fresh");
+        byte[] freshJs = concat(peer.key.publicKeyProtobuf(), fresh.seqno());
+        peer.send(
+                List.of(),
+                List.of(),
+                control(
+                        List.of(new PubsubRpc.IHave("t", List.of(js, freshJs))),
+                        List.of(),
+                        List.of()));
+        await().atMost(WAIT)
+                .until(
+                        () ->
+                                peer.received.stream()
+                                        .flatMap(r -> r.control().iwant().stream())
+                                        .anyMatch(id -> Arrays.equals(id, freshJs)));
+        assertFalse(
+                peer.received.stream()
+                        .flatMap(r -> r.control().iwant().stream())
+                        .anyMatch(id -> Arrays.equals(id, js)));
+        // from now on the victim gossips to this peer in its form
+        peer.send(List.of(), List.of(fresh), null);
+        await().atMost(WAIT).until(() -> advertised(peer, freshJs));
+        assertFalse(advertised(peer, concat(peer.id().toBytes(), fresh.seqno())));
+    }
+
+    private static long messages(RawPeer peer, String text) {
+        return peer.received.stream()
+                .flatMap(r -> r.messages().stream())
+                .filter(m -> new String(m.data(), StandardCharsets.UTF_8).equals(text))
+                .count();
+    }
+
+    private static boolean advertised(RawPeer peer, byte[] id) {
+        return peer.received.stream()
+                .flatMap(r -> r.control().ihave().stream())
+                .flatMap(ih -> ih.ids().stream())
+                .anyMatch(x -> Arrays.equals(x, id));
+    }
+
+    @Test
     void brokenIwantPromisesArePenalised() throws Exception {
         P2pNode victim = node(GossipsubConfig.defaults());
         closeAfter(victim.subscribe("t", m -> {})::close);
