@@ -15,6 +15,12 @@ public final class PluginEvents {
     /** A plugin bundle started (its services may still be self-testing). */
     public static final String STARTED = "plugin.started";
 
+    /**
+     * A plugin became {@link PluginState#ACTIVE}: started, and its runtimes and engines passed
+     * their self-tests; attribute {@code provides} lists their capability keys, comma-separated.
+     */
+    public static final String ACTIVE = "plugin.active";
+
     /** A plugin bundle stopped. */
     public static final String STOPPED = "plugin.stopped";
 

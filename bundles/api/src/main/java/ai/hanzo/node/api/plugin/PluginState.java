@@ -2,7 +2,10 @@ package ai.hanzo.node.api.plugin;
 
 /** Where a plugin is in its life, as the plugin extender sees it. */
 public enum PluginState {
-    /** Installed but not (yet) started: resolving, starting, or stopped by an operator. */
+    /**
+     * Installed but not (yet) in use: resolving, starting, self-testing its runtimes and engines,
+     * or stopped by an operator.
+     */
     INSTALLED,
     /** Started, and every runtime or engine it registered passed its self-test. */
     ACTIVE,

@@ -14,9 +14,12 @@ import ai.hanzo.node.api.plugin.PluginInfo;
 import ai.hanzo.node.api.plugin.PluginRegistry;
 import ai.hanzo.node.api.plugin.PluginState;
 import ai.hanzo.node.api.runtime.ContainerRuntime;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Dictionary;
@@ -32,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
@@ -40,6 +44,12 @@ import org.osgi.framework.Filter;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.hooks.resolver.ResolverHook;
+import org.osgi.framework.hooks.resolver.ResolverHookFactory;
+import org.osgi.framework.wiring.BundleCapability;
+import org.osgi.framework.wiring.BundleRequirement;
+import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -86,6 +96,17 @@ public final class PluginExtender implements PluginRegistry {
                         "Seconds after a plugin stopped before threads still running its code"
                                 + " count as leaked")
         int leakGraceSeconds() default 2;
+
+        @AttributeDefinition(
+                description =
+                        "Refuse plugins that are not signed (jarsigner) by a trusted certificate")
+        boolean requireSignatures() default false;
+
+        @AttributeDefinition(
+                description =
+                        "The trusted certificates (PEM or DER): a file or a directory of them;"
+                                + " relative to the node's etc/ directory")
+        String trustedCertificates() default "plugin-trust";
     }
 
     private static final int TRACKED =
@@ -102,6 +123,10 @@ public final class PluginExtender implements PluginRegistry {
     private final Map<Long, PluginRecord> plugins = new ConcurrentHashMap<>();
     private final BundleTracker<PluginRecord> bundles;
     private final ServiceTracker<Object, Long> contributions;
+    // bundle id -> why it is refused (empty: trusted); only when signatures are required
+    private final Map<Long, Optional<String>> verdicts = new ConcurrentHashMap<>();
+    private final Function<Bundle, Optional<String>> trust;
+    private final ServiceRegistration<ResolverHookFactory> trustHook;
 
     /**
      * @param context this bundle's context
@@ -122,6 +147,12 @@ public final class PluginExtender implements PluginRegistry {
         this.maxConsecutiveFailures = Math.max(1, config.maxConsecutiveFailures());
         this.stopTimeout = Duration.ofSeconds(Math.max(1, config.stopTimeoutSeconds()));
         this.leakGrace = Duration.ofSeconds(Math.max(0, config.leakGraceSeconds()));
+        this.trust = config.requireSignatures() ? trustCheck(config) : bundle -> Optional.empty();
+        this.trustHook =
+                config.requireSignatures()
+                        ? context.registerService(
+                                ResolverHookFactory.class, triggers -> new TrustHook(), null)
+                        : null;
         this.bundles = new BundleTracker<>(context, TRACKED, new BundleEvents());
         this.contributions =
                 new ServiceTracker<>(context, contributionFilter(context), new Services());
@@ -133,6 +164,9 @@ public final class PluginExtender implements PluginRegistry {
     /** Stops following bundles and services; the plugins themselves keep running. */
     @Deactivate
     public void deactivate() {
+        if (trustHook != null) {
+            trustHook.unregister();
+        }
         contributions.close();
         bundles.close();
         plugins.clear();
@@ -413,6 +447,8 @@ public final class PluginExtender implements PluginRegistry {
             publish(PluginEvents.FAILED, plugin, info.reason());
         } else if (state == PluginState.UNAVAILABLE) {
             publish(PluginEvents.UNAVAILABLE, plugin, info.reason());
+        } else if (state == PluginState.ACTIVE) {
+            publish(PluginEvents.ACTIVE, plugin, "");
         }
     }
 
@@ -424,6 +460,9 @@ public final class PluginExtender implements PluginRegistry {
         attributes.put("bundleId", Long.toString(plugin.bundle().getBundleId()));
         if (!reason.isEmpty()) {
             attributes.put("reason", reason);
+        }
+        if (type.equals(PluginEvents.ACTIVE)) {
+            attributes.put("provides", String.join(",", plugin.info().provides()));
         }
         String message =
                 "plugin "
@@ -531,8 +570,13 @@ public final class PluginExtender implements PluginRegistry {
                         bundle.getLocation());
                 publish(PluginEvents.INSTALLED, plugin, "");
             }
+            Optional<String> refused = refusal(bundle);
             if (badDescriptor != null) {
                 takeOut(plugin, "bad descriptor: " + badDescriptor);
+            } else if (refused.isPresent()) {
+                logger.error("Plugin {} refused: {}", plugin.descriptor().name(), refused.get());
+                // installed before the trust hook was there, it may have resolved or started
+                takeOut(plugin, "refused: " + refused.get());
             } else if (bundle.getState() == Bundle.INSTALLED) {
                 // File Install resolves and starts what it installed; one still unresolved
                 // after a moment will not resolve
@@ -580,7 +624,10 @@ public final class PluginExtender implements PluginRegistry {
                         checkLeaks(plugin);
                     }
                 }
-                case BundleEvent.UPDATED, BundleEvent.UNRESOLVED -> plugin.resetActivationProbe();
+                case BundleEvent.UPDATED, BundleEvent.UNRESOLVED -> {
+                    plugin.resetActivationProbe();
+                    verdicts.remove(bundle.getBundleId());
+                }
                 default -> {}
             }
             if (event.getType() == BundleEvent.UPDATED) {
@@ -595,11 +642,59 @@ public final class PluginExtender implements PluginRegistry {
         @Override
         public void removedBundle(Bundle bundle, BundleEvent event, PluginRecord plugin) {
             plugins.remove(bundle.getBundleId(), plugin);
+            verdicts.remove(bundle.getBundleId());
             if (event != null && event.getType() == BundleEvent.UNINSTALLED) {
                 logger.info("Plugin {} uninstalled", plugin.descriptor().name());
                 publish(PluginEvents.UNINSTALLED, plugin, "");
             }
         }
+    }
+
+    private Function<Bundle, Optional<String>> trustCheck(Config config) {
+        Path source = Path.of(config.trustedCertificates());
+        if (!source.isAbsolute()) {
+            source = Path.of(System.getProperty("karaf.etc", "etc")).resolve(source);
+        }
+        SignatureCheck check;
+        try {
+            check = SignatureCheck.trusting(source);
+        } catch (IOException unreadable) {
+            String reason = "trusted certificates cannot be read: " + unreadable.getMessage();
+            logger.error("Plugin signatures are required, but {}: every plugin is refused", reason);
+            return bundle -> Optional.of(reason);
+        }
+        logger.info(
+                "Plugins must be signed by one of {} trusted certificate(s) from {}",
+                check.trustedCount(),
+                source);
+        return bundle -> check.refusal(bundle.getLocation());
+    }
+
+    /** Why a plugin bundle is refused for its signature; empty when it is not refused. */
+    private Optional<String> refusal(Bundle bundle) {
+        if (bundle.getHeaders("").get(PluginDescriptor.NAME_HEADER) == null) {
+            return Optional.empty();
+        }
+        return verdicts.computeIfAbsent(bundle.getBundleId(), id -> trust.apply(bundle));
+    }
+
+    /** Keeps refused plugins from resolving, so none of their code ever runs. */
+    private final class TrustHook implements ResolverHook {
+        @Override
+        public void filterResolvable(Collection<BundleRevision> candidates) {
+            candidates.removeIf(revision -> refusal(revision.getBundle()).isPresent());
+        }
+
+        @Override
+        public void filterSingletonCollisions(
+                BundleCapability singleton, Collection<BundleCapability> collisionCandidates) {}
+
+        @Override
+        public void filterMatches(
+                BundleRequirement requirement, Collection<BundleCapability> candidates) {}
+
+        @Override
+        public void end() {}
     }
 
     private void takeOutAgain(PluginRecord plugin) {

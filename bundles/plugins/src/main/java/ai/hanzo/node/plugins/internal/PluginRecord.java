@@ -132,12 +132,16 @@ final class PluginRecord {
         if (bundle.getState() != Bundle.ACTIVE) {
             return PluginState.INSTALLED;
         }
+        boolean pending = false;
         for (Availability result : availability.values()) {
-            if (result != null && !result.available()) {
+            if (result == null) {
+                pending = true;
+            } else if (!result.available()) {
                 return PluginState.UNAVAILABLE;
             }
         }
-        return PluginState.ACTIVE;
+        // started, but not ACTIVE before its runtimes and engines passed their self-tests
+        return pending ? PluginState.INSTALLED : PluginState.ACTIVE;
     }
 
     private String reason() {
