@@ -32,25 +32,38 @@ final class PluginJars {
     static Path build(Path directory, String variant, String name, String version)
             throws IOException {
         Path classes =
-                Path.of(PluginJars.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+                Path.of(
+                        PluginJars.class
+                                .getProtectionDomain()
+                                .getCodeSource()
+                                .getLocation()
+                                .getPath());
         Manifest manifest = new Manifest();
         Attributes main = manifest.getMainAttributes();
         main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
         for (Map.Entry<String, String> header :
                 Map.of(
-                                "Bundle-ManifestVersion", "2",
-                                "Bundle-SymbolicName", "ai.hanzo.node.itests.plugin." + name,
-                                "Bundle-Version", version,
-                                "Bundle-Activator", "ai.hanzo.node.itests.plugin." + variant + ".Activator",
+                                "Bundle-ManifestVersion",
+                                "2",
+                                "Bundle-SymbolicName",
+                                "ai.hanzo.node.itests.plugin." + name,
+                                "Bundle-Version",
+                                version,
+                                "Bundle-Activator",
+                                "ai.hanzo.node.itests.plugin." + variant + ".Activator",
                                 "Import-Package",
-                                        "ai.hanzo.node.api;version=\"[1.0,2)\","
-                                                + "ai.hanzo.node.api.event;version=\"[1.0,2)\","
-                                                + "ai.hanzo.node.api.inference;version=\"[2.0,3)\","
-                                                + "org.osgi.framework;version=\"[1.8,2)\"",
-                                "Hanzo-Plugin-Name", name,
-                                "Hanzo-Plugin-Kind", "engine",
-                                "Hanzo-Plugin-Description", "test plugin (" + variant + ")",
-                                "Hanzo-Plugin-Author", "hanzo-node itests")
+                                "ai.hanzo.node.api;version=\"[1.0,2)\","
+                                        + "ai.hanzo.node.api.event;version=\"[1.0,2)\","
+                                        + "ai.hanzo.node.api.inference;version=\"[2.0,3)\","
+                                        + "org.osgi.framework;version=\"[1.8,2)\"",
+                                "Hanzo-Plugin-Name",
+                                name,
+                                "Hanzo-Plugin-Kind",
+                                "engine",
+                                "Hanzo-Plugin-Description",
+                                "test plugin (" + variant + ")",
+                                "Hanzo-Plugin-Author",
+                                "hanzo-node itests")
                         .entrySet()) {
             main.putValue(header.getKey(), header.getValue());
         }
@@ -58,7 +71,8 @@ final class PluginJars {
         Path jar = directory.resolve(name + "-" + version + ".jar");
         try (OutputStream file = Files.newOutputStream(jar);
                 JarOutputStream out = new JarOutputStream(file, manifest)) {
-            for (String path : List.of(ROOT + "TestEngine.class", ROOT + variant + "/Activator.class")) {
+            for (String path :
+                    List.of(ROOT + "TestEngine.class", ROOT + variant + "/Activator.class")) {
                 add(out, classes, path);
             }
             // lambdas and inner classes of the activator

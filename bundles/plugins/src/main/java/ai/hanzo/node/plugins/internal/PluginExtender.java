@@ -672,18 +672,22 @@ public final class PluginExtender implements PluginRegistry {
 
     /** Why a plugin bundle is refused for its signature; empty when it is not refused. */
     private Optional<String> refusal(Bundle bundle) {
-        if (bundle.getHeaders("").get(PluginDescriptor.NAME_HEADER) == null) {
-            return Optional.empty();
-        }
-        return verdicts.computeIfAbsent(bundle.getBundleId(), id -> trust.apply(bundle));
+        return verdicts.computeIfAbsent(
+                bundle.getBundleId(),
+                id ->
+                        bundle.getHeaders("").get(PluginDescriptor.NAME_HEADER) == null
+                                ? Optional.empty()
+                                : trust.apply(bundle));
     }
 
-    /** Keeps refused plugins from resolving, so none of their code ever runs. */
+    /**
+     * Keeps refused plugins from resolving, so none of their code ever runs: no requirement of
+     * theirs finds a provider. (Not filterResolvable: when a hook removes a revision there, Felix 7
+     * also hides every already resolved bundle's capabilities from that resolve.)
+     */
     private final class TrustHook implements ResolverHook {
         @Override
-        public void filterResolvable(Collection<BundleRevision> candidates) {
-            candidates.removeIf(revision -> refusal(revision.getBundle()).isPresent());
-        }
+        public void filterResolvable(Collection<BundleRevision> candidates) {}
 
         @Override
         public void filterSingletonCollisions(
@@ -691,7 +695,12 @@ public final class PluginExtender implements PluginRegistry {
 
         @Override
         public void filterMatches(
-                BundleRequirement requirement, Collection<BundleCapability> candidates) {}
+                BundleRequirement requirement, Collection<BundleCapability> candidates) {
+            Bundle requirer = requirement.getRevision().getBundle();
+            if (requirer.getBundleId() != 0 && refusal(requirer).isPresent()) {
+                candidates.clear();
+            }
+        }
 
         @Override
         public void end() {}

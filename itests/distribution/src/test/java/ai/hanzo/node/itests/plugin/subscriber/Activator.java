@@ -18,8 +18,7 @@ public final class Activator implements BundleActivator {
                 Set.of("itest.ping"),
                 ping ->
                         events.publish(
-                                NodeEvent.now(
-                                        "itest.echo", "itest", ping.resourceId(), "echo")));
+                                NodeEvent.now("itest.echo", "itest", ping.resourceId(), "echo")));
     }
 
     @Override
