@@ -106,6 +106,7 @@ public class PluginHotPlugIT {
                 List.of("good", "throwing", "hanging", "garbage", "leaky", "subscriber")) {
             PluginJars.build(jars, variant, "itest-" + variant, "1.0.0");
         }
+        PluginJars.build(jars, "good", "itest-good", "1.1.0");
         return new Option[] {
             karafDistributionConfiguration()
                     .frameworkUrl("file:" + archive)
@@ -243,6 +244,35 @@ public class PluginHotPlugIT {
     }
 
     @Test
+    public void updatingAPluginLeavesTheCoreAlone() throws Exception {
+        awaitReady();
+        try (PluginEventQueue queue = new PluginEventQueue(events)) {
+            Path deployed = deploy("itest-good", "1.0.0");
+            assertEquals(
+                    "1.0.0",
+                    queue.await(PluginEvents.ACTIVE, "itest-good").attributes().get("version"));
+            Map<Long, String> before = snapshot();
+            Map<String, Object> coreServices = coreServiceIds();
+            long bundleId = plugins.get("itest-good").orElseThrow().bundleId();
+
+            deploy("itest-good", "1.1.0");
+            assertEquals(
+                    "1.1.0",
+                    queue.await(PluginEvents.ACTIVE, "itest-good").attributes().get("version"));
+            PluginInfo updated = plugins.get("itest-good").orElseThrow();
+            assertEquals("updated in place", bundleId, updated.bundleId());
+            assertEquals("1.1.0", updated.descriptor().version());
+            assertEquals(PluginState.ACTIVE, updated.state());
+            assertEquals("same bundles, states and wirings", before, snapshot());
+            assertEquals("same core service registrations", coreServices, coreServiceIds());
+            assertEquals(NodeState.READY, node.state());
+
+            Files.delete(deployed);
+            queue.await(PluginEvents.UNINSTALLED, "itest-good");
+        }
+    }
+
+    @Test
     public void misbehavingPluginsAreReportedAndLeftOut() throws Exception {
         awaitReady();
         try (PluginEventQueue queue = new PluginEventQueue(events)) {
@@ -373,12 +403,21 @@ public class PluginHotPlugIT {
     }
 
     private Path deploy(String name) throws IOException {
-        Path jar = Path.of(System.getProperty("hanzo.itest.plugins"), name + "-1.0.0.jar");
+        return deploy(name, "1.0.0");
+    }
+
+    private Path deploy(String name, String version) throws IOException {
+        Path jar =
+                Path.of(System.getProperty("hanzo.itest.plugins"), name + "-" + version + ".jar");
         Path target = Path.of(System.getProperty("karaf.base"), "deploy", name + ".jar");
         // written aside and moved in, so File Install never sees half a jar
         Path partial = Path.of(System.getProperty("karaf.base"), name + ".jar.part");
         Files.copy(jar, partial, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                partial,
+                target,
+                StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
         return target;
     }
 

@@ -402,6 +402,12 @@ public final class PluginExtender implements PluginRegistry {
         scheduler.schedule(
                 "leak check of plugin " + plugin.descriptor().name(),
                 () -> {
+                    Bundle bundle = plugin.bundle();
+                    if (bundle.getState() == Bundle.ACTIVE
+                            || bundle.getState() == Bundle.STARTING) {
+                        // restarted or updated meanwhile: its threads may be the new ones
+                        return;
+                    }
                     List<Thread> leaked = new ArrayList<>();
                     for (Map.Entry<Thread, StackTraceElement[]> entry :
                             Thread.getAllStackTraces().entrySet()) {
