@@ -10,7 +10,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  *
  * <p>Register an implementation as an OSGi service (with {@value #NAME_PROPERTY} set to {@link
  * #name()}); the node runs its {@link #selfTest()}, advertises it, and may load models on it at
- * once. When it goes away, its models are moved to another engine or unloaded.
+ * once. When it goes away, the models loaded on it are unloaded (their requests fail with {@code
+ * UNAVAILABLE}) and listed as failed with the reason. An engine embeds its runtime (DJL, native
+ * libraries) privately and extracts native files only under the directory the node gives it.
  */
 @ConsumerType
 public interface InferenceEngine {
@@ -38,9 +40,14 @@ public interface InferenceEngine {
     Availability selfTest();
 
     /**
-     * @param source the model
+     * Loads a model. Called on a node thread that may block for as long as loading takes.
+     *
+     * @param source the model; its location is a local {@code file:} URI by the time the engine
+     *     sees it (the node fetches and unpacks other locations), and its options carry {@link
+     *     ModelSource#INTRA_OP_THREADS} and {@link ModelSource#INTER_OP_THREADS}
      * @param device one of {@link #devices()}
      * @return the loaded model
+     * @throws ai.hanzo.node.api.InvalidArgumentException if the file is not a model it can read
      */
     LoadedModel load(ModelSource source, Device device);
 }

@@ -4,7 +4,10 @@ import java.util.List;
 import java.util.Map;
 import org.osgi.annotation.versioning.ConsumerType;
 
-/** A model an {@link InferenceEngine} has loaded onto a device. Safe for concurrent predictions. */
+/**
+ * A model an {@link InferenceEngine} has loaded onto a device. {@link #run} is safe to call from
+ * several threads at once.
+ */
 @ConsumerType
 public interface LoadedModel extends AutoCloseable {
     /**
@@ -18,25 +21,31 @@ public interface LoadedModel extends AutoCloseable {
     Device device();
 
     /**
-     * @return its inputs
+     * @return its inputs, with the batch dimension first
      */
     List<TensorSpec> inputs();
 
     /**
-     * @return its outputs
+     * @return its outputs, with the batch dimension first
      */
     List<TensorSpec> outputs();
 
     /**
-     * Runs the model on a batch. Each element maps input names to tensors without the batch
-     * dimension; the engine may stack them into one run.
+     * Runs the model once. The node has already stacked the batch: every tensor carries the batch
+     * dimension first, and the node checked names, types and ranks against {@link #inputs()}.
      *
-     * @param batch the inputs, one map per item
-     * @return the outputs, one map per item, in the same order
+     * @param inputs every input by name
+     * @return every output by name, batch dimension first
      */
-    List<Map<String, Tensor>> predict(List<Map<String, Tensor>> batch);
+    Map<String, Tensor> run(Map<String, Tensor> inputs);
 
-    /** Frees the model's memory; predictions after this fail. */
+    /**
+     * @return the memory this model holds (weights and runtime session) as well as the engine can
+     *     tell, for the node's memory budget
+     */
+    long memoryBytes();
+
+    /** Frees the model's memory; runs after this fail. */
     @Override
     void close();
 }

@@ -4,7 +4,7 @@
  * accelerators.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package ai.hanzo.node.api.inference;
 
 import org.osgi.annotation.bundle.Export;

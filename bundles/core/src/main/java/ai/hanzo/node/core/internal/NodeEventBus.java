@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's event bus: keeps the latest events for late subscribers and delivers to each
  * subscriber in order on the node scheduler's worker pool. A subscriber that falls more than {@link
- * #SUBSCRIBER_BACKLOG} events behind loses its oldest ones; publishers never wait.
+ * #SUBSCRIBER_BACKLOG} events behind loses its oldest ones; publishers never wait. Other bundles
+ * reach it through {@link BundleScopedEventBus}, which closes what a bundle left open when it goes.
  */
-@Component(service = EventBus.class)
+@Component(service = NodeEventBus.class)
 public final class NodeEventBus implements EventBus {
     static final int HISTORY = 1024;
     static final int SUBSCRIBER_BACKLOG = 1024;

@@ -4,6 +4,7 @@ import ai.hanzo.node.api.chain.ChainStatus;
 import ai.hanzo.node.api.chain.StakingService;
 import ai.hanzo.node.api.inference.InferenceService;
 import ai.hanzo.node.api.inference.ModelInfo;
+import ai.hanzo.node.api.inference.ModelState;
 import ai.hanzo.node.api.node.HealthReport;
 import ai.hanzo.node.api.node.NodeLifecycle;
 import ai.hanzo.node.proto.v1.ConsensusStatus;
@@ -43,6 +44,7 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
             HealthReport health = lifecycle.health();
             List<String> models =
                     inference.get().map(InferenceService::models).orElse(List.of()).stream()
+                            .filter(model -> model.state() == ModelState.READY)
                             .map(ModelInfo::modelId)
                             .sorted()
                             .toList();

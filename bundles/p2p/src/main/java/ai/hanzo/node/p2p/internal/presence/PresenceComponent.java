@@ -8,6 +8,7 @@ import ai.hanzo.node.api.event.NodeEvent;
 import ai.hanzo.node.api.inference.InferenceEngine;
 import ai.hanzo.node.api.inference.InferenceService;
 import ai.hanzo.node.api.inference.ModelInfo;
+import ai.hanzo.node.api.inference.ModelState;
 import ai.hanzo.node.api.node.NodeLifecycle;
 import ai.hanzo.node.api.p2p.NodeDirectory;
 import ai.hanzo.node.api.p2p.PeerNetwork;
@@ -226,7 +227,10 @@ public final class PresenceComponent implements NodeDirectory {
         if (svc != null) {
             try {
                 for (ModelInfo m : svc.models()) {
-                    caps.add("model:" + m.modelId());
+                    // only what it can serve now: a loading or failed model is not a capability
+                    if (m.state() == ModelState.READY) {
+                        caps.add("model:" + m.modelId());
+                    }
                 }
             } catch (RuntimeException ex) {
                 logger.warn("Cannot list the models to announce: {}", ex.toString());

@@ -1,0 +1,286 @@
+package ai.hanzo.node.inference.internal;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.translate.NoopTranslator;
+import ai.djl.translate.TranslateException;
+import ai.hanzo.node.api.InvalidArgumentException;
+import ai.hanzo.node.api.inference.DataType;
+import ai.hanzo.node.api.inference.Device;
+import ai.hanzo.node.api.inference.LoadedModel;
+import ai.hanzo.node.api.inference.ModelSource;
+import ai.hanzo.node.api.inference.Tensor;
+import ai.hanzo.node.api.inference.TensorSpec;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** A model loaded into an ONNX Runtime session through DJL. */
+final class OnnxLoadedModel implements LoadedModel {
+    private final ModelSource source;
+    private final Device device;
+    private final Model model;
+    private final List<TensorSpec> inputs;
+    private final List<TensorSpec> outputs;
+    private final long memoryBytes;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private OnnxLoadedModel(
+            ModelSource source,
+            Device device,
+            Model model,
+            List<TensorSpec> inputs,
+            List<TensorSpec> outputs,
+            long memoryBytes) {
+        this.source = source;
+        this.device = device;
+        this.model = model;
+        this.inputs = List.copyOf(inputs);
+        this.outputs = List.copyOf(outputs);
+        this.memoryBytes = memoryBytes;
+    }
+
+    static OnnxLoadedModel load(ModelSource source, Device device) {
+        Path file = Path.of(source.location());
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidArgumentException("model file " + file + " does not exist");
+        }
+        long rssBefore = ProcessMemory.residentBytes();
+        Map<String, Object> options = new LinkedHashMap<>();
+        String intra = source.option(ModelSource.INTRA_OP_THREADS, "0");
+        String inter = source.option(ModelSource.INTER_OP_THREADS, "0");
+        if (Integer.parseInt(intra) > 0) {
+            options.put("intraOpNumThreads", intra);
+        }
+        if (Integer.parseInt(inter) > 0) {
+            options.put("interOpNumThreads", inter);
+        }
+        Model model = null;
+        try {
+            Model created =
+                    DjlEnvironment.withBundleLoader(
+                            () ->
+                                    Model.newInstance(
+                                            source.modelId(),
+                                            ai.djl.Device.cpu(),
+                                            OnnxRuntimeEngine.DJL_ENGINE));
+            model = created;
+            DjlEnvironment.withBundleLoader(
+                    () -> {
+                        created.load(file, file.getFileName().toString(), options);
+                        return null;
+                    });
+            OrtSession session = session(model);
+            List<TensorSpec> inputs = specs(session.getInputInfo());
+            List<TensorSpec> outputs = specs(session.getOutputInfo());
+            long rssAfter = ProcessMemory.residentBytes();
+            // the session holds at least the weights; RSS growth also counts ORT's arenas
+            long memory = Math.max(Files.size(file), rssAfter - rssBefore);
+            return new OnnxLoadedModel(source, device, model, inputs, outputs, memory);
+        } catch (MalformedModelException | OrtException | IOException e) {
+            close(model);
+            throw new InvalidArgumentException(
+                    "cannot read " + file.getFileName() + " as an ONNX model: " + rootMessage(e),
+                    e);
+        } catch (RuntimeException e) {
+            close(model);
+            throw new InvalidArgumentException(
+                    "cannot load " + file.getFileName() + " with ONNX Runtime: " + rootMessage(e),
+                    e);
+        } catch (Exception e) {
+            close(model);
+            throw new IllegalStateException("loading " + file + " failed: " + e, e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return message == null ? root.toString() : message;
+    }
+
+    private static void close(Model model) {
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    /**
+     * DJL 0.38 tells input names and shapes but not element types; the ORT session behind its block
+     * knows them. The field is private in this exact, embedded DJL version.
+     */
+    private static OrtSession session(Model model) throws ReflectiveOperationException {
+        Object block = model.getBlock();
+        Field field = block.getClass().getDeclaredField("session");
+        field.setAccessible(true);
+        return (OrtSession) field.get(block);
+    }
+
+    private static List<TensorSpec> specs(Map<String, NodeInfo> nodes) {
+        List<TensorSpec> specs = new ArrayList<>();
+        nodes.forEach(
+                (name, node) -> {
+                    if (node.getInfo() instanceof TensorInfo tensor) {
+                        specs.add(new TensorSpec(name, dataType(tensor.type), tensor.getShape()));
+                    }
+                });
+        return specs;
+    }
+
+    private static DataType dataType(OnnxJavaType type) {
+        return switch (type) {
+            case FLOAT -> DataType.FLOAT32;
+            case DOUBLE -> DataType.FLOAT64;
+            case INT64 -> DataType.INT64;
+            case INT32 -> DataType.INT32;
+            case INT8 -> DataType.INT8;
+            case UINT8 -> DataType.UINT8;
+            case BOOL -> DataType.BOOL;
+            case FLOAT16 -> DataType.FLOAT16;
+            case BFLOAT16 -> DataType.BFLOAT16;
+            case STRING -> DataType.STRING;
+            default ->
+                    throw new InvalidArgumentException(
+                            "the model uses tensors of "
+                                    + type
+                                    + ", which the node does not serve");
+        };
+    }
+
+    private static ai.djl.ndarray.types.DataType djlType(DataType type) {
+        return switch (type) {
+            case FLOAT32 -> ai.djl.ndarray.types.DataType.FLOAT32;
+            case FLOAT64 -> ai.djl.ndarray.types.DataType.FLOAT64;
+            case INT64 -> ai.djl.ndarray.types.DataType.INT64;
+            case INT32 -> ai.djl.ndarray.types.DataType.INT32;
+            case INT8 -> ai.djl.ndarray.types.DataType.INT8;
+            case UINT8 -> ai.djl.ndarray.types.DataType.UINT8;
+            case BOOL -> ai.djl.ndarray.types.DataType.BOOLEAN;
+            case FLOAT16 -> ai.djl.ndarray.types.DataType.FLOAT16;
+            case BFLOAT16 -> ai.djl.ndarray.types.DataType.BFLOAT16;
+            case STRING -> ai.djl.ndarray.types.DataType.STRING;
+        };
+    }
+
+    private static DataType nodeType(ai.djl.ndarray.types.DataType type) {
+        return switch (type) {
+            case FLOAT32 -> DataType.FLOAT32;
+            case FLOAT64 -> DataType.FLOAT64;
+            case INT64 -> DataType.INT64;
+            case INT32 -> DataType.INT32;
+            case INT8 -> DataType.INT8;
+            case UINT8 -> DataType.UINT8;
+            case BOOLEAN -> DataType.BOOL;
+            case FLOAT16 -> DataType.FLOAT16;
+            case BFLOAT16 -> DataType.BFLOAT16;
+            case STRING -> DataType.STRING;
+            default -> throw new IllegalStateException("the model produced a " + type + " tensor");
+        };
+    }
+
+    @Override
+    public ModelSource source() {
+        return source;
+    }
+
+    @Override
+    public Device device() {
+        return device;
+    }
+
+    @Override
+    public List<TensorSpec> inputs() {
+        return inputs;
+    }
+
+    @Override
+    public List<TensorSpec> outputs() {
+        return outputs;
+    }
+
+    @Override
+    public long memoryBytes() {
+        return memoryBytes;
+    }
+
+    @Override
+    public Map<String, Tensor> run(Map<String, Tensor> batch) {
+        if (closed.get()) {
+            throw new IllegalStateException("model " + source.modelId() + " is closed");
+        }
+        // a predictor per run: DJL predictors are not thread-safe, the ORT session is
+        try (NDManager manager = model.getNDManager().newSubManager();
+                Predictor<NDList, NDList> predictor = model.newPredictor(new NoopTranslator())) {
+            NDList in = new NDList();
+            for (TensorSpec spec : inputs) {
+                Tensor tensor = batch.get(spec.name());
+                if (tensor == null) {
+                    throw new InvalidArgumentException("input " + spec.name() + " is missing");
+                }
+                NDArray array = toArray(manager, tensor);
+                array.setName(spec.name());
+                in.add(array);
+            }
+            NDList out = predictor.predict(in);
+            Map<String, Tensor> result = new LinkedHashMap<>();
+            for (int i = 0; i < out.size(); i++) {
+                NDArray array = out.get(i);
+                String name = array.getName() != null ? array.getName() : outputs.get(i).name();
+                result.put(name, toTensor(array));
+            }
+            out.close();
+            return result;
+        } catch (TranslateException e) {
+            throw new InvalidArgumentException(
+                    "ONNX Runtime refused the input: " + rootMessage(e), e);
+        }
+    }
+
+    private static NDArray toArray(NDManager manager, Tensor tensor) {
+        Shape shape = new Shape(tensor.shape());
+        if (tensor.type() == DataType.STRING) {
+            return manager.create(tensor.toStrings().toArray(String[]::new), shape);
+        }
+        ByteBuffer data = ByteBuffer.allocateDirect(tensor.data().remaining());
+        data.order(ByteOrder.nativeOrder()).put(tensor.data()).flip();
+        return manager.create(data, shape, djlType(tensor.type()));
+    }
+
+    private static Tensor toTensor(NDArray array) {
+        long[] shape = array.getShape().getShape();
+        DataType type = nodeType(array.getDataType());
+        if (type == DataType.STRING) {
+            return Tensor.ofStrings(shape, List.of(array.toStringArray()));
+        }
+        ByteBuffer data = array.toByteBuffer();
+        return new Tensor(type, shape, data.order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            model.close();
+        }
+    }
+}

@@ -1,0 +1,555 @@
+package ai.hanzo.node.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.CoreOptions.vmOptions;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
+
+import ai.hanzo.node.api.Subscription;
+import ai.hanzo.node.api.event.EventBus;
+import ai.hanzo.node.api.event.NodeEvent;
+import ai.hanzo.node.api.inference.Device;
+import ai.hanzo.node.api.inference.InferenceEngine;
+import ai.hanzo.node.api.node.NodeLifecycle;
+import ai.hanzo.node.api.node.NodeScheduler;
+import ai.hanzo.node.api.node.NodeState;
+import ai.hanzo.node.api.node.NodeStateChange;
+import ai.hanzo.node.api.p2p.PeerNetwork;
+import ai.hanzo.node.api.plugin.PluginEvents;
+import ai.hanzo.node.api.plugin.PluginInfo;
+import ai.hanzo.node.api.plugin.PluginRegistry;
+import ai.hanzo.node.api.plugin.PluginState;
+import ai.hanzo.node.api.store.NodeStore;
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.inject.Inject;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.wiring.BundleWiring;
+
+/**
+ * Hot-plugs plugins into the real distribution through its deploy/ folder: ten install/uninstall
+ * cycles leave every other bundle untouched (same wiring, same state, no stop, same core services)
+ * and the node READY; misbehaving plugins (activation throws, self-test hangs, self-test answers
+ * null, calls keep failing, a thread left running) are reported with their reasons and left out.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class PluginHotPlugIT {
+    private static final String PLUGIN_PREFIX = "ai.hanzo.node.itests.plugin.";
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Inject private BundleContext context;
+
+    @Inject private NodeLifecycle node;
+
+    @Inject private EventBus events;
+
+    @Inject private PluginRegistry plugins;
+
+    // injected so the test waits for them, and checks they stay the same service objects
+    @Inject private NodeScheduler scheduler;
+
+    @Inject private NodeStore store;
+
+    @Inject private PeerNetwork network;
+
+    /**
+     * @return the distribution, with short plugin deadlines, and the test plugins built as jars
+     */
+    @Configuration
+    public Option[] configuration() throws IOException {
+        String archive = System.getProperty("hanzo.distribution.archive");
+        File work = new File(System.getProperty("hanzo.test.work"));
+        Path jars = work.toPath().resolve("plugin-jars");
+        for (String variant :
+                List.of("good", "throwing", "hanging", "garbage", "leaky", "subscriber")) {
+            PluginJars.build(jars, variant, "itest-" + variant, "1.0.0");
+        }
+        PluginJars.build(jars, "good", "itest-good", "1.1.0");
+        return new Option[] {
+            karafDistributionConfiguration()
+                    .frameworkUrl("file:" + archive)
+                    .unpackDirectory(new File(work, "exam-plugins"))
+                    .name("hanzo-node")
+                    .useDeployFolder(false),
+            configureConsole().ignoreLocalConsole().ignoreRemoteShell(),
+            logLevel(LogLevel.INFO),
+            editConfigurationFilePut(
+                    "etc/system.properties", "hanzo.grpc.addr", "127.0.0.1:" + freePort()),
+            editConfigurationFilePut(
+                    "etc/system.properties", "chronicle.analytics.disable", "true"),
+            editConfigurationFilePut(
+                    "etc/system.properties", "hanzo.p2p.addr", "/ip4/127.0.0.1/tcp/0"),
+            editConfigurationFilePut("etc/system.properties", "hanzo.p2p.mdns", "false"),
+            editConfigurationFilePut(
+                    "etc/ai.hanzo.node.plugins.cfg", "selfTestTimeoutSeconds", "2"),
+            editConfigurationFilePut("etc/ai.hanzo.node.plugins.cfg", "leakGraceSeconds", "1"),
+            vmOptions(
+                    "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+                    "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+                    "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+                    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+                    "-Dchronicle.analytics.disable=true"),
+            systemProperty("hanzo.itest.plugins").value(jars.toString()),
+            // 10 by default; the leak run sets 50 (README, "Plugins": leak figures)
+            systemProperty("hanzo.itest.pluginCycles")
+                    .value(System.getProperty("hanzo.itest.pluginCycles", "10")),
+        };
+    }
+
+    @Test
+    public void installUninstallCyclesLeaveTheCoreAlone() throws Exception {
+        awaitReady();
+        int cycles = Integer.getInteger("hanzo.itest.pluginCycles", 10);
+        MemoryFigures start = MemoryFigures.afterGc();
+        Map<Long, String> before = snapshot();
+        Map<String, Object> coreServices = coreServiceIds();
+        List<String> collateral = new CopyOnWriteArrayList<>();
+        BundleListener watcher =
+                event -> {
+                    Bundle bundle = event.getBundle();
+                    String name = String.valueOf(bundle.getSymbolicName());
+                    if (!name.startsWith(PLUGIN_PREFIX)) {
+                        collateral.add(name + " " + typeOf(event.getType()));
+                    }
+                };
+        List<NodeStateChange> stateChanges = new CopyOnWriteArrayList<>();
+        Subscription states = node.onStateChange(stateChanges::add);
+        context.addBundleListener(watcher);
+        ReferenceQueue<ClassLoader> collected = new ReferenceQueue<>();
+        List<WeakReference<ClassLoader>> loaders = new ArrayList<>();
+        try (PluginEventQueue queue = new PluginEventQueue(events)) {
+            for (int cycle = 1; cycle <= cycles; cycle++) {
+                Path deployed = deploy("itest-good");
+                NodeEvent active = queue.await(PluginEvents.ACTIVE, "itest-good");
+                assertEquals(
+                        "cycle " + cycle, "engine:itest-good", active.attributes().get("provides"));
+                PluginInfo info = plugins.get("itest-good").orElseThrow();
+                assertEquals("cycle " + cycle, PluginState.ACTIVE, info.state());
+                assertEquals(List.of("engine:itest-good"), info.provides());
+                assertEquals("1.0.0", info.descriptor().version());
+                assertEquals("hanzo-node itests", info.descriptor().author());
+                loaders.add(
+                        new WeakReference<>(
+                                context.getBundle(info.bundleId())
+                                        .adapt(BundleWiring.class)
+                                        .getClassLoader(),
+                                collected));
+                Files.delete(deployed);
+                queue.await(PluginEvents.UNINSTALLED, "itest-good");
+                assertTrue("cycle " + cycle + " gone", plugins.get("itest-good").isEmpty());
+            }
+        } finally {
+            context.removeBundleListener(watcher);
+            states.close();
+        }
+        assertTrue("other bundles saw no lifecycle event: " + collateral, collateral.isEmpty());
+        assertEquals("same bundles, states and wirings", before, snapshot());
+        assertEquals("same core service registrations", coreServices, coreServiceIds());
+        assertTrue("node never changed state: " + stateChanges, stateChanges.isEmpty());
+        assertEquals(NodeState.READY, node.state());
+        // nothing holds on to an uninstalled plugin: its class loaders can be collected
+        int gone = 0;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (gone < loaders.size() && System.nanoTime() < deadline) {
+            System.gc();
+            if (collected.remove(500) != null) {
+                gone++;
+            }
+        }
+        assertEquals(
+                "class loaders of the " + cycles + " uninstalled plugins collected",
+                loaders.size(),
+                gone);
+        // figures for the leak report, not asserted (timings and sizes vary by machine)
+        MemoryFigures end = MemoryFigures.afterGc();
+        System.out.println(
+                "plugin cycles: "
+                        + cycles
+                        + ", class loaders collected: "
+                        + gone
+                        + "/"
+                        + loaders.size()
+                        + ", heap used MB before/after: "
+                        + start.heapMb()
+                        + "/"
+                        + end.heapMb()
+                        + ", metaspace MB before/after: "
+                        + start.metaspaceMb()
+                        + "/"
+                        + end.metaspaceMb()
+                        + ", loaded classes before/after: "
+                        + start.loadedClasses()
+                        + "/"
+                        + end.loadedClasses());
+    }
+
+    /** Heap and metaspace in use after a collection, and the loaded class count. */
+    private record MemoryFigures(long heapMb, long metaspaceMb, int loadedClasses) {
+        static MemoryFigures afterGc() {
+            System.gc();
+            long metaspace = 0;
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (pool.getName().equals("Metaspace")) {
+                    metaspace = pool.getUsage().getUsed();
+                }
+            }
+            return new MemoryFigures(
+                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20,
+                    metaspace >> 20,
+                    ManagementFactory.getClassLoadingMXBean().getLoadedClassCount());
+        }
+    }
+
+    @Test
+    public void updatingAPluginLeavesTheCoreAlone() throws Exception {
+        awaitReady();
+        try (PluginEventQueue queue = new PluginEventQueue(events)) {
+            Path deployed = deploy("itest-good", "1.0.0");
+            assertEquals(
+                    "1.0.0",
+                    queue.await(PluginEvents.ACTIVE, "itest-good").attributes().get("version"));
+            Map<Long, String> before = snapshot();
+            Map<String, Object> coreServices = coreServiceIds();
+            long bundleId = plugins.get("itest-good").orElseThrow().bundleId();
+
+            deploy("itest-good", "1.1.0");
+            assertEquals(
+                    "1.1.0",
+                    queue.await(PluginEvents.ACTIVE, "itest-good").attributes().get("version"));
+            PluginInfo updated = plugins.get("itest-good").orElseThrow();
+            assertEquals("updated in place", bundleId, updated.bundleId());
+            assertEquals("1.1.0", updated.descriptor().version());
+            assertEquals(PluginState.ACTIVE, updated.state());
+            assertEquals("same bundles, states and wirings", before, snapshot());
+            assertEquals("same core service registrations", coreServices, coreServiceIds());
+            assertEquals(NodeState.READY, node.state());
+
+            Files.delete(deployed);
+            queue.await(PluginEvents.UNINSTALLED, "itest-good");
+        }
+    }
+
+    @Test
+    public void misbehavingPluginsAreReportedAndLeftOut() throws Exception {
+        awaitReady();
+        try (PluginEventQueue queue = new PluginEventQueue(events)) {
+            List<Path> deployed = new ArrayList<>();
+            for (String name : List.of("itest-throwing", "itest-hanging", "itest-garbage")) {
+                deployed.add(deploy(name));
+            }
+
+            NodeEvent throwing = queue.await(PluginEvents.FAILED, "itest-throwing");
+            assertTrue(reason(throwing), reason(throwing).contains("activation failed"));
+            assertTrue(reason(throwing), reason(throwing).contains("refuses to start"));
+
+            NodeEvent hanging = queue.await(PluginEvents.UNAVAILABLE, "itest-hanging");
+            assertTrue(
+                    reason(hanging),
+                    reason(hanging).startsWith("engine:itest-hanging: self-test failed"));
+            assertEquals(
+                    PluginState.UNAVAILABLE, plugins.get("itest-hanging").orElseThrow().state());
+
+            NodeEvent garbage = queue.await(PluginEvents.UNAVAILABLE, "itest-garbage");
+            assertTrue(reason(garbage), reason(garbage).contains("null"));
+
+            // calls that keep failing take the plugin out: its engine is withdrawn (the failed
+            // self-test counted as the first of the 3 failures in a row)
+            ServiceReference<InferenceEngine> engine = engineReference("itest-garbage");
+            assertNotNull("garbage engine registered", engine);
+            InferenceEngine service = context.getService(engine);
+            for (int call = 0; call < 2; call++) {
+                ExecutionException failed =
+                        assertFails(
+                                plugins.call(
+                                        service,
+                                        "load",
+                                        () -> service.load(null, Device.cpu()),
+                                        Duration.ofSeconds(2)));
+                assertTrue(
+                        failed.getCause().getMessage(),
+                        failed.getCause().getMessage().contains("loads no models"));
+            }
+            context.ungetService(engine);
+            NodeEvent takenOut = queue.await(PluginEvents.FAILED, "itest-garbage");
+            assertTrue(reason(takenOut), reason(takenOut).contains("3 calls in a row failed"));
+            queue.await(PluginEvents.STOPPED, "itest-garbage");
+            assertEquals(null, engineReference("itest-garbage"));
+            PluginInfo garbageInfo = plugins.get("itest-garbage").orElseThrow();
+            assertEquals(PluginState.FAILED, garbageInfo.state());
+            assertEquals("failures counted", 3, garbageInfo.failures());
+            CompletableFuture<Object> refused =
+                    plugins.call(
+                            service,
+                            "load",
+                            () -> service.load(null, Device.cpu()),
+                            Duration.ofSeconds(2));
+            ExecutionException refusal = assertFails(refused);
+            assertTrue(
+                    refusal.getCause().getMessage(),
+                    refusal.getCause().getMessage().contains("is failed"));
+
+            // a thread left running after stop is found, named and interrupted
+            deployed.add(deploy("itest-leaky"));
+            queue.await(PluginEvents.ACTIVE, "itest-leaky");
+            Thread leaked =
+                    Thread.getAllStackTraces().keySet().stream()
+                            .filter(thread -> thread.getName().equals("itest-leaky-worker"))
+                            .findFirst()
+                            .orElseThrow(() -> new AssertionError("leaky plugin's thread runs"));
+            Files.delete(deployed.remove(deployed.size() - 1));
+            NodeEvent leak = queue.await(PluginEvents.FAILED, "itest-leaky");
+            assertTrue(reason(leak), reason(leak).contains("itest-leaky-worker"));
+            leaked.join(WAIT.toMillis());
+            assertFalse("leaked thread ended after the interrupt", leaked.isAlive());
+
+            assertEquals(NodeState.READY, node.state());
+            for (Path jar : deployed) {
+                Files.delete(jar);
+            }
+            for (String name : List.of("itest-throwing", "itest-hanging", "itest-garbage")) {
+                queue.await(PluginEvents.UNINSTALLED, name);
+            }
+        }
+        assertEquals(NodeState.READY, node.state());
+    }
+
+    @Test
+    public void subscriptionsAPluginLeftOpenAreClosedWhenItGoes() throws Exception {
+        awaitReady();
+        BlockingQueue<NodeEvent> echoes = new LinkedBlockingQueue<>();
+        Subscription echoSubscription = events.subscribe(Set.of("itest.echo"), echoes::add);
+        try (PluginEventQueue queue = new PluginEventQueue(events)) {
+            Path jar = deploy("itest-subscriber");
+            queue.await(PluginEvents.ACTIVE, "itest-subscriber");
+            events.publish(NodeEvent.now("itest.ping", "itest", "while-installed", "ping"));
+            NodeEvent echo = echoes.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertNotNull("the plugin answers while installed", echo);
+            assertEquals("while-installed", echo.resourceId());
+
+            Files.delete(jar);
+            queue.await(PluginEvents.UNINSTALLED, "itest-subscriber");
+            events.publish(NodeEvent.now("itest.ping", "itest", "after-uninstall", "ping"));
+            // delivery to a live subscriber takes milliseconds (it did above): 3 s of silence
+            // means the subscription is closed
+            NodeEvent late = echoes.poll(3, TimeUnit.SECONDS);
+            assertEquals("no echo after the plugin went", null, late);
+        } finally {
+            echoSubscription.close();
+        }
+    }
+
+    private static ExecutionException assertFails(CompletableFuture<?> future) throws Exception {
+        try {
+            future.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException expected) {
+            return expected;
+        }
+        throw new AssertionError("call succeeded");
+    }
+
+    private ServiceReference<InferenceEngine> engineReference(String name) throws Exception {
+        Collection<ServiceReference<InferenceEngine>> found =
+                context.getServiceReferences(
+                        InferenceEngine.class,
+                        "(" + InferenceEngine.NAME_PROPERTY + "=" + name + ")");
+        return found.isEmpty() ? null : found.iterator().next();
+    }
+
+    private static String reason(NodeEvent event) {
+        return event.attributes().getOrDefault("reason", "");
+    }
+
+    private Path deploy(String name) throws IOException {
+        return deploy(name, "1.0.0");
+    }
+
+    private Path deploy(String name, String version) throws IOException {
+        Path jar =
+                Path.of(System.getProperty("hanzo.itest.plugins"), name + "-" + version + ".jar");
+        Path target = Path.of(System.getProperty("karaf.base"), "deploy", name + ".jar");
+        // written aside and moved in, so File Install never sees half a jar
+        Path partial = Path.of(System.getProperty("karaf.base"), name + ".jar.part");
+        Files.copy(jar, partial, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+                partial,
+                target,
+                StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+        return target;
+    }
+
+    /** Every bundle that is not a test plugin: its state, last modification and wiring identity. */
+    private Map<Long, String> snapshot() {
+        Map<Long, String> result = new HashMap<>();
+        for (Bundle bundle : context.getBundles()) {
+            String name = String.valueOf(bundle.getSymbolicName());
+            if (name.startsWith(PLUGIN_PREFIX)) {
+                continue;
+            }
+            BundleWiring wiring = bundle.adapt(BundleWiring.class);
+            result.put(
+                    bundle.getBundleId(),
+                    name
+                            + " state="
+                            + bundle.getState()
+                            + " modified="
+                            + bundle.getLastModified()
+                            + " wiring="
+                            + (wiring == null ? "none" : System.identityHashCode(wiring)));
+        }
+        return result;
+    }
+
+    private Map<String, Object> coreServiceIds() {
+        Map<String, Object> result = new HashMap<>();
+        for (Class<?> type :
+                List.of(
+                        NodeLifecycle.class,
+                        EventBus.class,
+                        NodeScheduler.class,
+                        NodeStore.class,
+                        PeerNetwork.class,
+                        PluginRegistry.class)) {
+            ServiceReference<?> reference = context.getServiceReference(type);
+            assertNotNull(type.getSimpleName() + " registered", reference);
+            result.put(type.getSimpleName(), reference.getProperty("service.id"));
+        }
+        return result;
+    }
+
+    private void awaitReady() throws InterruptedException {
+        CountDownLatch ready = new CountDownLatch(1);
+        Subscription subscription =
+                node.onStateChange(
+                        change -> {
+                            if (change.to() == NodeState.READY) {
+                                ready.countDown();
+                            }
+                        });
+        try {
+            if (node.state() == NodeState.READY) {
+                ready.countDown();
+            }
+            assertTrue("node READY, is " + node.state(), ready.await(60, TimeUnit.SECONDS));
+        } finally {
+            subscription.close();
+        }
+    }
+
+    private static String typeOf(int type) {
+        return switch (type) {
+            case BundleEvent.INSTALLED -> "INSTALLED";
+            case BundleEvent.RESOLVED -> "RESOLVED";
+            case BundleEvent.STARTING -> "STARTING";
+            case BundleEvent.STARTED -> "STARTED";
+            case BundleEvent.STOPPING -> "STOPPING";
+            case BundleEvent.STOPPED -> "STOPPED";
+            case BundleEvent.UNRESOLVED -> "UNRESOLVED";
+            case BundleEvent.UPDATED -> "UPDATED";
+            case BundleEvent.UNINSTALLED -> "UNINSTALLED";
+            default -> "event " + type;
+        };
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Plugin events as they come, taken out one by one in the order the test expects them. */
+    private static final class PluginEventQueue implements AutoCloseable {
+        private final BlockingQueue<NodeEvent> incoming = new LinkedBlockingQueue<>();
+        private final List<NodeEvent> held = new ArrayList<>();
+        private final Subscription subscription;
+
+        PluginEventQueue(EventBus events) {
+            subscription =
+                    events.subscribe(
+                            Set.of(
+                                    PluginEvents.INSTALLED,
+                                    PluginEvents.STARTED,
+                                    PluginEvents.ACTIVE,
+                                    PluginEvents.UNAVAILABLE,
+                                    PluginEvents.FAILED,
+                                    PluginEvents.STOPPED,
+                                    PluginEvents.UNINSTALLED),
+                            incoming::add);
+        }
+
+        NodeEvent await(String type, String plugin) throws InterruptedException {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (true) {
+                for (Iterator<NodeEvent> it = held.iterator(); it.hasNext(); ) {
+                    NodeEvent event = it.next();
+                    if (event.type().equals(type) && event.resourceId().equals(plugin)) {
+                        it.remove();
+                        return event;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                NodeEvent next = left > 0 ? incoming.poll(left, TimeUnit.NANOSECONDS) : null;
+                if (next == null) {
+                    throw new AssertionError(
+                            "no "
+                                    + type
+                                    + " event for "
+                                    + plugin
+                                    + " within "
+                                    + WAIT
+                                    + "; saw "
+                                    + held);
+                }
+                held.add(next);
+            }
+        }
+
+        @Override
+        public void close() {
+            subscription.close();
+        }
+    }
+}
