@@ -7,12 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.hanzo.node.proto.v1.EmbedRequest;
 import ai.hanzo.node.proto.v1.EmbedResponse;
+import ai.hanzo.node.proto.v1.InferItem;
+import ai.hanzo.node.proto.v1.InferRequest;
+import ai.hanzo.node.proto.v1.InferStreamResponse;
 import ai.hanzo.node.proto.v1.InferenceServiceGrpc;
 import ai.hanzo.node.proto.v1.ListModelsRequest;
+import ai.hanzo.node.proto.v1.LoadModelRequest;
 import ai.hanzo.node.proto.v1.ModelInfo;
 import ai.hanzo.node.proto.v1.RerankRequest;
 import ai.hanzo.node.proto.v1.RerankResponse;
+import ai.hanzo.node.proto.v1.SimilarityRequest;
+import ai.hanzo.node.proto.v1.SimilarityResponse;
+import ai.hanzo.node.proto.v1.TensorProto;
+import ai.hanzo.node.proto.v1.TokenizeRequest;
 import ai.hanzo.node.proto.v1.Truncate;
+import ai.hanzo.node.proto.v1.UnloadModelRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -195,6 +204,97 @@ class InferenceBundleIT {
             assertTrue(cut.getEmbeddings(0).getTruncated());
             assertEquals(256, cut.getEmbeddings(0).getTokens());
 
+            // the rest of the contract, on the real model
+            assertEquals(
+                    List.of("[CLS]", "hello", "[SEP]"),
+                    client.tokenize(TokenizeRequest.newBuilder().addInputs("Hello").build())
+                            .getTexts(0)
+                            .getTokensList());
+            SimilarityResponse similar =
+                    client.similarity(
+                            SimilarityRequest.newBuilder()
+                                    .setSource("A cat sits on the mat.")
+                                    .addSentences("A kitten is sitting on a rug.")
+                                    .addSentences("The stock market fell sharply.")
+                                    .build());
+            assertTrue(similar.getScores(0) > similar.getScores(1) + 0.3f);
+            Path carrier =
+                    karafHome.resolve("models").resolve(DjlInferenceService.DEFAULT_MODEL_JAR);
+            ModelInfo second =
+                    client.withDeadlineAfter(2, TimeUnit.MINUTES)
+                            .loadModel(
+                                    LoadModelRequest.newBuilder()
+                                            .setId("minilm-copy")
+                                            .setUri(
+                                                    "jar:"
+                                                            + carrier.toUri()
+                                                            + "!/all-minilm-l6-v2.onnx")
+                                            .putOptions("maxTokens", "256")
+                                            .putOptions(
+                                                    "tokenizer", "all-minilm-l6-v2-tokenizer.json")
+                                            .build())
+                            .getModel();
+            assertEquals("ready", second.getState());
+            assertEquals(3, second.getInputsCount());
+            long n = 3;
+            TensorProto ids = longs(n, 101, 7592, 102);
+            TensorProto ones = longs(n, 1, 1, 1);
+            TensorProto zeros = longs(n, 0, 0, 0);
+            InferItem item =
+                    InferItem.newBuilder()
+                            .putTensors("input_ids", ids)
+                            .putTensors("attention_mask", ones)
+                            .putTensors("token_type_ids", zeros)
+                            .build();
+            java.util.Iterator<InferStreamResponse> stream =
+                    client.inferStream(
+                            InferRequest.newBuilder()
+                                    .setModel("minilm-copy")
+                                    .addBatch(item)
+                                    .addBatch(item)
+                                    .setRequestId("r1")
+                                    .build());
+            java.util.Set<Integer> indexes = new java.util.HashSet<>();
+            while (stream.hasNext()) {
+                InferStreamResponse part = stream.next();
+                indexes.add(part.getIndex());
+                TensorProto hidden = part.getOutput().getTensorsOrThrow("last_hidden_state");
+                assertEquals(List.of(3L, 384L), hidden.getShapeList());
+                assertEquals(3 * 384 * 4, hidden.getData().size());
+                assertEquals("r1", part.getRequestId());
+            }
+            assertEquals(java.util.Set.of(0, 1), indexes);
+            StatusRuntimeException wrongType =
+                    assertThrows(
+                            StatusRuntimeException.class,
+                            () ->
+                                    client.infer(
+                                            InferRequest.newBuilder()
+                                                    .setModel("minilm-copy")
+                                                    .addBatch(
+                                                            item.toBuilder()
+                                                                    .putTensors(
+                                                                            "input_ids",
+                                                                            ids.toBuilder()
+                                                                                    .setDataType(
+                                                                                            ai.hanzo
+                                                                                                    .node
+                                                                                                    .proto
+                                                                                                    .v1
+                                                                                                    .DataType
+                                                                                                    .DATA_TYPE_INT32)
+                                                                                    .build()))
+                                                    .build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, wrongType.getStatus().getCode());
+            client.unloadModel(UnloadModelRequest.newBuilder().setId("minilm-copy").build());
+            assertTrue(defaultModel(client).isPresent(), "the default model still serves");
+            assertTrue(
+                    client
+                            .listModels(ListModelsRequest.getDefaultInstance())
+                            .getModelsList()
+                            .stream()
+                            .noneMatch(m -> m.getId().equals("minilm-copy")));
+
             // natives went under the data dir's cache, nowhere else
             assertTrue(Files.isDirectory(data.resolve("cache/onnxruntime")));
             assertTrue(Files.isDirectory(data.resolve("cache/djl")));
@@ -212,6 +312,21 @@ class InferenceBundleIT {
         return client.listModels(ListModelsRequest.getDefaultInstance()).getModelsList().stream()
                 .filter(m -> m.getId().equals("all-minilm-l6-v2"))
                 .findFirst();
+    }
+
+    private static TensorProto longs(long n, long... values) {
+        java.nio.ByteBuffer data =
+                java.nio.ByteBuffer.allocate(values.length * 8)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (long v : values) {
+            data.putLong(v);
+        }
+        data.flip();
+        return TensorProto.newBuilder()
+                .setDataType(ai.hanzo.node.proto.v1.DataType.DATA_TYPE_INT64)
+                .addShape(n)
+                .setData(com.google.protobuf.ByteString.copyFrom(data))
+                .build();
     }
 
     private static float[] values(EmbedResponse response, int index) {
