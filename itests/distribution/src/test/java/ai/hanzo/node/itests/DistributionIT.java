@@ -203,15 +203,19 @@ public class DistributionIT {
                                 a ->
                                         a.startsWith("/ip4/127.0.0.1/tcp/")
                                                 && a.endsWith("/p2p/" + network.localPeerId())));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!directory
-                        .localCapabilities()
-                        .equals(java.util.Set.of("gpu:itest", "region:loopback"))
-                && System.nanoTime() < deadline) {
+        // the declared ones, plus the built-in engine and the default model once it is ready
+        // (it loads in the background after READY)
+        java.util.Set<String> expected =
+                java.util.Set.of(
+                        "gpu:itest",
+                        "region:loopback",
+                        "engine:onnxruntime",
+                        "model:all-minilm-l6-v2");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!directory.localCapabilities().equals(expected) && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertEquals(
-                java.util.Set.of("gpu:itest", "region:loopback"), directory.localCapabilities());
+        assertEquals(expected, directory.localCapabilities());
     }
 
     private static int freePort() throws IOException {

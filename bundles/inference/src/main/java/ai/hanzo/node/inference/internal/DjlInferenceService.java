@@ -161,14 +161,23 @@ public final class DjlInferenceService implements InferenceService {
         // models that waited for an engine (the default one at start) load now
         for (ServedModel model : models.values()) {
             if (model.state == ModelState.LOADING && model.loaded == null) {
-                loader.execute(() -> loadNow(model));
+                onLoader(() -> loadNow(model));
             }
+        }
+    }
+
+    /** Runs on the loader thread; after deactivation there is nothing left to do. */
+    private void onLoader(Runnable task) {
+        try {
+            loader.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            logger.debug("Inference service stopped; not running {}", task);
         }
     }
 
     void unbindEngine(InferenceEngine engine) {
         String name = engines.remove(engine);
-        loader.execute(
+        onLoader(
                 () -> {
                     for (ServedModel model : models.values()) {
                         if (model.loaded != null && name != null && name.equals(model.engine)) {

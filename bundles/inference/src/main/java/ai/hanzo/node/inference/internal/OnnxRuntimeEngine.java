@@ -29,7 +29,8 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
     static final String DJL_ENGINE = "OnnxRuntime";
 
     private final Logger logger = LoggerFactory.getLogger(OnnxRuntimeEngine.class);
-    private final Availability availability;
+    private final Path cacheRoot;
+    private Availability availability; // guarded by this; null until first use
 
     /**
      * @param lifecycle the node, for its data directory
@@ -43,7 +44,19 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
      * @param cacheRoot where native libraries are extracted ({@code <data-dir>/cache})
      */
     OnnxRuntimeEngine(Path cacheRoot) {
-        this.availability = start(cacheRoot);
+        this.cacheRoot = cacheRoot;
+    }
+
+    /**
+     * ONNX Runtime starts on first use (the model loader's, or a self-test's), not while the
+     * framework starts bundles: extracting and loading its native library takes seconds, and the
+     * node is READY only when every start-up bundle has started.
+     */
+    private synchronized Availability started() {
+        if (availability == null) {
+            availability = start(cacheRoot);
+        }
+        return availability;
     }
 
     private Availability start(Path cacheRoot) {
@@ -79,13 +92,14 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
 
     @Override
     public Availability selfTest() {
-        return availability;
+        return started();
     }
 
     @Override
     public LoadedModel load(ModelSource source, Device device) {
-        if (!availability.available()) {
-            throw new IllegalStateException(availability.reason());
+        Availability started = started();
+        if (!started.available()) {
+            throw new IllegalStateException(started.reason());
         }
         if (!device.kind().equals("cpu")) {
             throw new InvalidArgumentException(

@@ -5,10 +5,31 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
 /** Maps node failures to gRPC statuses: the description says what failed, never a stack trace. */
-final class ErrorStatus {
+public final class ErrorStatus {
     private ErrorStatus() {}
 
-    static StatusRuntimeException of(Throwable failure) {
+    /**
+     * @param failure what went wrong (CompletionException / ExecutionException are unwrapped)
+     * @return the status to send
+     */
+    public static StatusRuntimeException of(Throwable failure) {
+        return of(failure, "internal error");
+    }
+
+    /**
+     * @param failure what went wrong (CompletionException / ExecutionException are unwrapped)
+     * @param what what failed, for failures that are not the node's own exceptions
+     * @return the status to send
+     */
+    public static StatusRuntimeException of(Throwable failure, String what) {
+        while ((failure instanceof java.util.concurrent.CompletionException
+                        || failure instanceof java.util.concurrent.ExecutionException)
+                && failure.getCause() != null) {
+            failure = failure.getCause();
+        }
+        if (failure instanceof java.util.concurrent.CancellationException) {
+            return Status.CANCELLED.withDescription("cancelled").asRuntimeException();
+        }
         if (failure instanceof StatusRuntimeException status) {
             return status;
         }
@@ -22,6 +43,9 @@ final class ErrorStatus {
                     .withDescription(failure.getMessage())
                     .asRuntimeException();
         }
-        return Status.INTERNAL.withDescription("internal error: " + failure).asRuntimeException();
+        String message = failure.getMessage();
+        return Status.INTERNAL
+                .withDescription(what + (message == null ? "" : ": " + message))
+                .asRuntimeException();
     }
 }

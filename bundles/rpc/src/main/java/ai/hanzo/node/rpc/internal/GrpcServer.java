@@ -10,6 +10,7 @@ import ai.hanzo.node.api.node.NodeState;
 import ai.hanzo.node.proto.v1.NodeServiceGrpc;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -19,11 +20,14 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.grpc.util.MutableHandlerRegistry;
 import java.io.IOException;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
@@ -61,6 +65,10 @@ public final class GrpcServer {
     private final List<InferenceService> inference = new CopyOnWriteArrayList<>();
     private final List<StakingService> staking = new CopyOnWriteArrayList<>();
     private final List<InferenceEngine> mlxEngines = new CopyOnWriteArrayList<>();
+    // services from other components (GrpcService), added to and removed from the running server
+    private final MutableHandlerRegistry dynamicServices = new MutableHandlerRegistry();
+    private final Map<GrpcService, ServerServiceDefinition> bound = new ConcurrentHashMap<>();
+    private volatile AuthInterceptor auth;
 
     /**
      * @param context the bundle context, for the listen address
@@ -82,7 +90,7 @@ public final class GrpcServer {
         ListenAddress address = ListenAddress.parse(configured, "--grpc-addr");
         Path dataDirectory = lifecycle.info().dataDirectory();
         ApiKeys keys = ApiKeys.loadOrCreate(dataDirectory);
-        AuthInterceptor auth =
+        auth =
                 new AuthInterceptor(
                         keys,
                         "the admin key is in " + dataDirectory.resolve(ApiKeys.ADMIN_KEY_FILE));
@@ -108,7 +116,15 @@ public final class GrpcServer {
                         .workerEventLoopGroup(workers)
                         .maxInboundMessageSize(configuration.maxInboundMessageBytes())
                         .addService(ServerInterceptors.intercept(nodeService, auth))
-                        .addService(ServerInterceptors.intercept(health.getHealthService(), auth));
+                        .addService(ServerInterceptors.intercept(health.getHealthService(), auth))
+                        .fallbackHandlerRegistry(dynamicServices);
+        bound.replaceAll(
+                (service, definition) -> {
+                    ServerServiceDefinition intercepted =
+                            ServerInterceptors.intercept(service, auth);
+                    dynamicServices.addService(intercepted);
+                    return intercepted;
+                });
         if (configuration.reflection()) {
             builder.addService(
                     ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth));
@@ -172,6 +188,29 @@ public final class GrpcServer {
 
     void unbindInference(InferenceService service) {
         inference.remove(service);
+    }
+
+    @Reference(
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindGrpcService(GrpcService service) {
+        AuthInterceptor interceptor = auth;
+        if (interceptor == null) {
+            // bound before the constructor finished: added when the server is built
+            bound.put(service, service.bindService());
+            return;
+        }
+        ServerServiceDefinition definition = ServerInterceptors.intercept(service, interceptor);
+        bound.put(service, definition);
+        dynamicServices.addService(definition);
+    }
+
+    void unbindGrpcService(GrpcService service) {
+        ServerServiceDefinition definition = bound.remove(service);
+        if (definition != null) {
+            dynamicServices.removeService(definition);
+        }
     }
 
     @Reference(

@@ -31,6 +31,10 @@ final class RpcPermissions {
                     Map.entry(INFERENCE + "Rerank", Permission.INFERENCE_RUN),
                     Map.entry(INFERENCE + "Infer", Permission.INFERENCE_RUN),
                     Map.entry(INFERENCE + "InferStream", Permission.INFERENCE_RUN),
+                    Map.entry(INFERENCE + "Tokenize", Permission.INFERENCE_RUN),
+                    Map.entry(INFERENCE + "Similarity", Permission.INFERENCE_RUN),
+                    Map.entry(INFERENCE + "LoadModel", Permission.INFERENCE_MANAGE),
+                    Map.entry(INFERENCE + "UnloadModel", Permission.INFERENCE_MANAGE),
                     Map.entry(OPERATOR + "GetOperatorStatus", Permission.OPERATOR_READ),
                     Map.entry(OPERATOR + "RegisterOperator", Permission.OPERATOR_UPDATE),
                     Map.entry(OPERATOR + "UpdateStake", Permission.OPERATOR_UPDATE));

@@ -1,0 +1,455 @@
+package ai.hanzo.node.bench.inference;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.hanzo.node.proto.v1.EmbedRequest;
+import ai.hanzo.node.proto.v1.EmbedResponse;
+import ai.hanzo.node.proto.v1.InferenceServiceGrpc;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.io.InputStream;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Embedding throughput and latency, in one run: the running node over gRPC (one text per request, 1
+ * or 16 concurrent clients, the node batching as it likes) against ONNX Runtime's Java API called
+ * directly in this JVM (same model file, same tokenizer, same pooling; batch 1 on 1 or 16 threads,
+ * and hand-made batches). Short (~10-token) and ~128-token texts.
+ *
+ * <p>Usage: {@code InferenceBench <host:port> <admin.key file> <seconds per phase>}
+ */
+public final class InferenceBench {
+    private static final double FLOP_PER_TOKEN = 21e6; // all-MiniLM-L6-v2's matrix multiplies
+
+    record Phase(
+            String name,
+            double sentencesPerSecond,
+            double tokensPerSecond,
+            double p50Ms,
+            double p99Ms) {}
+
+    private final List<String> shortTexts = new ArrayList<>();
+    private final List<String> longTexts = new ArrayList<>();
+    private final HuggingFaceTokenizer tokenizer;
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+    private final long seconds;
+
+    private InferenceBench(long seconds) throws Exception {
+        this.seconds = seconds;
+        Path dir = Files.createTempDirectory("inference-bench");
+        Path onnx = copy("/all-minilm-l6-v2.onnx", dir);
+        Path tok = copy("/all-minilm-l6-v2-tokenizer.json", dir);
+        tokenizer =
+                HuggingFaceTokenizer.builder()
+                        .optTokenizerPath(tok)
+                        .optTruncation(false)
+                        .optPadding(false)
+                        .build();
+        session = env.createSession(onnx.toString(), new OrtSession.SessionOptions());
+        String[] subjects = {
+            "The cat",
+            "A small boat",
+            "Our team",
+            "The old library",
+            "My neighbour",
+            "This recipe",
+            "The river",
+            "A new study",
+            "The orchestra",
+            "That server"
+        };
+        String[] verbs = {
+            "sits near",
+            "drifts past",
+            "argues about",
+            "opens onto",
+            "repairs",
+            "needs",
+            "floods",
+            "questions",
+            "rehearses for",
+            "restarts after"
+        };
+        String[] objects = {
+            "the quiet harbour.",
+            "an unexpected storm.",
+            "the quarterly budget.",
+            "a sunny courtyard.",
+            "his broken bicycle.",
+            "fresh basil and garlic.",
+            "the low fields.",
+            "earlier results on sleep.",
+            "the winter concert.",
+            "the failed update."
+        };
+        for (int i = 0; i < 64; i++) {
+            shortTexts.add(
+                    subjects[i % 10]
+                            + " "
+                            + verbs[(i / 10 + i) % 10]
+                            + " "
+                            + objects[(i * 7) % 10]);
+        }
+        for (int i = 0; i < 32; i++) {
+            StringBuilder text = new StringBuilder();
+            int j = i;
+            while (tokens(text.toString()) < 126) {
+                text.append(shortTexts.get(j++ % shortTexts.size())).append(' ');
+            }
+            longTexts.add(text.toString().trim());
+        }
+    }
+
+    private static Path copy(String resource, Path dir) throws Exception {
+        Path target = dir.resolve(resource.substring(1));
+        try (InputStream in = InferenceBench.class.getResourceAsStream(resource)) {
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return target;
+    }
+
+    private int tokens(String text) {
+        return text.isEmpty() ? 0 : tokenizer.encode(text).getIds().length;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String target = args[0];
+        String key = Files.readString(Path.of(args[1])).trim();
+        long seconds = Long.parseLong(args.length > 2 ? args[2] : "6");
+        InferenceBench bench = new InferenceBench(seconds);
+        bench.run(target, key);
+    }
+
+    private void run(String target, String key) throws Exception {
+        String[] hostPort = target.split(":");
+        Metadata auth = new Metadata();
+        auth.put(Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER), key);
+        ManagedChannel channel =
+                NettyChannelBuilder.forAddress(hostPort[0], Integer.parseInt(hostPort[1]))
+                        .usePlaintext()
+                        .build();
+        InferenceServiceGrpc.InferenceServiceBlockingStub node =
+                InferenceServiceGrpc.newBlockingStub(channel)
+                        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth));
+        waitForModel(node);
+        double shortTokens = shortTexts.stream().mapToInt(this::tokens).average().orElse(0);
+        double longTokens = longTexts.stream().mapToInt(this::tokens).average().orElse(0);
+        System.out.printf(
+                Locale.ROOT,
+                "texts: short %.1f tokens, long %.1f tokens (incl. [CLS]/[SEP]); %d s per phase, %d cores%n",
+                shortTokens,
+                longTokens,
+                seconds,
+                Runtime.getRuntime().availableProcessors());
+
+        // warm both sides up
+        measure("warm-up node", 1, shortTexts, texts -> nodeEmbed(node, texts), 1, 2);
+        measure("warm-up direct", 1, shortTexts, this::directEmbed, 1, 2);
+
+        List<Phase> phases = new ArrayList<>();
+        for (List<String> texts : List.of(shortTexts, longTexts)) {
+            String size = texts == shortTexts ? "short" : "long";
+            phases.add(
+                    measure(
+                            "node gRPC, 1 client, batch 1, " + size,
+                            1,
+                            texts,
+                            t -> nodeEmbed(node, t),
+                            1,
+                            seconds));
+            phases.add(
+                    measure(
+                            "direct ORT, 1 thread, batch 1, " + size,
+                            1,
+                            texts,
+                            this::directEmbed,
+                            1,
+                            seconds));
+            phases.add(
+                    measure(
+                            "node gRPC, 16 clients, batch 1, " + size,
+                            16,
+                            texts,
+                            t -> nodeEmbed(node, t),
+                            1,
+                            seconds));
+            phases.add(
+                    measure(
+                            "direct ORT, 16 threads, batch 1 (unbatched), " + size,
+                            16,
+                            texts,
+                            this::directEmbed,
+                            1,
+                            seconds));
+            phases.add(
+                    measure(
+                            "direct ORT, 1 thread, hand-made batch 16, " + size,
+                            1,
+                            texts,
+                            this::directEmbed,
+                            16,
+                            seconds));
+            phases.add(
+                    measure(
+                            "direct ORT, 1 thread, hand-made batch 32, " + size,
+                            1,
+                            texts,
+                            this::directEmbed,
+                            32,
+                            seconds));
+        }
+        channel.shutdownNow();
+
+        System.out.println();
+        System.out.println("| phase | sentences/s | tokens/s | p50 ms | p99 ms | share of peak |");
+        System.out.println("|---|---|---|---|---|---|");
+        double peak = peakFlops();
+        for (Phase p : phases) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %.1f | %.0f | %.2f | %.2f | %.1f%% |%n",
+                    p.name(),
+                    p.sentencesPerSecond(),
+                    p.tokensPerSecond(),
+                    p.p50Ms(),
+                    p.p99Ms(),
+                    100 * p.tokensPerSecond() * FLOP_PER_TOKEN / peak);
+        }
+        System.out.printf(
+                Locale.ROOT, "%npeak assumed: %.1f GFLOP/s (%s)%n", peak / 1e9, peakBasis);
+        for (int i = 0; i < 2; i++) {
+            String size = i == 0 ? "short" : "long";
+            Phase node1 = phases.get(i * 6);
+            Phase direct1 = phases.get(i * 6 + 1);
+            Phase node16 = phases.get(i * 6 + 2);
+            Phase direct16 = phases.get(i * 6 + 3);
+            double bestBatched =
+                    Math.max(
+                            phases.get(i * 6 + 4).sentencesPerSecond(),
+                            phases.get(i * 6 + 5).sentencesPerSecond());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s: node overhead at batch 1, one client: %.1f%% (goal < 15%%); 16 clients: node / unbatched direct = %.2fx (goal >= 2x), node / best hand-batched direct = %.2f (goal >= 0.90)%n",
+                    size,
+                    100 * (1 - node1.sentencesPerSecond() / direct1.sentencesPerSecond()),
+                    node16.sentencesPerSecond() / direct16.sentencesPerSecond(),
+                    node16.sentencesPerSecond() / bestBatched);
+        }
+    }
+
+    private String peakBasis = "";
+
+    /** The node loads its model in the background after it is READY: wait for it (2 min). */
+    private static void waitForModel(InferenceServiceGrpc.InferenceServiceBlockingStub node)
+            throws InterruptedException {
+        long until = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < until) {
+            try {
+                boolean ready =
+                        node
+                                .listModels(
+                                        ai.hanzo.node.proto.v1.ListModelsRequest
+                                                .getDefaultInstance())
+                                .getModelsList()
+                                .stream()
+                                .anyMatch(
+                                        m ->
+                                                m.getId().equals("all-minilm-l6-v2")
+                                                        && m.getState().equals("ready"));
+                if (ready) {
+                    return;
+                }
+            } catch (io.grpc.StatusRuntimeException e) {
+                // not serving yet
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("the node's model did not become ready in 2 minutes");
+    }
+
+    /** Cores x max MHz x FP32 FLOP per cycle (AVX-512: 64, AVX2+FMA: 32, else 8): a ceiling. */
+    private double peakFlops() throws Exception {
+        double mhz = 0;
+        String flags = "";
+        for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+            if (line.startsWith("cpu MHz")) {
+                mhz =
+                        Math.max(
+                                mhz,
+                                Double.parseDouble(line.substring(line.indexOf(':') + 1).trim()));
+            } else if (line.startsWith("flags")) {
+                flags = line;
+            }
+        }
+        int perCycle =
+                flags.contains(" avx512f")
+                        ? 64
+                        : flags.contains(" fma") && flags.contains(" avx2") ? 32 : 8;
+        int cores = Runtime.getRuntime().availableProcessors();
+        peakBasis = cores + " cores x " + mhz + " MHz x " + perCycle + " FP32 FLOP/cycle";
+        return cores * mhz * 1e6 * perCycle;
+    }
+
+    @FunctionalInterface
+    interface Embedder {
+        void embed(List<String> texts) throws Exception;
+    }
+
+    private void nodeEmbed(
+            InferenceServiceGrpc.InferenceServiceBlockingStub node, List<String> texts) {
+        EmbedResponse response = node.embed(EmbedRequest.newBuilder().addAllInputs(texts).build());
+        if (response.getEmbeddingsCount() != texts.size()) {
+            throw new IllegalStateException("node returned " + response.getEmbeddingsCount());
+        }
+    }
+
+    /** Tokenize, pad, one ORT run, mean pooling, L2: what the node does, minus the node. */
+    private void directEmbed(List<String> texts) throws Exception {
+        int n = texts.size();
+        Encoding[] encodings = new Encoding[n];
+        int length = 0;
+        for (int i = 0; i < n; i++) {
+            encodings[i] = tokenizer.encode(texts.get(i));
+            length = Math.max(length, encodings[i].getIds().length);
+        }
+        long[] ids = new long[n * length];
+        long[] mask = new long[n * length];
+        for (int i = 0; i < n; i++) {
+            long[] e = encodings[i].getIds();
+            System.arraycopy(e, 0, ids, i * length, e.length);
+            Arrays.fill(mask, i * length, i * length + e.length, 1);
+        }
+        long[] shape = {n, length};
+        try (OnnxTensor idT = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
+                OnnxTensor maskT = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
+                OnnxTensor typeT =
+                        OnnxTensor.createTensor(env, LongBuffer.wrap(new long[n * length]), shape);
+                OrtSession.Result result =
+                        session.run(
+                                Map.of(
+                                        "input_ids",
+                                        idT,
+                                        "attention_mask",
+                                        maskT,
+                                        "token_type_ids",
+                                        typeT))) {
+            float[][][] hidden = (float[][][]) result.get(0).getValue();
+            for (int i = 0; i < n; i++) {
+                int count = encodings[i].getIds().length;
+                float[] v = new float[hidden[i][0].length];
+                for (int t = 0; t < count; t++) {
+                    for (int d = 0; d < v.length; d++) {
+                        v[d] += hidden[i][t][d] / count;
+                    }
+                }
+                double norm = 0;
+                for (float x : v) {
+                    norm += x * x;
+                }
+                if (norm == 0) {
+                    throw new IllegalStateException("zero vector");
+                }
+            }
+        }
+    }
+
+    private Phase measure(
+            String name,
+            int threads,
+            List<String> texts,
+            Embedder embedder,
+            int batch,
+            long phaseSeconds)
+            throws Exception {
+        AtomicLong sentences = new AtomicLong();
+        AtomicLong tokenCount = new AtomicLong();
+        List<long[]> latencies = new ArrayList<>();
+        long end = System.nanoTime() + phaseSeconds * 1_000_000_000L;
+        CountDownLatch done = new CountDownLatch(threads);
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        int[] tokensPerText = texts.stream().mapToInt(this::tokens).toArray();
+        for (int t = 0; t < threads; t++) {
+            int offset = t * 7;
+            long[] mine = new long[1 << 16];
+            latencies.add(mine);
+            Thread thread =
+                    new Thread(
+                            () -> {
+                                int i = offset;
+                                int count = 0;
+                                try {
+                                    while (System.nanoTime() < end) {
+                                        List<String> request = new ArrayList<>(batch);
+                                        long tokens = 0;
+                                        for (int b = 0; b < batch; b++) {
+                                            int at = i++ % texts.size();
+                                            request.add(texts.get(at));
+                                            tokens += tokensPerText[at];
+                                        }
+                                        long start = System.nanoTime();
+                                        embedder.embed(request);
+                                        long took = System.nanoTime() - start;
+                                        if (count < mine.length - 1) {
+                                            mine[++count] = took;
+                                        }
+                                        sentences.addAndGet(batch);
+                                        tokenCount.addAndGet(tokens);
+                                    }
+                                } catch (Throwable e) {
+                                    failures.add(e);
+                                } finally {
+                                    mine[0] = count;
+                                    done.countDown();
+                                }
+                            },
+                            "bench-" + t);
+            thread.start();
+        }
+        done.await();
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException(name + " failed", failures.get(0));
+        }
+        long[] all =
+                latencies.stream()
+                        .flatMapToLong(l -> Arrays.stream(l, 1, (int) l[0] + 1))
+                        .sorted()
+                        .toArray();
+        double p50 = all.length == 0 ? 0 : all[all.length / 2] / 1e6;
+        double p99 =
+                all.length == 0
+                        ? 0
+                        : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e6;
+        Phase phase =
+                new Phase(
+                        name,
+                        sentences.get() / (double) phaseSeconds,
+                        tokenCount.get() / (double) phaseSeconds,
+                        p50,
+                        p99);
+        System.out.printf(
+                Locale.ROOT,
+                "%-60s %8.1f sentences/s %9.0f tokens/s p50 %.2f ms p99 %.2f ms%n",
+                name,
+                phase.sentencesPerSecond(),
+                phase.tokensPerSecond(),
+                p50,
+                p99);
+        return phase;
+    }
+}
