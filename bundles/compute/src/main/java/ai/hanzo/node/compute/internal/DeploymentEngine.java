@@ -204,6 +204,17 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
         closed = true;
         resync.cancel(false);
         runtimeCheck.cancel(false);
+        // let reconciliations in flight finish, so none creates a container after close
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (slots.values().stream().anyMatch(sl -> sl.running.get())
+                && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         for (RuntimeSlot rs : runtimes.values()) {
             Subscription w = rs.watch;
             if (w != null) {
