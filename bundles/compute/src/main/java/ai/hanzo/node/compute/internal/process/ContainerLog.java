@@ -109,6 +109,16 @@ final class ContainerLog {
 
     private boolean collect(RawSource src, boolean flush) throws IOException {
         boolean wrote = false;
+        if (!flush) {
+            // the common case, nothing new: one stat instead of an open and a close
+            try {
+                if (Files.size(src.file) == src.offset) {
+                    return false;
+                }
+            } catch (NoSuchFileException e) {
+                return false;
+            }
+        }
         try (FileChannel in = FileChannel.open(src.file, StandardOpenOption.READ)) {
             long size = in.size();
             if (size < src.offset) {
