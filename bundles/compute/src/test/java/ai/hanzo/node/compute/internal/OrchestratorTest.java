@@ -300,6 +300,9 @@ class OrchestratorTest {
                         Map.of("DB_PASSWORD", "s3cr3t-value-2"),
                         ai.hanzo.node.api.compute.DeploymentOptions.onRuntime("process")));
         awaitRunning("env", 1);
+        String rendered = node.engine.deployment("env").orElseThrow().toString();
+        assertFalse(rendered.contains("s3cr3t"), rendered);
+        assertTrue(rendered.contains("DB_PASSWORD"), rendered);
         node.engine.remove("env", false);
         await().atMost(WAIT).until(() -> node.store.deployment("env").isEmpty());
         Set<String> texts = new HashSet<>();
