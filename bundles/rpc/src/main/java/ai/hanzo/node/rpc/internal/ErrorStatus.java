@@ -5,10 +5,14 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
 /** Maps node failures to gRPC statuses: the description says what failed, never a stack trace. */
-final class ErrorStatus {
+public final class ErrorStatus {
     private ErrorStatus() {}
 
-    static StatusRuntimeException of(Throwable failure) {
+    /**
+     * @param failure what went wrong
+     * @return the status that reports it
+     */
+    public static StatusRuntimeException of(Throwable failure) {
         if (failure instanceof StatusRuntimeException status) {
             return status;
         }

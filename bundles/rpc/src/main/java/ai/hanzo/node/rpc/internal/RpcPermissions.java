@@ -33,7 +33,10 @@ final class RpcPermissions {
                     Map.entry(INFERENCE + "InferStream", Permission.INFERENCE_RUN),
                     Map.entry(OPERATOR + "GetOperatorStatus", Permission.OPERATOR_READ),
                     Map.entry(OPERATOR + "RegisterOperator", Permission.OPERATOR_UPDATE),
-                    Map.entry(OPERATOR + "UpdateStake", Permission.OPERATOR_UPDATE));
+                    Map.entry(OPERATOR + "UpdateStake", Permission.OPERATOR_UPDATE),
+                    Map.entry(OPERATOR + "Withdraw", Permission.OPERATOR_UPDATE),
+                    Map.entry(OPERATOR + "UpdateEndpoint", Permission.OPERATOR_UPDATE),
+                    Map.entry(OPERATOR + "Deregister", Permission.OPERATOR_UPDATE));
 
     private RpcPermissions() {}
 
