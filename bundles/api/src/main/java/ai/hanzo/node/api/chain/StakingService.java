@@ -81,4 +81,15 @@ public interface StakingService {
      * @return what the registry holds for it; empty when no node ever registered it
      */
     Optional<PeerStake> peerStake(String peerId);
+
+    /**
+     * What the registry held for a peer id at the last background read; never blocks, so network
+     * code (peer scoring, heartbeat filtering) can ask on every message. A peer not read yet, or
+     * read longer ago than the refresh interval, is read again in the background.
+     *
+     * @param peerId a libp2p peer id in base58btc text form
+     * @return the cached record; empty while it has not been read yet, or when no node ever
+     *     registered that peer id
+     */
+    Optional<PeerStake> cachedPeerStake(String peerId);
 }

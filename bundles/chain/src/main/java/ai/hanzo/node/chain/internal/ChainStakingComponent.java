@@ -68,7 +68,14 @@ public final class ChainStakingComponent implements StakingService {
                         () -> identity(nodeId),
                         lifecycle.info().networkId(),
                         System::getenv,
-                        Clock.systemUTC());
+                        Clock.systemUTC(),
+                        task ->
+                                scheduler.submit(
+                                        "peer stake read",
+                                        () -> {
+                                            task.run();
+                                            return null;
+                                        }));
         logger.info(
                 "chain client for {} (chain id {}) at {}, registry {}",
                 settings.profile().name().toLowerCase(),
@@ -201,5 +208,10 @@ public final class ChainStakingComponent implements StakingService {
     @Override
     public Optional<PeerStake> peerStake(String peerId) {
         return service.peerStake(peerId);
+    }
+
+    @Override
+    public Optional<PeerStake> cachedPeerStake(String peerId) {
+        return service.cachedPeerStake(peerId);
     }
 }

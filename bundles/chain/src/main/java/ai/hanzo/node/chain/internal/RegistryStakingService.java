@@ -49,6 +49,7 @@ final class RegistryStakingService implements StakingService, AutoCloseable {
     private final Optional<OperatorKey> key;
     private final Optional<TransactionSender> sender;
     private final NodeRegistry registry;
+    private final PeerStakeCache peerStakes;
     private volatile ChainStatus status;
 
     RegistryStakingService(
@@ -57,6 +58,20 @@ final class RegistryStakingService implements StakingService, AutoCloseable {
             String networkId,
             UnaryOperator<String> environment,
             Clock clock) {
+        this(settings, identity, networkId, environment, clock, Runnable::run);
+    }
+
+    /**
+     * @param background runs the cached peer-stake reads; the component passes the node scheduler's
+     *     worker pool
+     */
+    RegistryStakingService(
+            ChainSettings settings,
+            Supplier<NodeIdentity> identity,
+            String networkId,
+            UnaryOperator<String> environment,
+            Clock clock,
+            java.util.concurrent.Executor background) {
         this.settings = settings;
         this.identity = identity;
         this.networkId = networkId;
@@ -92,6 +107,9 @@ final class RegistryStakingService implements StakingService, AutoCloseable {
                         web3j,
                         new ReadonlyTransactionManager(web3j, readAs),
                         new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO));
+        this.peerStakes =
+                new PeerStakeCache(
+                        this::peerStake, background, settings.refreshInterval(), clock, 10_000);
         this.status =
                 new ChainStatus(
                         false,
@@ -207,6 +225,11 @@ final class RegistryStakingService implements StakingService, AutoCloseable {
                         record.component3(),
                         record.component5(),
                         clock.instant()));
+    }
+
+    @Override
+    public Optional<PeerStake> cachedPeerStake(String peerId) {
+        return peerStakes.get(peerId);
     }
 
     @Override

@@ -117,6 +117,20 @@ final class ChainFixture {
                 Duration.ofSeconds(5));
     }
 
+    RegistryStakingService service(
+            ChainSettings settings,
+            String nodeId,
+            String peerId,
+            java.util.concurrent.Executor background) {
+        return new RegistryStakingService(
+                settings,
+                () -> new NodeIdentity(nodeId, peerId, Set.of("runtime:process", "model:minilm")),
+                "hanzo-test",
+                name -> null,
+                Clock.systemUTC(),
+                background);
+    }
+
     RegistryStakingService service(ChainSettings settings, String nodeId, String peerId) {
         return new RegistryStakingService(
                 settings,

@@ -183,6 +183,37 @@ class StakingOnAnvilTest {
     }
 
     @Test
+    void cachedPeerStakesAreReadInTheBackgroundAndNeverBlock() throws Exception {
+        String peerId = peerId();
+        ExecutorService background = Executors.newSingleThreadExecutor();
+        CountDownLatch hold = new CountDownLatch(1);
+        try (RegistryStakingService staking =
+                chain.service(chain.settings(operator), nodeId(), peerId, background)) {
+            staking.register(ETHER.multiply(BigInteger.valueOf(3))).await(WAIT);
+            // while the background is busy the answer is the cache's: nothing known yet
+            background.execute(
+                    () -> {
+                        try {
+                            hold.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+            assertTrue(staking.cachedPeerStake(peerId).isEmpty());
+            hold.countDown();
+            org.awaitility.Awaitility.await()
+                    .atMost(WAIT)
+                    .until(() -> staking.cachedPeerStake(peerId).isPresent());
+            PeerStake cached = staking.cachedPeerStake(peerId).orElseThrow();
+            assertTrue(cached.registered());
+            assertEquals(ETHER.multiply(BigInteger.valueOf(3)), cached.stake());
+            staking.deregister().await(WAIT);
+        } finally {
+            background.shutdownNow();
+        }
+    }
+
+    @Test
     void stakeBelowMinimumIsRefusedWithTheContractsReasonBeforeSending() {
         try (RegistryStakingService staking =
                 chain.service(chain.settings(operator), nodeId(), peerId())) {

@@ -272,5 +272,10 @@ class OperatorGrpcServiceTest {
         public Optional<PeerStake> peerStake(String peerId) {
             return Optional.empty();
         }
+
+        @Override
+        public Optional<PeerStake> cachedPeerStake(String peerId) {
+            return Optional.empty();
+        }
     }
 }
