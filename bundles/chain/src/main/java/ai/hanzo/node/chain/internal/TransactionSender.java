@@ -52,6 +52,8 @@ final class TransactionSender {
     private final RevertDecoder reverts;
     private final NonceSource nonces;
     private volatile boolean chainIdVerified;
+    // fees priced from the chain stay good for a block: writes in a burst share one lookup
+    private volatile PricedFees lastFees;
 
     TransactionSender(
             Web3j web3j,
@@ -103,7 +105,7 @@ final class TransactionSender {
         String from = key.address();
         String to = settings.contractAddress();
         BigInteger gasLimit = estimateGas(action, from, to, value, data);
-        Fees fees = fees();
+        Fees fees = currentFees();
         Credentials credentials = key.credentials();
         nonces.lock().lock();
         try {
@@ -177,6 +179,17 @@ final class TransactionSender {
         }
         // a fifth more than the estimate: state can change between estimate and inclusion
         return needed.multiply(BigInteger.valueOf(120)).divide(HUNDRED).min(settings.gasCap());
+    }
+
+    private Fees currentFees() {
+        PricedFees last = lastFees;
+        long blockTimeNanos = settings.pollInterval().toNanos() * 2;
+        if (last != null && System.nanoTime() - last.atNanos() < blockTimeNanos) {
+            return last.fees();
+        }
+        Fees fresh = fees();
+        lastFees = new PricedFees(fresh, System.nanoTime());
+        return fresh;
     }
 
     private Fees fees() {
@@ -352,6 +365,8 @@ final class TransactionSender {
     }
 
     private record Broadcast(String hash, Fees fees, long sentAtNanos) {}
+
+    private record PricedFees(Fees fees, long atNanos) {}
 
     private static final class NonceTooLow extends RuntimeException {
         private static final long serialVersionUID = 1L;
