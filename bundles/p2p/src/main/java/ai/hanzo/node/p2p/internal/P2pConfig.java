@@ -66,4 +66,12 @@ public @interface P2pConfig {
             description =
                     "Score gossipsub peers by their on-chain stake (needs the chain feature configured): staked peers up, slashed peers down")
     boolean stake_score() default false;
+
+    /**
+     * @return whether heartbeats of nodes not registered on chain (or slashed) are ignored
+     */
+    @AttributeDefinition(
+            description =
+                    "Ignore heartbeats of nodes not registered (or slashed) in the chain's node registry; needs the chain feature configured")
+    boolean registered_only() default false;
 }
