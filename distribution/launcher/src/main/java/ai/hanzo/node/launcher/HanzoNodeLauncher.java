@@ -65,6 +65,15 @@ public final class HanzoNodeLauncher {
 
     // the data dir client commands use when they are not given --data-dir; set by run()
     private static Path clientDefaultDataDirectory = Path.of("data");
+    // the environment client commands read (HANZO_CHAIN_*); set by run()
+    private static Map<String, String> clientEnvironment = Map.of();
+
+    /**
+     * @return the environment the client command was started with
+     */
+    static Map<String, String> clientEnvironment() {
+        return clientEnvironment;
+    }
 
     /**
      * Parses the command line and runs what it asks for: the node (no command), help, the version,
@@ -84,6 +93,7 @@ public final class HanzoNodeLauncher {
         Callable<Integer> runNode = () -> 0;
         CommandLine commandLine = new CommandLine(NodeOptions.rootSpec(runNode));
         commandLine.addSubcommand(new KeysCommand());
+        commandLine.addSubcommand(new WalletCommand());
         commandLine.setOut(out).setErr(err);
         ParseResult result;
         try {
@@ -110,6 +120,7 @@ public final class HanzoNodeLauncher {
         }
         clientDefaultDataDirectory =
                 Path.of("").toAbsolutePath().resolve(options.value(Flag.DATA_DIR)).normalize();
+        clientEnvironment = Map.copyOf(env);
         ParseResult leaf = result;
         while (leaf.hasSubcommand()) {
             leaf = leaf.subcommand();
