@@ -106,4 +106,20 @@ public @interface P2pConfig {
      */
     @AttributeDefinition(description = "Discover peers on the local network with mDNS (UDP 5353)")
     boolean mdns() default true;
+
+    /**
+     * @return whether gossipsub scores peers by their stake in the chain's node registry
+     */
+    @AttributeDefinition(
+            description =
+                    "Score gossipsub peers by their on-chain stake (needs the chain feature configured): staked peers up, slashed peers down")
+    boolean stake_score() default false;
+
+    /**
+     * @return whether heartbeats of nodes not registered on chain (or slashed) are ignored
+     */
+    @AttributeDefinition(
+            description =
+                    "Ignore heartbeats of nodes not registered (or slashed) in the chain's node registry; needs the chain feature configured")
+    boolean registered_only() default false;
 }

@@ -1,12 +1,15 @@
 package ai.hanzo.node.p2p.internal;
 
 import ai.hanzo.node.api.Subscription;
+import ai.hanzo.node.api.chain.StakingService;
 import ai.hanzo.node.api.node.NodeLifecycle;
 import ai.hanzo.node.api.p2p.PeerInfo;
 import ai.hanzo.node.api.p2p.PeerNetwork;
 import ai.hanzo.node.api.p2p.PubsubMessage;
 import ai.hanzo.node.p2p.internal.identity.IdentityKeyFile;
 import ai.hanzo.node.p2p.internal.identity.Multiaddr;
+import ai.hanzo.node.p2p.internal.pubsub.GossipsubConfig;
+import ai.hanzo.node.p2p.internal.pubsub.StakeScore;
 import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,6 +25,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
@@ -36,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class P2pNetworkComponent implements PeerNetwork {
     private final Logger logger = LoggerFactory.getLogger(P2pNetworkComponent.class);
     private final P2pNode node;
+    private volatile StakingService staking;
 
     /**
      * Loads or creates the identity key, listens, and dials the bootstrap peers.
@@ -111,12 +116,20 @@ public final class P2pNetworkComponent implements PeerNetwork {
         boolean mdns =
                 Boolean.parseBoolean(
                         prop(context, "hanzo.p2p.mdns", Boolean.toString(config.mdns())));
+        GossipsubConfig gossip = GossipsubConfig.defaults();
+        if (config.stake_score()) {
+            // P5 from the chain client's cache of registrations; 0 while no chain client runs
+            gossip =
+                    gossip.withScore(
+                            gossip.score().withAppSpecificScore(new StakeScore(() -> staking)));
+        }
         this.node =
                 new P2pNode(
                         key,
                         new P2pNode.Settings(
                                 listen, bootstrap, limits, Duration.ofSeconds(1), mdns),
-                        null);
+                        null,
+                        gossip);
         try {
             node.start();
         } catch (RuntimeException e) {
@@ -198,5 +211,19 @@ public final class P2pNetworkComponent implements PeerNetwork {
     @Override
     public CompletionStage<List<PeerInfo>> findProviders(byte[] key, int max, Duration timeout) {
         return node.findProviders(key, max, timeout);
+    }
+
+    @Reference(
+            cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindStaking(StakingService staking) {
+        this.staking = staking;
+    }
+
+    void unbindStaking(StakingService staking) {
+        if (this.staking == staking) {
+            this.staking = null;
+        }
     }
 }

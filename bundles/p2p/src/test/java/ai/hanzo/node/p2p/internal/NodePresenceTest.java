@@ -131,6 +131,33 @@ class NodePresenceTest extends LocalNodesTest {
     }
 
     @Test
+    void aHeartbeatFilterKeepsRefusedPeersOutOfTheDirectory() {
+        P2pNode a = node();
+        P2pNode b = node();
+        P2pNode c = node();
+        Set<String> asked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        NodePresence pa =
+                presence(a, "node-a", "net", Duration.ofMillis(300))
+                        .acceptHeartbeatsFrom(
+                                peer -> {
+                                    asked.add(peer);
+                                    return peer.equals(b.localPeerId());
+                                });
+        presence(b, "node-b", "net", Duration.ofMillis(300));
+        presence(c, "node-c", "net", Duration.ofMillis(300));
+        b.connect(a.listenAddresses().get(0)).toCompletableFuture().join();
+        c.connect(a.listenAddresses().get(0)).toCompletableFuture().join();
+        // a has seen a heartbeat of each and refused c's: only b is in its directory
+        await().atMost(Duration.ofSeconds(15))
+                .until(
+                        () ->
+                                asked.contains(c.localPeerId())
+                                        && pa.node(b.localPeerId()).isPresent());
+        assertTrue(pa.node(c.localPeerId()).isEmpty());
+        assertEquals(1, pa.nodes().size());
+    }
+
+    @Test
     void aCapabilityChangeIsAnnouncedAtOnceNotAtTheNextHeartbeat() {
         Pair pair = connectedPair();
         P2pNode a = pair.a();

@@ -37,7 +37,10 @@ final class RpcPermissions {
                     Map.entry(INFERENCE + "UnloadModel", Permission.INFERENCE_MANAGE),
                     Map.entry(OPERATOR + "GetOperatorStatus", Permission.OPERATOR_READ),
                     Map.entry(OPERATOR + "RegisterOperator", Permission.OPERATOR_UPDATE),
-                    Map.entry(OPERATOR + "UpdateStake", Permission.OPERATOR_UPDATE));
+                    Map.entry(OPERATOR + "UpdateStake", Permission.OPERATOR_UPDATE),
+                    Map.entry(OPERATOR + "Withdraw", Permission.OPERATOR_UPDATE),
+                    Map.entry(OPERATOR + "UpdateEndpoint", Permission.OPERATOR_UPDATE),
+                    Map.entry(OPERATOR + "Deregister", Permission.OPERATOR_UPDATE));
 
     private RpcPermissions() {}
 

@@ -31,6 +31,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +57,7 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
     private final PeerNetwork network;
     private final String nodeId;
     private final String networkId;
+    private volatile Predicate<String> heartbeatFilter = peer -> true;
     private final Duration interval;
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
@@ -98,6 +100,18 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
         // seeded from the wall clock so that a restarted node's announcements still supersede its
         // old ones
         this.sequence = clock.millis();
+    }
+
+    /**
+     * Keeps only the heartbeats of peers the filter accepts, e.g. nodes registered on chain; the
+     * others never enter the directory.
+     *
+     * @param filter asked with the sender's peer id; must not block
+     * @return this
+     */
+    public NodePresence acceptHeartbeatsFrom(Predicate<String> filter) {
+        this.heartbeatFilter = filter;
+        return this;
     }
 
     /** Joins both topics and starts the heartbeat. */
@@ -270,6 +284,10 @@ public final class NodePresence implements NodeDirectory, AutoCloseable {
         }
         if (!networkId.equals(hb.networkId())) {
             logger.debug("Ignoring a heartbeat from {} of network {}", m.from(), hb.networkId());
+            return;
+        }
+        if (!heartbeatFilter.test(m.from())) {
+            logger.debug("Ignoring a heartbeat from {}: not accepted (unregistered)", m.from());
             return;
         }
         RemoteNode old = nodes.get(m.from());

@@ -2,6 +2,7 @@ package ai.hanzo.node.p2p.internal.presence;
 
 import ai.hanzo.node.api.Availability;
 import ai.hanzo.node.api.Subscription;
+import ai.hanzo.node.api.chain.StakingService;
 import ai.hanzo.node.api.event.EventBus;
 import ai.hanzo.node.api.event.EventTypes;
 import ai.hanzo.node.api.event.NodeEvent;
@@ -68,6 +69,8 @@ public final class PresenceComponent implements NodeDirectory {
     private final Map<InferenceEngine, String> engines = new ConcurrentHashMap<>();
     private final Map<String, String> lastSelfTestFailure = new ConcurrentHashMap<>();
     private volatile InferenceService inference;
+    private volatile StakingService staking;
+    private volatile boolean warnedNoChain;
     private final Map<EventBus, Subscription> events = new ConcurrentHashMap<>();
 
     /**
@@ -110,6 +113,8 @@ public final class PresenceComponent implements NodeDirectory {
                                 presenceThread,
                                 Clock.systemUTC(),
                                 P2pNode.AGENT)
+                        .acceptHeartbeatsFrom(
+                                config.registered_only() ? this::registeredOnChain : peer -> true)
                         .start();
         capabilityThread.scheduleWithFixedDelay(
                 this::recompute, 0, RECHECK_SECONDS, TimeUnit.SECONDS);
@@ -289,5 +294,34 @@ public final class PresenceComponent implements NodeDirectory {
     @Override
     public Subscription onChange(Consumer<RemoteNode> listener) {
         return presence.onChange(listener);
+    }
+
+    /** The heartbeat filter of {@code registered_only}: the chain client's cache, never waiting. */
+    private boolean registeredOnChain(String peerId) {
+        StakingService chain = staking;
+        if (chain == null) {
+            if (!warnedNoChain) {
+                warnedNoChain = true;
+                logger.warn(
+                        "registered_only is set but no chain client runs (configure"
+                                + " ai.hanzo.node.chain): accepting every node's heartbeat");
+            }
+            return true;
+        }
+        return chain.cachedPeerStake(peerId).map(p -> p.registered() && !p.slashed()).orElse(false);
+    }
+
+    @Reference(
+            cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindStaking(StakingService staking) {
+        this.staking = staking;
+    }
+
+    void unbindStaking(StakingService staking) {
+        if (this.staking == staking) {
+            this.staking = null;
+        }
     }
 }
