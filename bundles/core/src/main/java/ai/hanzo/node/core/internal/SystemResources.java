@@ -119,9 +119,8 @@ final class SystemResources {
         if (kib > 0) {
             return kib * 1024;
         }
-        return osBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getTotalMemorySize()
-                : Runtime.getRuntime().maxMemory();
+        double total = osAttribute("TotalMemorySize");
+        return total > 0 ? (long) total : Runtime.getRuntime().maxMemory();
     }
 
     double memoryUsage() {
@@ -130,10 +129,9 @@ final class SystemResources {
         if (total > 0 && available >= 0) {
             return 1.0 - (double) available / total;
         }
-        if (osBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return 1.0 - (double) os.getFreeMemorySize() / os.getTotalMemorySize();
-        }
-        return 0;
+        double jvmTotal = osAttribute("TotalMemorySize");
+        double jvmFree = osAttribute("FreeMemorySize");
+        return jvmTotal > 0 && jvmFree >= 0 ? 1.0 - jvmFree / jvmTotal : 0;
     }
 
     /**
@@ -184,14 +182,27 @@ final class SystemResources {
     }
 
     private static double jvmSystemCpu() {
-        if (osBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            double load = os.getCpuLoad();
-            return load < 0 ? 0 : load;
-        }
-        return 0;
+        double load = osAttribute("CpuLoad");
+        return load < 0 ? 0 : load;
     }
 
-    private static java.lang.management.OperatingSystemMXBean osBean() {
-        return ManagementFactory.getOperatingSystemMXBean();
+    /**
+     * Reads the JVM's operating-system figures through JMX, so this bundle needs no import of the
+     * JDK-specific com.sun.management package.
+     *
+     * @return the attribute, or -1 when this JVM does not offer it
+     */
+    private static double osAttribute(String name) {
+        try {
+            Object value =
+                    ManagementFactory.getPlatformMBeanServer()
+                            .getAttribute(
+                                    new javax.management.ObjectName(
+                                            ManagementFactory.OPERATING_SYSTEM_MXBEAN_NAME),
+                                    name);
+            return value instanceof Number n ? n.doubleValue() : -1;
+        } catch (javax.management.JMException | RuntimeException e) {
+            return -1;
+        }
     }
 }

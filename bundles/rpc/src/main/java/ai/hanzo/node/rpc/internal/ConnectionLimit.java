@@ -1,8 +1,13 @@
 package ai.hanzo.node.rpc.internal;
 
+import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
 import io.grpc.netty.shaded.io.netty.channel.Channel;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -10,8 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Caps the server's open connections: a connection accepted beyond the cap is closed at once,
- * before any byte is read. (gRPC's Netty server has no such setting; its handshake timeout closes
- * connections that send no HTTP/2 preface, which together bound what idle sockets can hold.)
+ * before any byte is read, and one that has not sent the 24-byte HTTP/2 client preface within the
+ * deadline is closed then. (gRPC's Netty server has no connection cap, and its handshake timeout
+ * does not cover the preface of plaintext connections; together these bound what idle or hostile
+ * sockets can hold.)
  */
 final class ConnectionLimit {
     private final Logger logger = LoggerFactory.getLogger(ConnectionLimit.class);
@@ -20,8 +27,11 @@ final class ConnectionLimit {
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong lastWarning = new AtomicLong();
 
-    ConnectionLimit(int max) {
+    private final long prefaceTimeoutMillis;
+
+    ConnectionLimit(int max, long prefaceTimeoutMillis) {
         this.max = Math.max(1, max);
+        this.prefaceTimeoutMillis = Math.max(100, prefaceTimeoutMillis);
     }
 
     int open() {
@@ -51,6 +61,8 @@ final class ConnectionLimit {
                         tooMany(child);
                     } else {
                         child.closeFuture().addListener(f -> open.decrementAndGet());
+                        // first in the pipeline: grpc's own handlers are added after it
+                        child.pipeline().addFirst(new PrefaceDeadline(prefaceTimeoutMillis));
                     }
                 }
                 return read;
@@ -70,6 +82,53 @@ final class ConnectionLimit {
                     max,
                     total,
                     child.remoteAddress());
+        }
+    }
+
+    /** Closes a connection whose client preface has not fully arrived by the deadline. */
+    private static final class PrefaceDeadline extends ChannelInboundHandlerAdapter {
+        private static final int PREFACE_BYTES = 24;
+        private final long timeoutMillis;
+        private ScheduledFuture<?> deadline;
+        private int seen;
+
+        PrefaceDeadline(long timeoutMillis) {
+            this.timeoutMillis = timeoutMillis;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            deadline =
+                    ctx.executor()
+                            .schedule(
+                                    () -> {
+                                        if (seen < PREFACE_BYTES) {
+                                            // from here, not through grpc's handlers, which
+                                            // would first wait for a graceful HTTP/2 goodbye
+                                            ctx.close();
+                                        }
+                                    },
+                                    timeoutMillis,
+                                    TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf bytes) {
+                seen += bytes.readableBytes();
+            }
+            if (seen >= PREFACE_BYTES) {
+                deadline.cancel(false);
+                ctx.pipeline().remove(this);
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
         }
     }
 }

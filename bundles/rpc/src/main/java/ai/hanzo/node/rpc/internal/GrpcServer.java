@@ -231,7 +231,10 @@ public final class GrpcServer {
                             return t;
                         });
         callExecutor.allowCoreThreadTimeOut(true);
-        connectionLimit = new ConnectionLimit(configuration.maxConnections());
+        connectionLimit =
+                new ConnectionLimit(
+                        configuration.maxConnections(),
+                        Math.max(1, configuration.handshakeTimeoutSeconds()) * 1000L);
         boss =
                 new MultiThreadIoEventLoopGroup(
                         1,

@@ -62,7 +62,10 @@ class NodeServiceRpcTest {
 
     @BeforeEach
     void start() throws Exception {
-        harness = new ServerHarness(data, Map.of("maxInboundMessageBytes", 64 * 1024, "shutdownGraceSeconds", 0));
+        harness =
+                new ServerHarness(
+                        data,
+                        Map.of("maxInboundMessageBytes", 64 * 1024, "shutdownGraceSeconds", 0));
         anonymous = NodeServiceGrpc.newBlockingStub(harness.channel());
     }
 
