@@ -315,6 +315,76 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
         }
     }
 
+    @Override
+    public void deploy(
+            ai.hanzo.node.proto.v1.DeployRequest request,
+            StreamObserver<ai.hanzo.node.proto.v1.DeployResponse> response) {
+        unary(response, "deploying failed", () -> deployments.deploy(request));
+    }
+
+    @Override
+    public void stop(
+            ai.hanzo.node.proto.v1.StopRequest request,
+            StreamObserver<ai.hanzo.node.proto.v1.StopResponse> response) {
+        unary(response, "stopping the deployment failed", () -> deployments.stop(request));
+    }
+
+    @Override
+    public void remove(
+            ai.hanzo.node.proto.v1.RemoveRequest request,
+            StreamObserver<ai.hanzo.node.proto.v1.RemoveResponse> response) {
+        unary(response, "removing the deployment failed", () -> deployments.remove(request));
+    }
+
+    @Override
+    public void scale(
+            ai.hanzo.node.proto.v1.ScaleRequest request,
+            StreamObserver<ai.hanzo.node.proto.v1.ScaleResponse> response) {
+        unary(response, "scaling failed", () -> deployments.scale(request));
+    }
+
+    @Override
+    public void getLogs(
+            ai.hanzo.node.proto.v1.GetLogsRequest request,
+            StreamObserver<ai.hanzo.node.proto.v1.LogEntry> response) {
+        deployments.logs(request, response);
+    }
+
+    @Override
+    public void listContainers(
+            ai.hanzo.node.proto.v1.ListContainersRequest request,
+            StreamObserver<ai.hanzo.node.proto.v1.ListContainersResponse> response) {
+        unary(response, "listing containers failed", () -> deployments.containers(request));
+    }
+
+    @Override
+    public void inspectContainer(
+            ai.hanzo.node.proto.v1.InspectContainerRequest request,
+            StreamObserver<ai.hanzo.node.proto.v1.ContainerInfo> response) {
+        unary(
+                response,
+                "inspecting the container failed",
+                () -> deployments.inspect(request.getContainerId()));
+    }
+
+    @Override
+    public StreamObserver<ai.hanzo.node.proto.v1.ExecInput> execInContainer(
+            StreamObserver<ai.hanzo.node.proto.v1.ExecOutput> response) {
+        return deployments.exec(response);
+    }
+
+    private static <T> void unary(StreamObserver<T> response, String what, Supplier<T> call) {
+        T result;
+        try {
+            result = call.get();
+        } catch (RuntimeException e) {
+            response.onError(ErrorStatus.of(e, what));
+            return;
+        }
+        response.onNext(result);
+        response.onCompleted();
+    }
+
     private void requireThisNode(String nodeId) {
         if (!nodeId.isBlank() && !nodeId.trim().equals(lifecycle.info().nodeId())) {
             throw new NotFoundException(
