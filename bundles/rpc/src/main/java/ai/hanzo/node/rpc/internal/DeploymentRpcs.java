@@ -88,10 +88,11 @@ final class DeploymentRpcs {
     }
 
     DeployResponse deploy(DeployRequest request) {
+        Orchestrator current = orchestrator();
         if (!request.hasSpec() || request.getSpec().getServicesCount() == 0) {
             throw new InvalidArgumentException("spec has no services: give at least one");
         }
-        DeploymentResult result = orchestrator().deploy(ComposeMapper.fromWire(request));
+        DeploymentResult result = current.deploy(ComposeMapper.fromWire(request));
         return DeployResponse.newBuilder()
                 .setSuccess(true)
                 .setDeploymentId(result.deploymentId())
