@@ -145,6 +145,8 @@ class LauncherIT {
                                             .getStatus(GetStatusRequest.getDefaultInstance()));
             assertEquals(Status.Code.UNAUTHENTICATED, anonymous.getStatus().getCode());
 
+            servesStatusHttpAndKeysMadeWhileRunning(node);
+
             firstId = Files.readString(home.resolve("data/node-id"), StandardCharsets.UTF_8).trim();
             assertTrue(node.output().contains("node id   " + firstId), node.output());
             Set<PosixFilePermission> keyPermissions =
@@ -173,6 +175,89 @@ class LauncherIT {
                     Files.readString(home.resolve("data/node-id"), StandardCharsets.UTF_8).trim());
             assertEquals(0, again.terminate(Duration.ofSeconds(10)));
         }
+    }
+
+    /**
+     * The real node: GetStatus with the admin key carries measured metrics; the banner's HTTP
+     * address really serves readiness and Prometheus metrics (with the gRPC calls just made); a key
+     * made by 'hanzo-node keys create' while the node runs is accepted within seconds.
+     */
+    private void servesStatusHttpAndKeysMadeWhileRunning(NodeProcess node) throws Exception {
+        String admin =
+                Files.readString(home.resolve("data/admin.key"), StandardCharsets.UTF_8).trim();
+        io.grpc.Metadata headers = new io.grpc.Metadata();
+        headers.put(
+                io.grpc.Metadata.Key.of("x-api-key", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+                admin);
+        var status =
+                node.nodeService()
+                        .withInterceptors(
+                                io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
+                        .getStatus(GetStatusRequest.getDefaultInstance());
+        assertEquals(ai.hanzo.node.proto.v1.NodeState.NODE_STATE_READY, status.getState());
+        assertTrue(
+                status.getMetrics().getMemoryUsage() > 0
+                        && status.getMetrics().getMemoryUsage() < 1,
+                status.toString());
+
+        java.util.regex.Matcher banner =
+                java.util.regex.Pattern.compile("HTTP      (127\\.0\\.0\\.1:\\d+)")
+                        .matcher(node.output());
+        assertTrue(banner.find(), "the banner names the HTTP address:\n" + node.output());
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<String> ready =
+                http.send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create(
+                                                "http://" + banner.group(1) + "/readiness"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, ready.statusCode(), ready.body());
+        String metrics =
+                http.send(
+                                java.net.http.HttpRequest.newBuilder(
+                                                java.net.URI.create(
+                                                        "http://" + banner.group(1) + "/metrics"))
+                                        .build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString())
+                        .body();
+        assertTrue(metrics.contains("hanzo_node_memory_usage_ratio"), metrics);
+        assertTrue(
+                metrics.contains(
+                        "grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"GetStatus\""),
+                metrics);
+
+        NodeProcess.Result created =
+                hanzoNode(
+                        "keys",
+                        "create",
+                        "--role",
+                        "viewer",
+                        "--data-dir",
+                        home.resolve("data").toString());
+        assertEquals(0, created.exitCode(), created.output());
+        String viewer =
+                java.util.Arrays.stream(created.output().split("\n"))
+                        .filter(l -> l.startsWith("hzk_"))
+                        .findFirst()
+                        .orElseThrow();
+        io.grpc.Metadata viewerHeaders = new io.grpc.Metadata();
+        viewerHeaders.put(
+                io.grpc.Metadata.Key.of("x-api-key", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+                viewer);
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .ignoreExceptions()
+                .until(
+                        () ->
+                                node.nodeService()
+                                                .withInterceptors(
+                                                        io.grpc.stub.MetadataUtils
+                                                                .newAttachHeadersInterceptor(
+                                                                        viewerHeaders))
+                                                .getStatus(GetStatusRequest.getDefaultInstance())
+                                                .getState()
+                                        == ai.hanzo.node.proto.v1.NodeState.NODE_STATE_READY);
     }
 
     @Test

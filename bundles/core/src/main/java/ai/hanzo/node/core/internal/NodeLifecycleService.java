@@ -386,6 +386,23 @@ public final class NodeLifecycleService
         }
     }
 
+    /**
+     * @return the address HTTP really listens on, as its bundle registered it, or why none: the
+     *     banner never claims an address nothing serves
+     */
+    private String httpAddress() {
+        try {
+            ServiceReference<?>[] serving =
+                    context.getAllServiceReferences(null, "(hanzo.http.address=*)");
+            if (serving != null && serving.length > 0) {
+                return String.valueOf(serving[0].getProperty("hanzo.http.address"));
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        return "(not serving: the http bundle is not running)";
+    }
+
     private String banner() {
         return String.join(
                 System.lineSeparator(),
@@ -394,7 +411,7 @@ public final class NodeLifecycleService
                 "  node id   " + info.nodeId(),
                 "  network   " + (info.networkId().isEmpty() ? "(none)" : info.networkId()),
                 "  gRPC      " + settings.grpcAddress(),
-                "  HTTP      " + settings.httpAddress(),
+                "  HTTP      " + httpAddress(),
                 "  P2P       " + settings.p2pAddress(),
                 "  data      " + info.dataDirectory());
     }
