@@ -83,8 +83,10 @@ import org.slf4j.LoggerFactory;
  * the httpclient5 transport). Registered whether or not the engine answers; {@link #selfTest()}
  * says which, and why not.
  */
+// immediate: one instance (one connection pool) for the bundle's life, not one per consumer
 @Component(
         service = ContainerRuntime.class,
+        immediate = true,
         configurationPid = "ai.hanzo.node.docker",
         property = ContainerRuntime.NAME_PROPERTY + "=docker")
 @Designate(ocd = DockerRuntimeConfig.class)
