@@ -111,6 +111,8 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
     private final DockerClient streams;
     // the self-test: must answer within seconds whatever the engine does
     private final DockerClient probe;
+    // one reader per exec session, blocked for the command's whole life: not for the node's bounded
+    // worker pool (docker-java's own stream readers are threads of their own in the same way)
     private final ExecutorService execReaders;
     // starts after an exit, per container, as seen by this node process (the engine counts only
     // its own policy restarts, and this runtime never asks it to restart)
