@@ -118,6 +118,8 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
     // its own policy restarts, and this runtime never asks it to restart)
     private final Map<String, AtomicInteger> restarts = new ConcurrentHashMap<>();
     private final AtomicReference<CachedInfo> info = new AtomicReference<>();
+    // follows, watches and pulls not yet ended
+    private final Set<SinkCallback<?, ?>> openStreams = ConcurrentHashMap.newKeySet();
 
     private record CachedInfo(Instant at, JsonNode info) {}
 
@@ -175,10 +177,28 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
         return http.build();
     }
 
-    /** Closes the engine connections and ends every exec reader. */
+    /**
+     * Tracks a stream until it ends, so that {@link #close()} can end it with a clear reason, and
+     * starts it.
+     */
+    private <I, O> SinkCallback<I, O> open(SinkCallback<I, O> callback, Runnable start) {
+        openStreams.add(callback);
+        callback.onFinish(() -> openStreams.remove(callback));
+        start.run();
+        return callback;
+    }
+
+    /** Ends the open streams, closes the engine connections and ends every exec reader. */
     @Deactivate
     @Override
     public void close() {
+        NodeException stopped =
+                new NodeException(
+                        ErrorCode.UNAVAILABLE,
+                        "the docker runtime was stopped (bundle stopped or reconfigured)");
+        for (SinkCallback<?, ?> stream : List.copyOf(openStreams)) {
+            stream.fail(stopped);
+        }
         execReaders.shutdownNow();
         for (DockerClient c : List.of(api, streams, probe)) {
             try {
@@ -355,8 +375,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
                                         .withIdentityToken(
                                                 a.username().isEmpty() ? a.secret() : null)));
         logger.info("Pulling {}", ref.canonical());
-        cmd.exec(callback);
-        return callback;
+        return open(callback, () -> cmd.exec(callback));
     }
 
     private static void failOnError(ResponseItem item, String what) {
@@ -653,8 +672,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
         if (!labelFilters.isEmpty()) {
             cmd.withLabelFilter(labelFilters);
         }
-        cmd.exec(callback);
-        return callback;
+        return open(callback, () -> cmd.exec(callback));
     }
 
     private static List<ContainerEvent> containerEvent(
@@ -741,8 +759,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
                         }
                     }
                 };
-        cmd.exec(callback);
-        return callback;
+        return open(callback, () -> cmd.exec(callback));
     }
 
     /** Splits the engine's log frames into lines, joining the parts of long lines. */

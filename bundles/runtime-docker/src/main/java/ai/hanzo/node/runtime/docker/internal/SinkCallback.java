@@ -29,6 +29,7 @@ class SinkCallback<I, O> implements ResultCallback<I>, Subscription {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile Closeable stream;
+    private volatile Runnable onFinish = () -> {};
 
     /**
      * @param sink the consumer
@@ -79,6 +80,7 @@ class SinkCallback<I, O> implements ResultCallback<I>, Subscription {
             if (!closed.get()) {
                 sink.error(failure);
             }
+            onFinish.run();
         }
     }
 
@@ -89,6 +91,7 @@ class SinkCallback<I, O> implements ResultCallback<I>, Subscription {
             if (!closed.get()) {
                 sink.error(errors.apply(throwable));
             }
+            onFinish.run();
         }
     }
 
@@ -108,7 +111,20 @@ class SinkCallback<I, O> implements ResultCallback<I>, Subscription {
             if (!closed.get()) {
                 sink.complete();
             }
+            onFinish.run();
         }
+    }
+
+    /**
+     * @param action run once the stream has ended or was closed
+     * @return this callback
+     */
+    SinkCallback<I, O> onFinish(Runnable action) {
+        onFinish = action;
+        if (finished()) {
+            action.run();
+        }
+        return this;
     }
 
     /** Runs on the reading thread after the last item, before the sink completes. */
@@ -125,6 +141,7 @@ class SinkCallback<I, O> implements ResultCallback<I>, Subscription {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             closeQuietly(stream);
+            onFinish.run();
         }
     }
 

@@ -422,6 +422,24 @@ class DockerContainerRuntimeIT {
         }
     }
 
+    @Test
+    void stoppingTheRuntimeEndsItsOpenStreamsWithTheReason() throws Exception {
+        String id = runtime.create(spec("stopping", SLEEP));
+        runtime.start(id);
+        CollectingSink<LogLine> follow = new CollectingSink<>();
+        CollectingSink<ContainerEvent> watch = new CollectingSink<>();
+        DockerContainerRuntime other = new DockerContainerRuntime(dockerd.settings("", 10));
+        other.logs(id, new LogOptions(0, true, Optional.empty()), follow);
+        other.watch(labels, watch);
+        other.close();
+        for (CollectingSink<?> sink : List.of(follow, watch)) {
+            assertTrue(sink.ended.await(10, SECONDS));
+            NodeException e = assertInstanceOf(NodeException.class, sink.error.get());
+            assertEquals(ErrorCode.UNAVAILABLE, e.code());
+            assertTrue(e.getMessage().contains("docker runtime was stopped"), e.getMessage());
+        }
+    }
+
     /** What an exec'd command wrote and its exit code. */
     record Exec(String stdout, String stderr, int exitCode) {}
 

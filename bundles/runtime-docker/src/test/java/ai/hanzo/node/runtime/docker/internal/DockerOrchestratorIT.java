@@ -78,10 +78,22 @@ class DockerOrchestratorIT {
                                     Duration.ofSeconds(30)));
             try {
                 orchestrator.addRuntime(runtime);
+                // the orchestrator places deployments only on a runtime whose self-test passed
+                await().atMost(30, SECONDS)
+                        .until(
+                                () ->
+                                        orchestrator.runtimes().stream()
+                                                .anyMatch(
+                                                        r ->
+                                                                r.name().equals("docker")
+                                                                        && r.availability()
+                                                                                .available()));
                 ServiceSpec web =
                         ServiceSpec.builder(dockerd.image)
                                 .command("sleep", "600")
                                 .replicas(3)
+                                // sleep as pid 1 ignores SIGTERM: do not wait 10 s per container
+                                .stopGracePeriod("1s")
                                 .build();
                 orchestrator.deploy(
                         new DeploymentRequest(
