@@ -59,13 +59,14 @@ public final class DockerDeployBench {
     }
 
     private static void bench(String host, String image, String network) throws Exception {
-        try (DockerContainerRuntime runtime = new DockerContainerRuntime(config(host, network))) {
+        try (DockerContainerRuntime runtime = new DockerContainerRuntime(config(host, network));
+                OrchestratorDeploy orchestrators = new OrchestratorDeploy()) {
             System.out.printf(
                     "engine %s, image %s, %d rounds per cell (first round of each cell is warm-up)%n",
                     host, image, ROUNDS);
             System.out.printf(
-                    "%-9s %-10s %12s %12s %8s%n",
-                    "replicas", "mode", "runtime ms", "cli ms", "ratio");
+                    "%-9s %-10s %12s %12s %8s %14s %8s%n",
+                    "replicas", "mode", "runtime ms", "cli ms", "ratio", "orchestr. ms", "ratio");
             for (int replicas : new int[] {1, 10}) {
                 for (boolean parallel : new boolean[] {false, true}) {
                     if (replicas == 1 && parallel) {
@@ -73,6 +74,7 @@ public final class DockerDeployBench {
                     }
                     List<Double> viaRuntime = new ArrayList<>();
                     List<Double> viaCli = new ArrayList<>();
+                    List<Double> viaOrchestrator = new ArrayList<>();
                     for (int round = 0; round < ROUNDS; round++) {
                         // alternate which goes first, so drift on a shared machine hits both
                         boolean runtimeFirst = round % 2 == 0;
@@ -85,17 +87,35 @@ public final class DockerDeployBench {
                             b = deployWithCli(host, image, network, replicas, parallel, round);
                             a = deployWithRuntime(runtime, image, replicas, parallel, round);
                         }
+                        cleanUp(runtime);
+                        // the orchestrator creates a service's replicas one after the other
+                        double o =
+                                parallel
+                                        ? Double.NaN
+                                        : orchestrators.deploy(runtime, image, replicas, round);
                         if (round > 0) {
                             viaRuntime.add(a);
                             viaCli.add(b);
+                            viaOrchestrator.add(o);
                         }
                         cleanUp(runtime);
                     }
                     double r = median(viaRuntime);
                     double c = median(viaCli);
+                    double o = median(viaOrchestrator);
+                    // the orchestrator has no parallel variant of one service's replicas
+                    String orchestrated =
+                            parallel
+                                    ? String.format("%14s %8s", "-", "-")
+                                    : String.format("%14.1f %7.2fx", o, o / c);
                     System.out.printf(
-                            "%-9d %-10s %12.1f %12.1f %7.2fx%n",
-                            replicas, parallel ? "parallel" : "one-by-one", r, c, r / c);
+                            "%-9d %-10s %12.1f %12.1f %7.2fx %s%n",
+                            replicas,
+                            parallel ? "parallel" : "one-by-one",
+                            r,
+                            c,
+                            r / c,
+                            orchestrated);
                 }
             }
         }

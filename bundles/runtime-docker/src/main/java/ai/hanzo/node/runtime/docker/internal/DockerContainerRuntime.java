@@ -329,12 +329,24 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
     }
 
     /**
-     * The reference the engine knows the image by: with the configured registry if it names none.
+     * The reference the engine knows the image by. One that names no registry is taken as given
+     * when the engine has it under that name (an image loaded from an archive), else with the
+     * configured registry in front, where a pull would put it.
      */
     String resolveImage(String image) {
         ImageReference ref = ImageReference.parse(image, settings.registry());
-        // a reference that needed no registry stays as given (busybox:local, not busybox:local)
-        return ref.registry().isEmpty() ? image.trim() : ref.canonical();
+        String given = image.trim();
+        if (ref.registry().isEmpty() || given.startsWith(ref.registry() + "/")) {
+            return given;
+        }
+        try {
+            api.inspectImageCmd(given).exec();
+            return given;
+        } catch (NotFoundException e) {
+            return ref.canonical();
+        } catch (RuntimeException e) {
+            throw errors.map("look up image " + given, e);
+        }
     }
 
     @Override
