@@ -320,7 +320,9 @@ public class DistributionIT {
             assertTrue("deployment removed within 60 s", removed.await(60, TimeUnit.SECONDS));
             assertTrue(orchestrator.deployment("itest-web").isEmpty());
             assertTrue(
-                    orchestrator.containers(true, Map.of("hanzo.deployment", "itest-web")).isEmpty());
+                    orchestrator
+                            .containers(true, Map.of("hanzo.deployment", "itest-web"))
+                            .isEmpty());
         } finally {
             events.close();
         }
