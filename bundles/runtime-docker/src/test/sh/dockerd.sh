@@ -18,7 +18,8 @@ log=$dir/dockerd.log
 # Debian's CLI matches Debian's engine; a newer CLI elsewhere on the PATH would work too
 docker_cli=/usr/bin/docker
 
-# unix socket paths are limited to 107 bytes: fall back to a short directory under /tmp
+# unix socket paths are limited to 107 bytes (the engine's, and containerd's under the exec root):
+# with a long build path, both go to a short directory under /tmp
 sockdir=$dir
 if [ ${#dir} -gt 60 ]; then
     sockdir=/tmp/hanzo-dockerd-$(printf '%s' "$dir" | md5sum | cut -c1-12)
@@ -62,8 +63,10 @@ stop_all() {
     stop_pid "$regpidfile" docker-registry
     stop_pid "$pidfile" dockerd
     # leave no mount behind in the build dir, so `mvn clean` can delete it
-    grep -o " $dir/[^ ]*" /proc/self/mounts 2>/dev/null | sort -r | while read -r m; do
-        umount -l "$m" 2>/dev/null
+    for root in "$dir" "$sockdir"; do
+        grep -o " $root/[^ ]*" /proc/self/mounts 2>/dev/null | sort -r | while read -r m; do
+            umount -l "$m" 2>/dev/null
+        done
     done
 }
 
@@ -101,9 +104,9 @@ start() {
     : > "$log"
     local t0=$SECONDS
     install_missing
-    mkdir -p "$dir/data" "$dir/exec"
+    mkdir -p "$dir/data" "$sockdir/exec"
     # its own containerd too (under the exec root), never the host's
-    nohup dockerd --data-root "$dir/data" --exec-root "$dir/exec" -H "unix://$sock" \
+    nohup dockerd --data-root "$dir/data" --exec-root "$sockdir/exec" -H "unix://$sock" \
         --pidfile "$pidfile" --iptables=false --ip-masq=false --bridge=none \
         --containerd-namespace hanzo-test --containerd-plugins-namespace hanzo-test-plugins \
         >>"$log" 2>&1 < /dev/null &
@@ -185,6 +188,11 @@ YML
 
 case $cmd in
     start) start ;;
-    stop) stop_all; echo "dockerd.sh: stopped" >&2 ;;
+    stop)
+        stop_all
+        # the short directory under /tmp holds only the socket and the exec root's state
+        [ "$sockdir" != "$dir" ] && rm -rf --one-file-system "$sockdir"
+        echo "dockerd.sh: stopped" >&2
+        ;;
     *) echo "usage: dockerd.sh start|stop DIR" >&2; exit 2 ;;
 esac
