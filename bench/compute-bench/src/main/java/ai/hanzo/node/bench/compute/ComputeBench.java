@@ -116,6 +116,7 @@ public final class ComputeBench {
         final ProcessRuntime runtime;
         final DeploymentEngine engine;
         final Map<String, CountDownLatch> running = new ConcurrentHashMap<>();
+        volatile Consumer<NodeEvent> trace = e -> {};
 
         Node(Path dir) {
             store = ChronicleNodeStore.open(dir.resolve("store"));
@@ -127,6 +128,7 @@ public final class ComputeBench {
                             ProcessRuntime.Settings.defaults());
             Consumer<NodeEvent> events =
                     e -> {
+                        trace.accept(e);
                         if (e.type().equals(EventTypes.DEPLOYMENT_STATE)
                                 && "running".equals(e.attributes().get("state"))) {
                             CountDownLatch l = running.get(e.resourceId());
@@ -203,6 +205,7 @@ public final class ComputeBench {
             case "recovery" ->
                     recovery(Integer.parseInt(System.getenv().getOrDefault("DEPLOYMENTS", "50")));
             case "crash-node" -> crashNode(Path.of(args[1]), Integer.parseInt(args[2]));
+            case "trace" -> trace();
             default -> throw new IllegalArgumentException(args[0]);
         }
         System.exit(0);
@@ -261,6 +264,47 @@ public final class ComputeBench {
                 System.out.printf(
                         "deploy-to-ready replicas=%d runs=%d: process runtime %.1f ms, plain ProcessBuilder %.1f ms, ratio %.2fx%n",
                         replicas, runs, a, b, a / b);
+            }
+        }
+    }
+
+    /** Where the time of one deploy goes: each event's time after the deploy call. */
+    static void trace() throws Exception {
+        Path dir = Files.createTempDirectory("compute-bench-trace");
+        try (Node node = new Node(dir)) {
+            for (int run = 0; run < 12; run++) {
+                String id = "t" + run;
+                CountDownLatch ready = new CountDownLatch(1);
+                node.running.put(id, ready);
+                List<NodeEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+                node.trace = seen::add;
+                java.time.Instant t0 = java.time.Instant.now();
+                node.engine.deploy(sleepers(id, 1));
+                java.time.Instant returned = java.time.Instant.now();
+                ready.await(60, TimeUnit.SECONDS);
+                if (run >= 2) {
+                    StringBuilder line =
+                            new StringBuilder(
+                                    "deploy returned +"
+                                            + Duration.between(t0, returned).toMillis()
+                                            + " ms");
+                    for (NodeEvent e : seen) {
+                        line.append(", ")
+                                .append(
+                                        e.attributes()
+                                                .getOrDefault(
+                                                        "state",
+                                                        e.attributes()
+                                                                .getOrDefault("action", e.type())))
+                                .append(" +")
+                                .append(Duration.between(t0, e.timestamp()).toMillis())
+                                .append(" ms");
+                    }
+                    System.out.println(line);
+                }
+                node.trace = e -> {};
+                node.engine.remove(id, false);
+                waitFor(() -> node.engine.deployment(id).isEmpty(), 60_000);
             }
         }
     }

@@ -43,6 +43,28 @@ public record Deployment(
         replicas = Map.copyOf(replicas);
     }
 
+    /** Renders the deployment without the environment's values, which may be secrets. */
+    @Override
+    public String toString() {
+        return "Deployment[id="
+                + id
+                + ", name="
+                + name
+                + ", spec="
+                + spec
+                + ", environment keys="
+                + environment.keySet()
+                + ", options="
+                + options
+                + ", replicas="
+                + replicas
+                + ", state="
+                + state
+                + ", message="
+                + message
+                + "]";
+    }
+
     /**
      * @param next the new state
      * @param why the reason

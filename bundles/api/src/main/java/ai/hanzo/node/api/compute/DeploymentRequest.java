@@ -26,4 +26,20 @@ public record DeploymentRequest(
         Objects.requireNonNull(options, "options");
         environment = Map.copyOf(environment);
     }
+
+    /** Renders the request without the environment's values, which may be secrets. */
+    @Override
+    public String toString() {
+        return "DeploymentRequest[deploymentId="
+                + deploymentId
+                + ", name="
+                + name
+                + ", spec="
+                + spec
+                + ", environment keys="
+                + environment.keySet()
+                + ", options="
+                + options
+                + "]";
+    }
 }

@@ -232,7 +232,8 @@ class OrchestratorTest {
         await().atMost(WAIT).until(() -> node.store.deployment("sr").isEmpty());
         assertTrue(containers("sr").isEmpty());
         assertTrue(node.store.containersOf("sr").isEmpty());
-        assertEquals("removed", states("sr").get(states("sr").size() - 1));
+        await().atMost(WAIT)
+                .until(() -> states("sr").get(states("sr").size() - 1).equals("removed"));
     }
 
     @Test
@@ -299,6 +300,9 @@ class OrchestratorTest {
                         Map.of("DB_PASSWORD", "s3cr3t-value-2"),
                         ai.hanzo.node.api.compute.DeploymentOptions.onRuntime("process")));
         awaitRunning("env", 1);
+        String rendered = node.engine.deployment("env").orElseThrow().toString();
+        assertFalse(rendered.contains("s3cr3t"), rendered);
+        assertTrue(rendered.contains("DB_PASSWORD"), rendered);
         node.engine.remove("env", false);
         await().atMost(WAIT).until(() -> node.store.deployment("env").isEmpty());
         Set<String> texts = new HashSet<>();

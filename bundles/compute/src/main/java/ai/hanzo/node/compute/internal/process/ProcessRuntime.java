@@ -73,6 +73,7 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
             "while [ \"$#\" -gt 0 ] && [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift;"
                     + " done; shift; exec \"$@\"";
     private static final long CLOCK_TICKS_PER_SECOND = 100;
+    private static final int QUIET_AFTER_ROUNDS = 8;
 
     /**
      * Tunables.
@@ -115,6 +116,7 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
     private final List<Watch> watches = new CopyOnWriteArrayList<>();
     private final ScheduledFuture<?> collector;
     private final ScheduledFuture<?> liveness;
+    private long collectRounds;
 
     private record Watch(Map<String, String> filters, SinkPump<ContainerEvent> pump) {}
 
@@ -127,6 +129,8 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
         final Instant createdAt;
         final ContainerLog log;
         final List<LogFollower> followers = new CopyOnWriteArrayList<>();
+        // collection rounds in a row without output (read by the collector only)
+        int quietRounds;
         // guarded by this
         ContainerState state = ContainerState.CREATED;
         long pid = -1;
@@ -881,11 +885,20 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
     // --- background work
 
     private void collectAll() {
+        long round = ++collectRounds;
         for (Box b : containers.values()) {
+            // a container quiet for a while is looked at every fourth round only: an idle node
+            // with many containers then costs a quarter of the file checks
+            if (b.quietRounds >= QUIET_AFTER_ROUNDS && round % 4 != 0) {
+                continue;
+            }
             try {
                 if (b.log.collect(false)) {
+                    b.quietRounds = 0;
                     persistQuietly(b);
                     b.followers.forEach(LogFollower::wake);
+                } else {
+                    b.quietRounds++;
                 }
             } catch (IOException e) {
                 logger.warn("Cannot collect the output of container {}: {}", b.id, e.toString());
