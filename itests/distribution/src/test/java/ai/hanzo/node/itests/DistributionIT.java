@@ -24,11 +24,13 @@ import ai.hanzo.node.api.node.NodeLifecycle;
 import ai.hanzo.node.api.node.NodeState;
 import ai.hanzo.node.api.p2p.NodeDirectory;
 import ai.hanzo.node.api.p2p.PeerNetwork;
+import ai.hanzo.node.api.runtime.ContainerRuntime;
 import ai.hanzo.node.api.runtime.ContainerStatus;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,6 +53,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * Boots the assembled distribution (hanzo-node-*.tar.gz) in Pax Exam's Karaf container and checks
@@ -67,6 +70,7 @@ public class DistributionIT {
                     "ai.hanzo.node.rpc",
                     "ai.hanzo.node.p2p",
                     "ai.hanzo.node.storage",
+                    "ai.hanzo.node.runtime.docker",
                     "ai.hanzo.node.compute",
                     "org.apache.felix.scr");
 
@@ -146,6 +150,36 @@ public class DistributionIT {
             }
         }
         assertTrue("bundles not active: " + notActive, notActive.isEmpty());
+    }
+
+    @Test
+    public void theDockerRuntimeIsRegisteredAndSaysWhetherTheEngineAnswers() throws Exception {
+        ServiceTracker<ContainerRuntime, ContainerRuntime> tracker =
+                new ServiceTracker<>(
+                        context,
+                        context.createFilter(
+                                "(&(objectClass="
+                                        + ContainerRuntime.class.getName()
+                                        + ")("
+                                        + ContainerRuntime.NAME_PROPERTY
+                                        + "=docker))"),
+                        null);
+        tracker.open();
+        try {
+            ContainerRuntime docker = tracker.waitForService(20_000);
+            assertTrue("the docker runtime is registered by default", docker != null);
+            assertEquals("docker", docker.name());
+            // the default socket: without one, the runtime is unavailable and names what is missing
+            if (!Files.exists(Path.of("/var/run/docker.sock"))) {
+                var availability = docker.selfTest();
+                assertTrue(!availability.available());
+                assertTrue(
+                        availability.reason(),
+                        availability.reason().contains("/var/run/docker.sock"));
+            }
+        } finally {
+            tracker.close();
+        }
     }
 
     @Test
