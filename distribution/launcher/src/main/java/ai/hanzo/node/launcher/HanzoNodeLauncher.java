@@ -2,18 +2,22 @@ package ai.hanzo.node.launcher;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.Reader;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 
 /**
  * The entry point of {@code bin/hanzo-node}: resolves and checks the settings, prints help or the
@@ -31,27 +35,125 @@ public final class HanzoNodeLauncher {
      */
     public static void main(String[] args) throws Exception {
         Path home = Path.of(System.getProperty("karaf.home", ".")).toAbsolutePath().normalize();
-        NodeOptions options;
+        Map<String, String> conf;
         try {
-            options =
-                    NodeOptions.parse(
-                            List.of(args),
-                            System.getenv(),
-                            readConf(home.resolve("etc/hanzo-node.conf")));
-        } catch (UsageException e) {
-            System.err.println("hanzo-node: " + e.getMessage());
-            System.err.println("Run 'hanzo-node --help' for the list of flags.");
+            conf = readConf(home.resolve("etc/hanzo-node.conf"));
+        } catch (IOException e) {
+            System.err.println("hanzo-node: cannot read etc/hanzo-node.conf: " + e.getMessage());
             System.exit(USAGE_ERROR);
             return;
         }
+        PrintWriter out = new PrintWriter(System.out, true, Charset.defaultCharset());
+        PrintWriter err = new PrintWriter(System.err, true, Charset.defaultCharset());
+        int code = run(args, System.getenv(), conf, out, err, HanzoNodeLauncher::startNode);
+        out.flush();
+        err.flush();
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Starts the node in this JVM; returns when it has stopped. */
+    interface NodeStarter {
+        /**
+         * @param options the checked settings
+         * @return the exit code
+         * @throws Exception if Karaf fails to start
+         */
+        int start(NodeOptions options) throws Exception;
+    }
+
+    // the data dir client commands use when they are not given --data-dir; set by run()
+    private static Path clientDefaultDataDirectory = Path.of("data");
+
+    /**
+     * Parses the command line and runs what it asks for: the node (no command), help, the version,
+     * or a client command such as {@code keys}. A bad setting is exit code 2 with one line that
+     * names it.
+     *
+     * @return the exit code
+     */
+    static int run(
+            String[] args,
+            Map<String, String> env,
+            Map<String, String> conf,
+            PrintWriter out,
+            PrintWriter err,
+            NodeStarter starter)
+            throws Exception {
+        Callable<Integer> runNode = () -> 0;
+        CommandLine commandLine = new CommandLine(NodeOptions.rootSpec(runNode));
+        commandLine.addSubcommand(new KeysCommand());
+        commandLine.setOut(out).setErr(err);
+        ParseResult result;
+        try {
+            result = commandLine.parseArgs(args);
+        } catch (ParameterException e) {
+            return usageError(err, NodeOptions.usageError(e).getMessage(), e.getCommandLine());
+        }
+        NodeOptions options;
+        try {
+            options = NodeOptions.resolve(result, env, conf, !result.hasSubcommand());
+        } catch (UsageException e) {
+            return usageError(err, e.getMessage(), commandLine);
+        }
         if (options.action() == Flag.HELP) {
-            printHelp(System.out);
-            return;
+            printHelp(out, commandLine);
+            return 0;
         }
         if (options.action() == Flag.VERSION) {
-            System.out.println("hanzo-node " + version());
-            return;
+            out.println("hanzo-node " + version());
+            return 0;
         }
+        if (!result.hasSubcommand()) {
+            return starter.start(options);
+        }
+        clientDefaultDataDirectory =
+                Path.of("").toAbsolutePath().resolve(options.value(Flag.DATA_DIR)).normalize();
+        ParseResult leaf = result;
+        while (leaf.hasSubcommand()) {
+            leaf = leaf.subcommand();
+        }
+        CommandLine command = leaf.commandSpec().commandLine();
+        if (command.isUsageHelpRequested() || leaf.expandedArgs().contains("--help")) {
+            command.usage(out);
+            return 0;
+        }
+        try {
+            Object user = leaf.commandSpec().userObject();
+            if (user instanceof Callable<?> callable) {
+                Object code = callable.call();
+                return code instanceof Integer i ? i : 0;
+            }
+            command.usage(err);
+            return USAGE_ERROR;
+        } catch (UsageException e) {
+            return usageError(err, e.getMessage(), command);
+        } catch (IOException e) {
+            err.println("hanzo-node " + command.getCommandName() + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int usageError(PrintWriter err, String message, CommandLine where) {
+        String command = where == null ? "hanzo-node" : where.getCommandSpec().qualifiedName();
+        err.println(command + ": " + message);
+        err.println("Run '" + command + " --help' for the list of flags.");
+        return USAGE_ERROR;
+    }
+
+    /**
+     * @param client the client command's options
+     * @return its {@code --data-dir}, else the node's data directory setting
+     */
+    static Path clientDataDirectory(KeysCommand.ClientOptions client) {
+        if (client.dataDirectory != null) {
+            return client.dataDirectory.toAbsolutePath().normalize();
+        }
+        return clientDefaultDataDirectory;
+    }
+
+    private static int startNode(NodeOptions options) throws Exception {
         Map<String, String> properties = options.systemProperties(Path.of("").toAbsolutePath());
         Path data = Path.of(properties.get("hanzo.data.dir"));
         try {
@@ -64,24 +166,21 @@ public final class HanzoNodeLauncher {
                             + ": "
                             + e.getMessage()
                             + " (set --data-dir / HANZO_DATA_DIR to a writable directory)");
-            System.exit(USAGE_ERROR);
-            return;
+            return USAGE_ERROR;
         }
         try {
             dataDirLock = lockDataDirectory(data);
         } catch (IOException e) {
             System.err.println(
                     "hanzo-node: cannot lock the data directory " + data + ": " + e.getMessage());
-            System.exit(USAGE_ERROR);
-            return;
+            return USAGE_ERROR;
         }
         if (dataDirLock == null) {
             System.err.println(
                     "hanzo-node: another node is already running with the data directory "
                             + data
                             + " (give this one its own --data-dir / HANZO_DATA_DIR)");
-            System.exit(USAGE_ERROR);
-            return;
+            return USAGE_ERROR;
         }
         properties.forEach(System::setProperty);
         System.setProperty("hanzo.version", version());
@@ -89,6 +188,7 @@ public final class HanzoNodeLauncher {
         // and would make a second node of the same archive wait silently as an HA standby
         System.setProperty("karaf.lock", "false");
         org.apache.karaf.main.Main.main(new String[0]);
+        return 0;
     }
 
     // held for the life of the process; the OS releases it when the process ends, however it ends
@@ -129,10 +229,24 @@ public final class HanzoNodeLauncher {
         return conf;
     }
 
-    static void printHelp(PrintStream out) {
+    static void printHelp(PrintWriter out, CommandLine commandLine) {
         out.println("hanzo-node " + version() + ": compute node of the Hanzo network");
         out.println();
-        out.println("Usage: hanzo-node [flags]");
+        out.println("Usage: hanzo-node [flags]            runs the node");
+        out.println("       hanzo-node <command> [options] runs a client command:");
+        commandLine
+                .getSubcommands()
+                .forEach(
+                        (name, sub) ->
+                                out.printf(
+                                        "  %-26s %s%n",
+                                        name,
+                                        String.join(
+                                                " ",
+                                                sub.getCommandSpec()
+                                                        .usageMessage()
+                                                        .description())));
+        out.println("  ('hanzo-node <command> --help' for its options)");
         out.println();
         out.println(
                 "Each setting comes from its flag, else its environment variable, else etc/hanzo-node.conf,");

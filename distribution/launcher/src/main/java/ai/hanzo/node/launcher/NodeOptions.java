@@ -11,7 +11,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The node's start-up settings, resolved as: flag, else {@code HANZO_*} environment variable, else
@@ -41,41 +49,100 @@ final class NodeOptions {
      */
     static NodeOptions parse(List<String> args, Map<String, String> env, Map<String, String> conf)
             throws UsageException {
+        CommandLine commandLine = new CommandLine(rootSpec(() -> 0));
+        ParseResult result;
+        try {
+            result = commandLine.parseArgs(args.toArray(String[]::new));
+        } catch (ParameterException e) {
+            throw usageError(e);
+        }
+        if (result.hasSubcommand()) {
+            throw new UsageException(
+                    "unexpected argument '" + result.subcommand().originalArgs().get(0) + "'");
+        }
+        return resolve(result, env, conf, true);
+    }
+
+    /**
+     * @param run what the command does when no subcommand is given (start the node)
+     * @return the root command {@code hanzo-node}: one option per {@link Flag}, values as strings
+     *     so that {@link #resolve} checks them with messages that name the setting
+     */
+    static CommandSpec rootSpec(Callable<Integer> run) {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(run).name("hanzo-node");
+        spec.parser().overwrittenOptionsAllowed(true);
+        for (Flag flag : Flag.values()) {
+            OptionSpec.Builder option =
+                    OptionSpec.builder(flag.flag)
+                            .paramLabel("<value>")
+                            .description(flag.description);
+            switch (flag.kind) {
+                case VALUE -> option.arity("1").type(String.class);
+                case REPEATABLE -> option.arity("1").type(List.class).auxiliaryTypes(String.class);
+                case SWITCH -> option.arity("0..1").type(String.class).fallbackValue("true");
+                case ACTION -> option.arity("0").type(boolean.class);
+            }
+            spec.addOption(option.build());
+        }
+        return spec;
+    }
+
+    /**
+     * @param e what picocli refused
+     * @return the same refusal in the launcher's words, naming the flag
+     */
+    static UsageException usageError(ParameterException e) {
+        if (e instanceof UnmatchedArgumentException unmatched
+                && !unmatched.getUnmatched().isEmpty()) {
+            String arg = unmatched.getUnmatched().get(0);
+            int equals = arg.indexOf('=');
+            String name = arg.startsWith("--") && equals > 0 ? arg.substring(0, equals) : arg;
+            return new UsageException(
+                    arg.startsWith("-")
+                            ? "unknown flag " + name
+                            : "unexpected argument '" + arg + "' (flags start with --)");
+        }
+        if (e instanceof MissingParameterException missing
+                && missing.getMissing() != null
+                && !missing.getMissing().isEmpty()
+                && missing.getMissing().get(0) instanceof OptionSpec option) {
+            return new UsageException(option.longestName() + " needs a value");
+        }
+        if (e.getArgSpec() instanceof OptionSpec option && e.getMessage().contains("Expected")) {
+            return new UsageException(option.longestName() + " needs a value");
+        }
+        return new UsageException(e.getMessage());
+    }
+
+    /**
+     * @param result the parsed command line
+     * @param env the process environment
+     * @param conf settings from {@code etc/hanzo-node.conf}, keyed by env var name
+     * @param validate whether to check every setting (to start the node) or only resolve them (for
+     *     client commands, which need only the data directory)
+     * @return the resolved options
+     * @throws UsageException if a value is invalid
+     */
+    static NodeOptions resolve(
+            ParseResult result, Map<String, String> env, Map<String, String> conf, boolean validate)
+            throws UsageException {
         Map<Flag, List<String>> fromFlags = new EnumMap<>(Flag.class);
         Flag action = null;
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            String name = arg;
-            String inline = null;
-            int equals = arg.indexOf('=');
-            if (arg.startsWith("--") && equals > 0) {
-                name = arg.substring(0, equals);
-                inline = arg.substring(equals + 1);
+        for (Flag flag : Flag.values()) {
+            if (!result.hasMatchedOption(flag.flag)) {
+                continue;
             }
-            Flag flag = Flag.byName(name);
-            if (flag == null) {
-                throw new UsageException(
-                        arg.startsWith("-")
-                                ? "unknown flag " + name
-                                : "unexpected argument '" + arg + "' (flags start with --)");
-            }
+            Object value = result.matchedOptionValue(flag.flag, null);
             switch (flag.kind) {
                 case ACTION -> action = action == null ? flag : action;
-                case SWITCH -> fromFlags.put(flag, List.of(inline == null ? "true" : inline));
-                case VALUE, REPEATABLE -> {
-                    String value = inline;
-                    if (value == null) {
-                        if (i + 1 >= args.size() || args.get(i + 1).startsWith("--")) {
-                            throw new UsageException(flag.flag + " needs a value");
-                        }
-                        value = args.get(++i);
+                case REPEATABLE -> {
+                    List<String> values = new ArrayList<>();
+                    if (value instanceof List<?> list) {
+                        list.forEach(item -> values.add(String.valueOf(item)));
                     }
-                    if (flag.kind == Flag.Kind.REPEATABLE) {
-                        fromFlags.computeIfAbsent(flag, f -> new ArrayList<>()).add(value);
-                    } else {
-                        fromFlags.put(flag, List.of(value));
-                    }
+                    fromFlags.put(flag, values);
                 }
+                default -> fromFlags.put(flag, List.of(value == null ? "" : value.toString()));
             }
         }
         Map<Flag, List<String>> resolved = new EnumMap<>(Flag.class);
@@ -92,7 +159,7 @@ final class NodeOptions {
             resolved.put(flag, value);
         }
         NodeOptions options = new NodeOptions(resolved, action);
-        if (action == null) {
+        if (action == null && validate) {
             options.validate();
         }
         return options;
