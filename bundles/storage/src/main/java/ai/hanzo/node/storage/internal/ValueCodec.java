@@ -2,6 +2,7 @@ package ai.hanzo.node.storage.internal;
 
 import ai.hanzo.node.api.compute.ComposeSpec;
 import ai.hanzo.node.api.compute.ContainerRecord;
+import ai.hanzo.node.api.compute.DependencyCondition;
 import ai.hanzo.node.api.compute.DeploySpec;
 import ai.hanzo.node.api.compute.Deployment;
 import ai.hanzo.node.api.compute.DeploymentOptions;
@@ -10,9 +11,11 @@ import ai.hanzo.node.api.compute.HealthcheckSpec;
 import ai.hanzo.node.api.compute.NetworkSpec;
 import ai.hanzo.node.api.compute.ResourceLimits;
 import ai.hanzo.node.api.compute.ResourceSpec;
+import ai.hanzo.node.api.compute.ServiceDependency;
 import ai.hanzo.node.api.compute.ServiceSpec;
 import ai.hanzo.node.api.compute.VolumeSpec;
 import ai.hanzo.node.api.runtime.ContainerState;
+import ai.hanzo.node.api.runtime.DeviceRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -39,7 +42,7 @@ import java.util.Optional;
  */
 final class ValueCodec {
     /** The newest schema this node writes and reads. */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
 
     private ValueCodec() {}
 
@@ -60,6 +63,12 @@ final class ValueCodec {
     @FunctionalInterface
     private interface Reader<T> {
         T read(DataInputStream in) throws IOException;
+    }
+
+    /** Reads a value whose layout depends on the schema version it was written with. */
+    @FunctionalInterface
+    private interface VersionedReader<T> {
+        T read(DataInputStream in, int version) throws IOException;
     }
 
     // --- entry points
@@ -85,15 +94,15 @@ final class ValueCodec {
     }
 
     static Deployment decodeDeployment(byte[] bytes) throws UndecodableValueException {
-        return decode(
+        return decodeVersioned(
                 bytes,
                 "deployment",
-                in -> {
+                (in, version) -> {
                     String id = str(in);
                     String name = str(in);
-                    ComposeSpec spec = compose(in);
+                    ComposeSpec spec = compose(in, version);
                     Map<String, String> env = strMap(in);
-                    DeploymentOptions options = options(in);
+                    DeploymentOptions options = options(in, version);
                     int n = count(in);
                     Map<String, Integer> replicas = new LinkedHashMap<>();
                     for (int i = 0; i < n; i++) {
@@ -208,10 +217,15 @@ final class ValueCodec {
 
     private static <T> T decode(byte[] bytes, String what, Reader<T> reader)
             throws UndecodableValueException {
-        checkVersion(bytes, what);
+        return decodeVersioned(bytes, what, (in, version) -> reader.read(in));
+    }
+
+    private static <T> T decodeVersioned(byte[] bytes, String what, VersionedReader<T> reader)
+            throws UndecodableValueException {
+        int version = checkVersion(bytes, what);
         try (DataInputStream in =
                 new DataInputStream(new java.io.ByteArrayInputStream(bytes, 1, bytes.length - 1))) {
-            T value = reader.read(in);
+            T value = reader.read(in, version);
             if (in.available() != 0) {
                 throw new IOException(in.available() + " trailing bytes");
             }
@@ -315,11 +329,21 @@ final class ValueCodec {
         str(out, nullToEmpty(o.environment()));
         strMap(out, o.labels());
         limits(out, o.resourceLimits());
-        str(out, nullToEmpty(o.runtime()));
     }
 
-    private static DeploymentOptions options(DataInputStream in) throws IOException {
-        return new DeploymentOptions(str(in), str(in), strMap(in), limits(in), str(in));
+    private static DeploymentOptions options(DataInputStream in, int version) throws IOException {
+        String namespace = str(in);
+        String environment = str(in);
+        Map<String, String> labels = strMap(in);
+        Optional<ResourceLimits> limits = limits(in);
+        if (version == 1) {
+            // schema 1 kept the runtime in its own field; since 2 it is only the label
+            String runtime = str(in);
+            if (!runtime.isEmpty()) {
+                labels.putIfAbsent(DeploymentOptions.RUNTIME_LABEL, runtime);
+            }
+        }
+        return new DeploymentOptions(namespace, environment, labels, limits);
     }
 
     private static void compose(DataOutputStream out, ComposeSpec c) throws IOException {
@@ -344,13 +368,13 @@ final class ValueCodec {
         }
     }
 
-    private static ComposeSpec compose(DataInputStream in) throws IOException {
+    private static ComposeSpec compose(DataInputStream in, int schema) throws IOException {
         String version = str(in);
         String name = str(in);
         int n = count(in);
         Map<String, ServiceSpec> services = new LinkedHashMap<>();
         for (int i = 0; i < n; i++) {
-            services.put(str(in), service(in));
+            services.put(str(in), service(in, schema));
         }
         n = count(in);
         Map<String, NetworkSpec> networks = new LinkedHashMap<>();
@@ -393,9 +417,29 @@ final class ValueCodec {
             str(out, nullToEmpty(h.startPeriod()));
         }
         str(out, nullToEmpty(s.restart()));
+        // schema 2
+        str(out, s.workingDir());
+        str(out, s.user());
+        str(out, s.stopSignal());
+        str(out, s.stopGracePeriod());
+        out.writeInt(s.dependsOn().size());
+        for (Map.Entry<String, ServiceDependency> e : s.dependsOn().entrySet()) {
+            str(out, e.getKey());
+            str(out, e.getValue().condition().name());
+            out.writeBoolean(e.getValue().required());
+        }
+        out.writeInt(s.devices().size());
+        for (DeviceRequest d : s.devices()) {
+            str(out, d.driver());
+            out.writeInt(d.count());
+            strList(out, d.deviceIds());
+            strList(out, d.capabilities());
+            strMap(out, d.options());
+        }
+        strMap(out, s.labels());
     }
 
-    private static ServiceSpec service(DataInputStream in) throws IOException {
+    private static ServiceSpec service(DataInputStream in, int version) throws IOException {
         String image = str(in);
         List<String> command = strList(in);
         List<String> entrypoint = strList(in);
@@ -418,7 +462,61 @@ final class ValueCodec {
                                 new HealthcheckSpec(
                                         strList(in), str(in), str(in), in.readInt(), str(in)))
                         : Optional.empty();
+        String restart = str(in);
+        if (version == 1) {
+            return new ServiceSpec(
+                    image,
+                    command,
+                    entrypoint,
+                    env,
+                    ports,
+                    volumes,
+                    networks,
+                    deploy,
+                    health,
+                    restart,
+                    "",
+                    "",
+                    "",
+                    "",
+                    Map.of(),
+                    List.of(),
+                    Map.of());
+        }
+        String workingDir = str(in);
+        String user = str(in);
+        String stopSignal = str(in);
+        String stopGracePeriod = str(in);
+        int n = count(in);
+        Map<String, ServiceDependency> dependsOn = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            dependsOn.put(
+                    str(in),
+                    new ServiceDependency(DependencyCondition.valueOf(str(in)), in.readBoolean()));
+        }
+        n = count(in);
+        List<DeviceRequest> devices = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            devices.add(
+                    new DeviceRequest(str(in), in.readInt(), strList(in), strList(in), strMap(in)));
+        }
         return new ServiceSpec(
-                image, command, entrypoint, env, ports, volumes, networks, deploy, health, str(in));
+                image,
+                command,
+                entrypoint,
+                env,
+                ports,
+                volumes,
+                networks,
+                deploy,
+                health,
+                restart,
+                workingDir,
+                user,
+                stopSignal,
+                stopGracePeriod,
+                dependsOn,
+                devices,
+                strMap(in));
     }
 }

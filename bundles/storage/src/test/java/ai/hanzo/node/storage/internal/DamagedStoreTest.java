@@ -96,7 +96,7 @@ class DamagedStoreTest {
         try (var s = NodeStoreTest.closing(Fixtures.open(dir))) {
             s.store().putDeployment(Fixtures.deployment("d1"));
         }
-        // what a newer node would leave behind: the same map, a value of schema version 2
+        // what a newer node would leave behind: the same map, a value of a newer schema version
         try (var map =
                 net.openhft.chronicle.map.ChronicleMapBuilder.of(String.class, byte[].class)
                         .entries(1)
@@ -104,7 +104,7 @@ class DamagedStoreTest {
                         .averageValueSize(8)
                         .createPersistedTo(dir.resolve("deployments.cm3").toFile())) {
             byte[] v = map.get("d1");
-            v[0] = 2;
+            v[0] = (byte) (ValueCodec.SCHEMA_VERSION + 1);
             map.put("d1", v);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -116,7 +116,9 @@ class DamagedStoreTest {
             assertTrue(
                     e.getMessage().contains(dir.resolve("deployments.cm3").toString()),
                     e.getMessage());
-            assertTrue(e.getMessage().contains("schema version 2"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("schema version " + (ValueCodec.SCHEMA_VERSION + 1)),
+                    e.getMessage());
         }
     }
 }

@@ -2,6 +2,7 @@ package ai.hanzo.node.storage.internal;
 
 import ai.hanzo.node.api.compute.ComposeSpec;
 import ai.hanzo.node.api.compute.ContainerRecord;
+import ai.hanzo.node.api.compute.DependencyCondition;
 import ai.hanzo.node.api.compute.DeploySpec;
 import ai.hanzo.node.api.compute.Deployment;
 import ai.hanzo.node.api.compute.DeploymentOptions;
@@ -10,9 +11,11 @@ import ai.hanzo.node.api.compute.HealthcheckSpec;
 import ai.hanzo.node.api.compute.NetworkSpec;
 import ai.hanzo.node.api.compute.ResourceLimits;
 import ai.hanzo.node.api.compute.ResourceSpec;
+import ai.hanzo.node.api.compute.ServiceDependency;
 import ai.hanzo.node.api.compute.ServiceSpec;
 import ai.hanzo.node.api.compute.VolumeSpec;
 import ai.hanzo.node.api.runtime.ContainerState;
+import ai.hanzo.node.api.runtime.DeviceRequest;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -71,7 +74,18 @@ final class Fixtures {
                                                         Optional.empty())))),
                         Optional.of(
                                 new HealthcheckSpec(List.of("CMD", "true"), "30s", "5s", 3, "10s")),
-                        "always");
+                        "always",
+                        "/srv",
+                        "1000:1000",
+                        "SIGINT",
+                        "20s",
+                        Map.of(
+                                "worker",
+                                new ServiceDependency(DependencyCondition.SERVICE_HEALTHY, true)),
+                        List.of(
+                                new DeviceRequest(
+                                        "nvidia", 1, List.of(), List.of("gpu"), Map.of())),
+                        Map.of("tier", "front"));
         ServiceSpec worker =
                 new ServiceSpec(
                         "worker",
@@ -83,7 +97,14 @@ final class Fixtures {
                         List.of(),
                         Optional.empty(),
                         Optional.empty(),
-                        "");
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        Map.of(),
+                        List.of(),
+                        Map.of());
         ComposeSpec spec =
                 new ComposeSpec(
                         "3.8",
@@ -99,14 +120,59 @@ final class Fixtures {
                 new DeploymentOptions(
                         "ns",
                         "production",
-                        Map.of("team", "a"),
-                        Optional.of(new ResourceLimits("1", "1g")),
-                        "process"),
+                        Map.of("team", "a", DeploymentOptions.RUNTIME_LABEL, "process"),
+                        Optional.of(new ResourceLimits("1", "1g"))),
                 Map.of("web", 2, "worker", 1),
                 DeploymentState.RUNNING,
                 "all replicas up",
                 T0,
                 T0.plusSeconds(5));
+    }
+
+    /**
+     * @return what {@link #deployment} was under schema version 1: no compose fields beyond
+     *     restart, and the runtime (then its own field) as the label
+     */
+    static Deployment deploymentAsOfSchemaOne(String id) {
+        Deployment d = deployment(id);
+        ServiceSpec web = d.spec().services().get("web");
+        ServiceSpec webV1 =
+                new ServiceSpec(
+                        web.image(),
+                        web.command(),
+                        web.entrypoint(),
+                        web.environment(),
+                        web.ports(),
+                        web.volumes(),
+                        web.networks(),
+                        web.deploy(),
+                        web.healthcheck(),
+                        web.restart(),
+                        "",
+                        "",
+                        "",
+                        "",
+                        Map.of(),
+                        List.of(),
+                        Map.of());
+        ComposeSpec spec =
+                new ComposeSpec(
+                        d.spec().version(),
+                        d.spec().name(),
+                        Map.of("web", webV1, "worker", d.spec().services().get("worker")),
+                        d.spec().networks(),
+                        d.spec().volumes());
+        return new Deployment(
+                d.id(),
+                d.name(),
+                spec,
+                d.environment(),
+                d.options(),
+                d.replicas(),
+                d.state(),
+                d.message(),
+                d.createdAt(),
+                d.updatedAt());
     }
 
     static ContainerRecord container(String id, String deploymentId) {

@@ -22,11 +22,19 @@ class ValueCodecTest {
     @Test
     void valuesWrittenWithSchemaVersionOneStayReadable() throws Exception {
         assertEquals(
-                Fixtures.deployment("golden"),
+                Fixtures.deploymentAsOfSchemaOne("golden"),
                 ValueCodec.decodeDeployment(resource("deployment-v1.bin")));
         assertEquals(
                 Fixtures.container("c-golden", "golden"),
                 ValueCodec.decodeContainer(resource("container-v1.bin")));
+    }
+
+    /** Bytes written by schema version 2 (compose fields of issue 15) stay readable too. */
+    @Test
+    void valuesWrittenWithSchemaVersionTwoStayReadable() throws Exception {
+        assertEquals(
+                Fixtures.deployment("golden"),
+                ValueCodec.decodeDeployment(resource("deployment-v2.bin")));
     }
 
     @Test
