@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.hanzo.node.proto.v1.InferenceProto;
 import ai.hanzo.node.proto.v1.NodeProto;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumDescriptor;
@@ -18,23 +19,47 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Checks the compiled contract against the Rust node's wire contract as written in {@code
- * node-service.md} (a copy of shared/spec/node-service.md): every RPC with its streaming kind and
- * types, every message field with its number and type, every enum value with its number.
+ * Checks each compiled service against its written wire contract: {@code node-service.md} (a copy
+ * of shared/spec/node-service.md, the Rust node's contract) and {@code inference-service.md}. Every
+ * RPC with its streaming kind and types, every message field with its number and type, every enum
+ * value with its number.
  */
 class WireContractTest {
-    private static final FileDescriptor FILE = NodeProto.getDescriptor();
+    /**
+     * One contract: its spec resource, the compiled file, the service, how many RPCs the spec has
+     * and at least how many fields.
+     */
+    record Contract(String spec, FileDescriptor file, String service, int rpcs, int minFields) {
+        @Override
+        public String toString() {
+            return service;
+        }
+    }
+
+    static Stream<Contract> contracts() {
+        return Stream.of(
+                new Contract("/node-service.md", NodeProto.getDescriptor(), "NodeService", 15, 100),
+                new Contract(
+                        "/inference-service.md",
+                        InferenceProto.getDescriptor(),
+                        "InferenceService",
+                        9,
+                        70));
+    }
+
     private static final Pattern RPC_ROW =
             Pattern.compile(
                     "\\|\\s*\\d+\\s*\\|\\s*(\\w+)\\s*\\|\\s*([a-z ]+?)\\s*\\|\\s*(stream )?(\\w+)\\s*->\\s*(stream )?(\\w+)\\s*\\|");
     private static final Pattern FIELD = Pattern.compile("(\\w+)=(\\d+):((?:repeated )?[\\w<>,]+)");
 
-    private static String spec() throws IOException {
-        try (InputStream in = WireContractTest.class.getResourceAsStream("/node-service.md")) {
-            assertNotNull(in, "node-service.md on the test class path");
+    private static String spec(Contract contract) throws IOException {
+        try (InputStream in = WireContractTest.class.getResourceAsStream(contract.spec())) {
+            assertNotNull(in, contract.spec() + " on the test class path");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
@@ -52,11 +77,13 @@ class WireContractTest {
         return lines;
     }
 
-    @Test
-    void everyRpcHasItsNameKindAndTypes() throws IOException {
-        ServiceDescriptor service = FILE.findServiceByName("NodeService");
-        assertEquals("hanzo.node.v1", FILE.getPackage());
-        Matcher row = RPC_ROW.matcher(spec());
+    @ParameterizedTest
+    @MethodSource("contracts")
+    void everyRpcHasItsNameKindAndTypes(Contract contract) throws IOException {
+        ServiceDescriptor service = contract.file().findServiceByName(contract.service());
+        assertNotNull(service, contract.service());
+        assertEquals("hanzo.node.v1", contract.file().getPackage());
+        Matcher row = RPC_ROW.matcher(spec(contract));
         int rpcs = 0;
         while (row.find()) {
             rpcs++;
@@ -78,18 +105,22 @@ class WireContractTest {
             assertEquals(row.group(4), method.getInputType().getName());
             assertEquals(row.group(6), method.getOutputType().getName());
         }
-        assertEquals(15, rpcs, "the spec lists 15 RPCs");
-        assertEquals(rpcs, service.getMethods().size(), "no RPC beyond the spec in NodeService");
+        assertEquals(contract.rpcs(), rpcs, "RPCs the spec lists");
+        assertEquals(
+                rpcs,
+                service.getMethods().size(),
+                "no RPC beyond the spec in " + contract.service());
     }
 
-    @Test
-    void everyMessageFieldHasItsNumberAndType() throws IOException {
+    @ParameterizedTest
+    @MethodSource("contracts")
+    void everyMessageFieldHasItsNumberAndType(Contract contract) throws IOException {
         int fields = 0;
-        for (String line : section(spec(), "Messages")) {
+        for (String line : section(spec(contract), "Messages")) {
             for (String message : line.split(" ; ")) {
                 int colon = message.indexOf(':');
                 Descriptor descriptor =
-                        FILE.findMessageTypeByName(message.substring(0, colon).trim());
+                        contract.file().findMessageTypeByName(message.substring(0, colon).trim());
                 assertNotNull(descriptor, "message in: " + message);
                 String body = message.substring(colon + 1).replaceAll("\\([^)]*\\)", "").trim();
                 Matcher field = FIELD.matcher(body.replace(", ", " "));
@@ -109,7 +140,7 @@ class WireContractTest {
                         descriptor.getName() + " has exactly the spec's fields");
             }
         }
-        assertTrue(fields > 100, "parsed " + fields + " fields");
+        assertTrue(fields > contract.minFields(), "parsed " + fields + " fields");
     }
 
     private static void checkField(Descriptor message, String name, int number, String type) {
@@ -142,11 +173,15 @@ class WireContractTest {
         };
     }
 
-    @Test
-    void everyEnumValueHasItsNumber() throws IOException {
-        for (String line : section(spec(), "Enums")) {
+    @ParameterizedTest
+    @MethodSource("contracts")
+    void everyEnumValueHasItsNumber(Contract contract) throws IOException {
+        List<String> enums = section(spec(contract), "Enums");
+        assertTrue(!enums.isEmpty(), "the spec lists enums");
+        for (String line : enums) {
             int colon = line.indexOf(':');
-            EnumDescriptor descriptor = FILE.findEnumTypeByName(line.substring(0, colon).trim());
+            EnumDescriptor descriptor =
+                    contract.file().findEnumTypeByName(line.substring(0, colon).trim());
             assertNotNull(descriptor, line);
             String[] values = line.substring(colon + 1).trim().split(",\\s*");
             for (String value : values) {
