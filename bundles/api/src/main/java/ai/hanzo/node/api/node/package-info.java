@@ -3,7 +3,7 @@
  * through which other bundles take part in draining and health.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package ai.hanzo.node.api.node;
 
 import org.osgi.annotation.bundle.Export;

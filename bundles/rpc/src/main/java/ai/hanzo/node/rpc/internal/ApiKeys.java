@@ -1,79 +1,157 @@
 package ai.hanzo.node.rpc.internal;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The API keys that may call the node, kept as SHA-256 hashes in {@code <data-dir>/api-keys}
- * ({@code <hash> = <role>}), so the file reveals no key. On first start the node creates an admin
- * key and writes it, readable by the node's user only, to {@code <data-dir>/admin.key}.
+ * The API keys that may call the node, kept as SHA-256 hashes in {@code <data-dir>/api-keys}, one
+ * per line: {@code <hash> = <role> [<created> [<name>]]} (the format {@code hanzo-node keys}
+ * writes), so the file reveals no key. On first start (no file) the node creates an admin key and
+ * writes it, readable by the node's user only, to {@code <data-dir>/admin.key}. {@link #reload}
+ * picks up changes made while the node runs; a file that became malformed keeps the last good keys
+ * and is reported once.
  */
 final class ApiKeys {
     static final String KEY_PREFIX = "hzk_";
     static final String KEYS_FILE = "api-keys";
     static final String ADMIN_KEY_FILE = "admin.key";
 
-    private final Map<String, Role> roleByHash;
+    private final Logger logger = LoggerFactory.getLogger(ApiKeys.class);
+    private final Path keysFile;
+    private volatile Map<String, Role> roleByHash;
+    private Object lastSeen;
+    private String lastProblem;
 
-    private ApiKeys(Map<String, Role> roleByHash) {
+    private ApiKeys(Path keysFile, Map<String, Role> roleByHash, Object seen) {
+        this.keysFile = keysFile;
         this.roleByHash = Map.copyOf(roleByHash);
+        this.lastSeen = seen;
     }
 
     /**
      * @param dataDirectory the node's data directory
-     * @return the keys, after creating the admin key if the node has none
-     * @throws IOException if the key files cannot be read or written
+     * @return the keys, after creating the admin key if the node has no keys file
+     * @throws IOException if the key files cannot be read or written, or are malformed
      */
     static ApiKeys loadOrCreate(Path dataDirectory) throws IOException {
         Path keysFile = dataDirectory.resolve(KEYS_FILE);
-        Properties stored = new Properties();
-        if (Files.exists(keysFile)) {
-            try (Reader reader = Files.newBufferedReader(keysFile, StandardCharsets.UTF_8)) {
-                stored.load(reader);
-            }
-        }
-        if (stored.isEmpty()) {
+        if (!Files.exists(keysFile)) {
             String adminKey = newKey();
             writePrivate(dataDirectory.resolve(ADMIN_KEY_FILE), adminKey + "\n");
-            stored.setProperty(hash(adminKey), "admin");
-            try (Writer writer = new java.io.StringWriter()) {
-                stored.store(
-                        writer,
-                        "API key hashes (sha256 hex) = role: viewer, operator, admin, node");
-                writePrivate(keysFile, writer.toString());
-            }
+            writePrivate(
+                    keysFile,
+                    "# API keys: <sha256 hex of the key> = <role> [<created> [<name>]]\n"
+                            + "# roles: viewer, operator, admin, node. Edit with 'hanzo-node keys'.\n"
+                            + hash(adminKey)
+                            + " = admin "
+                            + Instant.now().truncatedTo(ChronoUnit.SECONDS)
+                            + " first-start\n");
         }
+        Object seen = stamp(keysFile);
+        return new ApiKeys(keysFile, parse(keysFile), seen);
+    }
+
+    /**
+     * Re-reads the file if it changed since the last look. Cheap when it did not: one stat.
+     *
+     * @return whether the keys changed
+     */
+    synchronized boolean reload() {
+        Object now;
+        try {
+            now = stamp(keysFile);
+        } catch (IOException e) {
+            now = "missing";
+        }
+        if (Objects.equals(now, lastSeen)) {
+            return false;
+        }
+        lastSeen = now;
+        try {
+            Map<String, Role> next = "missing".equals(now) ? Map.of() : parse(keysFile);
+            roleByHash = Map.copyOf(next);
+            lastProblem = null;
+            logger.info("API keys reloaded from {}: {} key(s)", keysFile, next.size());
+            return true;
+        } catch (IOException e) {
+            if (!e.getMessage().equals(lastProblem)) {
+                lastProblem = e.getMessage();
+                logger.warn("Keeping the previous API keys: {}", e.getMessage());
+            }
+            return false;
+        }
+    }
+
+    private static Object stamp(Path file) throws IOException {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return List.of(
+                    attributes.lastModifiedTime().toMillis(),
+                    attributes.size(),
+                    String.valueOf(attributes.fileKey()));
+        } catch (NoSuchFileException e) {
+            return "missing";
+        }
+    }
+
+    private static Map<String, Role> parse(Path keysFile) throws IOException {
         Map<String, Role> roles = new HashMap<>();
-        for (String hash : stored.stringPropertyNames()) {
-            String role = stored.getProperty(hash).trim().toUpperCase(Locale.ROOT);
-            try {
-                roles.put(hash.toLowerCase(Locale.ROOT), Role.valueOf(role));
-            } catch (IllegalArgumentException e) {
-                throw new IOException(
-                        "unknown role '"
-                                + stored.getProperty(hash)
-                                + "' in "
-                                + keysFile
-                                + "; use viewer, operator, admin or node");
+        int number = 0;
+        for (String raw : Files.readAllLines(keysFile, StandardCharsets.UTF_8)) {
+            number++;
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("#") || line.startsWith("!")) {
+                continue;
             }
+            int separator = line.indexOf('=');
+            String hash =
+                    separator < 0
+                            ? ""
+                            : line.substring(0, separator).strip().toLowerCase(Locale.ROOT);
+            String[] rest =
+                    separator < 0
+                            ? new String[0]
+                            : line.substring(separator + 1).strip().split(" ");
+            Role role = null;
+            if (rest.length > 0) {
+                try {
+                    role = Role.valueOf(rest[0].toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    role = null;
+                }
+            }
+            if (!hash.matches("[0-9a-f]{64}") || role == null || role == Role.ANONYMOUS) {
+                throw new IOException(
+                        keysFile
+                                + " line "
+                                + number
+                                + " is not '<sha256 hex> = <role>' with a role of viewer,"
+                                + " operator, admin or node");
+            }
+            roles.put(hash, role);
         }
-        return new ApiKeys(roles);
+        return roles;
     }
 
     /**
@@ -104,7 +182,7 @@ final class ApiKeys {
         }
     }
 
-    private static void writePrivate(Path file, String content) throws IOException {
+    static void writePrivate(Path file, String content) throws IOException {
         Files.createDirectories(file.getParent());
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(temporary);

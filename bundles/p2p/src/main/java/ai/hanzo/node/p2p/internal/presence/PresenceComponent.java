@@ -1,18 +1,14 @@
 package ai.hanzo.node.p2p.internal.presence;
 
-import ai.hanzo.node.api.Availability;
 import ai.hanzo.node.api.Subscription;
 import ai.hanzo.node.api.event.EventBus;
 import ai.hanzo.node.api.event.EventTypes;
 import ai.hanzo.node.api.event.NodeEvent;
-import ai.hanzo.node.api.inference.InferenceEngine;
-import ai.hanzo.node.api.inference.InferenceService;
-import ai.hanzo.node.api.inference.ModelInfo;
 import ai.hanzo.node.api.node.NodeLifecycle;
+import ai.hanzo.node.api.node.NodeProfile;
 import ai.hanzo.node.api.p2p.NodeDirectory;
 import ai.hanzo.node.api.p2p.PeerNetwork;
 import ai.hanzo.node.api.p2p.RemoteNode;
-import ai.hanzo.node.api.runtime.ContainerRuntime;
 import ai.hanzo.node.p2p.internal.P2pConfig;
 import ai.hanzo.node.p2p.internal.P2pNode;
 import java.time.Clock;
@@ -41,32 +37,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts the node on the network: derives its capabilities from the runtimes, engines and models
- * registered in the framework (so a plugin bundle that comes or goes changes them at once),
- * announces them and its deployment changes through {@link NodePresence}, and registers the
- * resulting {@link NodeDirectory}.
+ * Puts the node on the network: announces the node's capabilities, as the core's {@link
+ * NodeProfile} measures them (so a plugin bundle that comes or goes changes them at once), and its
+ * deployment changes through {@link NodePresence}, and registers the resulting {@link
+ * NodeDirectory}.
  *
- * <p>Capabilities are {@code runtime:<name>} and {@code engine:<name>} for each plugin whose
- * self-test passes, {@code model:<id>} for each model serving, plus the operator's own from {@code
- * hanzo.capabilities} or the {@code capabilities} setting.
+ * <p>Capabilities are the profile's tags ({@code runtime:<name>} and {@code engine:<name>} for each
+ * plugin whose self-test passes, {@code model:<id>} for each model serving, the operator's declared
+ * ones from {@code hanzo.capabilities}) plus any in this bundle's {@code capabilities} setting. The
+ * self-tests themselves run in the profile, in parallel and with deadlines.
  */
 @Component(service = NodeDirectory.class, configurationPid = "ai.hanzo.node.p2p", immediate = true)
 public final class PresenceComponent implements NodeDirectory {
-    // self-tests can change without any service event (a Docker daemon that starts later)
-    private static final long RECHECK_SECONDS = 30;
-
     private final Logger logger = LoggerFactory.getLogger(PresenceComponent.class);
     private final ScheduledExecutorService presenceThread =
             Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "hanzo-p2p-presence"));
-    // self-tests may block (a Docker ping): they run apart from the heartbeat thread
-    private final ScheduledExecutorService capabilityThread =
-            Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "hanzo-p2p-capabilities"));
     private final NodePresence presence;
     private final List<String> declared;
-    private final Map<ContainerRuntime, String> runtimes = new ConcurrentHashMap<>();
-    private final Map<InferenceEngine, String> engines = new ConcurrentHashMap<>();
-    private final Map<String, String> lastSelfTestFailure = new ConcurrentHashMap<>();
-    private volatile InferenceService inference;
+    private final NodeProfile profile;
+    private final Subscription capabilityChanges;
     private final Map<EventBus, Subscription> events = new ConcurrentHashMap<>();
 
     /**
@@ -74,6 +63,7 @@ public final class PresenceComponent implements NodeDirectory {
      *     hanzo.capabilities}
      * @param config the P2P configuration
      * @param network the node's libp2p network
+     * @param profile the node's capabilities
      * @param nodeLifecycle the node, for its id; null when the core is not installed (the peer id
      *     stands in)
      */
@@ -82,6 +72,7 @@ public final class PresenceComponent implements NodeDirectory {
             BundleContext context,
             P2pConfig config,
             @Reference PeerNetwork network,
+            @Reference NodeProfile profile,
             @Reference(
                             cardinality = ReferenceCardinality.OPTIONAL,
                             policyOption = ReferencePolicyOption.GREEDY)
@@ -91,15 +82,14 @@ public final class PresenceComponent implements NodeDirectory {
                 nodeLifecycle != null
                         ? nodeLifecycle.info().nodeId()
                         : prop(context, "hanzo.node.id", network.localPeerId());
-        String declaredProp = context.getProperty("hanzo.capabilities");
-        List<String> declaredRaw =
-                declaredProp != null && !declaredProp.isBlank()
-                        ? Arrays.asList(declaredProp.split(","))
-                        // a .cfg file gives one string "a,b" where Config Admin would give an array
-                        : Arrays.stream(config.capabilities())
-                                .flatMap(c -> Arrays.stream(c.split(",")))
-                                .toList();
-        this.declared = declaredRaw.stream().map(String::trim).filter(c -> !c.isEmpty()).toList();
+        // a .cfg file gives one string "a,b" where Config Admin would give an array
+        this.declared =
+                Arrays.stream(config.capabilities())
+                        .flatMap(c -> Arrays.stream(c.split(",")))
+                        .map(String::trim)
+                        .filter(c -> !c.isEmpty())
+                        .toList();
+        this.profile = profile;
         this.presence =
                 new NodePresence(
                                 network,
@@ -110,8 +100,8 @@ public final class PresenceComponent implements NodeDirectory {
                                 Clock.systemUTC(),
                                 P2pNode.AGENT)
                         .start();
-        capabilityThread.scheduleWithFixedDelay(
-                this::recompute, 0, RECHECK_SECONDS, TimeUnit.SECONDS);
+        capabilityChanges = profile.onCapabilitiesChange(c -> recompute());
+        recompute();
         logger.info("Announcing node {} on network {}", nodeId, networkId);
     }
 
@@ -127,50 +117,8 @@ public final class PresenceComponent implements NodeDirectory {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addRuntime(ContainerRuntime runtime, Map<String, Object> props) {
-        runtimes.put(runtime, name(props.get(ContainerRuntime.NAME_PROPERTY), runtime::name));
-        recomputeSoon();
-    }
-
-    void removeRuntime(ContainerRuntime runtime) {
-        runtimes.remove(runtime);
-        recomputeSoon();
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addEngine(InferenceEngine engine, Map<String, Object> props) {
-        engines.put(engine, name(props.get(InferenceEngine.NAME_PROPERTY), engine::name));
-        recomputeSoon();
-    }
-
-    void removeEngine(InferenceEngine engine) {
-        engines.remove(engine);
-        recomputeSoon();
-    }
-
-    @Reference(
-            cardinality = ReferenceCardinality.OPTIONAL,
-            policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    void setInference(InferenceService service) {
-        inference = service;
-        recomputeSoon();
-    }
-
-    void unsetInference(InferenceService service) {
-        if (inference == service) {
-            inference = null;
-            recomputeSoon();
-        }
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void setEventBus(EventBus bus) {
-        events.put(
-                bus,
-                bus.subscribe(
-                        Set.of(EventTypes.DEPLOYMENT_STATE, EventTypes.MODEL, EventTypes.PLUGIN),
-                        this::eventSeen));
+        events.put(bus, bus.subscribe(Set.of(EventTypes.DEPLOYMENT_STATE), this::eventSeen));
     }
 
     void unsetEventBus(EventBus bus) {
@@ -181,83 +129,21 @@ public final class PresenceComponent implements NodeDirectory {
     }
 
     private void eventSeen(NodeEvent e) {
-        if (e.type().equals(EventTypes.DEPLOYMENT_STATE)) {
-            String state = e.attributes().getOrDefault("state", "");
-            presence.deploymentChanged(e.resourceId(), state.toUpperCase(Locale.ROOT), e.message());
-        } else {
-            recomputeSoon();
-        }
-    }
-
-    private static String name(Object property, java.util.function.Supplier<String> fallback) {
-        if (property instanceof String s && !s.isBlank()) {
-            return s;
-        }
-        try {
-            return fallback.get();
-        } catch (RuntimeException e) {
-            return "unnamed";
-        }
-    }
-
-    private void recomputeSoon() {
-        try {
-            capabilityThread.execute(this::recompute);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // deactivated
-        }
+        String state = e.attributes().getOrDefault("state", "");
+        presence.deploymentChanged(e.resourceId(), state.toUpperCase(Locale.ROOT), e.message());
     }
 
     private void recompute() {
         Set<String> caps = new TreeSet<>(declared);
-        runtimes.forEach(
-                (r, name) -> {
-                    if (passes("runtime", name, r::selfTest)) {
-                        caps.add("runtime:" + name);
-                    }
-                });
-        engines.forEach(
-                (e, name) -> {
-                    if (passes("engine", name, e::selfTest)) {
-                        caps.add("engine:" + name);
-                    }
-                });
-        InferenceService svc = inference;
-        if (svc != null) {
-            try {
-                for (ModelInfo m : svc.models()) {
-                    caps.add("model:" + m.modelId());
-                }
-            } catch (RuntimeException ex) {
-                logger.warn("Cannot list the models to announce: {}", ex.toString());
-            }
-        }
+        caps.addAll(profile.capabilityTags());
         presence.capabilities(caps);
-    }
-
-    private boolean passes(
-            String kind, String name, java.util.function.Supplier<Availability> selfTest) {
-        try {
-            Availability a = selfTest.get();
-            if (!a.available()) {
-                logger.debug("Not announcing {} {}: {}", kind, name, a.reason());
-            }
-            return a.available();
-        } catch (RuntimeException e) {
-            // a crashing plugin is left out, not allowed to stop the others being announced; said
-            // once, not every recheck
-            if (!e.toString().equals(lastSelfTestFailure.put(kind + ":" + name, e.toString()))) {
-                logger.warn("The self-test of {} {} failed: {}", kind, name, e.toString());
-            }
-            return false;
-        }
     }
 
     /** Stops announcing; peers drop this node after three silent heartbeat intervals. */
     @Deactivate
     public void deactivate() {
         events.values().forEach(Subscription::close);
-        capabilityThread.shutdownNow();
+        capabilityChanges.close();
         presence.close();
         presenceThread.shutdown();
         try {

@@ -1,0 +1,277 @@
+package ai.hanzo.node.core.internal;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.hanzo.node.api.Availability;
+import ai.hanzo.node.api.Subscription;
+import ai.hanzo.node.api.inference.InferenceEngine;
+import ai.hanzo.node.api.node.NodeCapabilities;
+import ai.hanzo.node.api.node.NodeMetrics;
+import ai.hanzo.node.api.node.SelfTestResult;
+import ai.hanzo.node.api.runtime.ContainerRuntime;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeProfileServiceTest {
+    @TempDir Path proc;
+    private final NodeSchedulerService scheduler = new NodeSchedulerService(config());
+    private final CountDownLatch release = new CountDownLatch(1);
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        release.countDown();
+        scheduler.stop();
+    }
+
+    private NodeProfileService profile(List<String> declared) {
+        return new NodeProfileService(
+                declared,
+                "eu-west",
+                "a",
+                scheduler,
+                Duration.ofMillis(300),
+                new SystemResources(proc, proc));
+    }
+
+    /** A runtime whose self-test is the given code: the unit under test only calls these. */
+    private static ContainerRuntime runtime(String name, Supplier<Availability> selfTest) {
+        return (ContainerRuntime)
+                Proxy.newProxyInstance(
+                        NodeProfileServiceTest.class.getClassLoader(),
+                        new Class<?>[] {ContainerRuntime.class},
+                        (proxy, method, args) ->
+                                switch (method.getName()) {
+                                    case "name" -> name;
+                                    case "selfTest" -> selfTest.get();
+                                    case "hashCode" -> System.identityHashCode(proxy);
+                                    case "equals" -> proxy == args[0];
+                                    case "toString" -> "runtime " + name;
+                                    default -> throw new UnsupportedOperationException();
+                                });
+    }
+
+    private static InferenceEngine engine(String name, Supplier<Availability> selfTest) {
+        return (InferenceEngine)
+                Proxy.newProxyInstance(
+                        NodeProfileServiceTest.class.getClassLoader(),
+                        new Class<?>[] {InferenceEngine.class},
+                        (proxy, method, args) ->
+                                switch (method.getName()) {
+                                    case "name" -> name;
+                                    case "selfTest" -> selfTest.get();
+                                    case "hashCode" -> System.identityHashCode(proxy);
+                                    case "equals" -> proxy == args[0];
+                                    case "toString" -> "engine " + name;
+                                    default -> throw new UnsupportedOperationException();
+                                });
+    }
+
+    private Availability hang() {
+        try {
+            release.await();
+        } catch (InterruptedException e) {
+            // interrupted at the deadline, and ignores it like a badly written plugin
+            try {
+                release.await();
+            } catch (InterruptedException again) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return Availability.ok();
+    }
+
+    @Test
+    void hungSelfTestDoesNotStallTheOthersOrAnyReader() throws Exception {
+        NodeProfileService profile = profile(List.of("gpu:none"));
+        AtomicInteger hungCalls = new AtomicInteger();
+        profile.addRuntime(
+                runtime(
+                        "stuck",
+                        () -> {
+                            hungCalls.incrementAndGet();
+                            return hang();
+                        }),
+                Map.of());
+        profile.addRuntime(runtime("process", Availability::ok), Map.of());
+        profile.addEngine(
+                engine(
+                        "broken",
+                        () -> {
+                            throw new IllegalStateException("no native library");
+                        }),
+                Map.of(InferenceEngine.NAME_PROPERTY, "broken"));
+        profile.addEngine(
+                engine("onnxruntime", () -> Availability.unavailable("no model format")), Map.of());
+
+        NodeCapabilities after = profile.refresh().get(5, TimeUnit.SECONDS);
+        assertEquals(List.of("process"), after.runtimes());
+        assertEquals(List.of(), after.engines());
+        assertEquals(
+                Set.of("gpu:none", "runtime:process"),
+                profile.capabilityTags(),
+                "declared + passed");
+        Map<String, String> reasons = new java.util.HashMap<>();
+        for (SelfTestResult r : profile.selfTests()) {
+            reasons.put(r.name(), r.availability().reason());
+        }
+        assertEquals("its self-test did not answer within 300 ms", reasons.get("stuck"));
+        assertEquals("its self-test failed: no native library", reasons.get("broken"));
+        assertEquals("no model format", reasons.get("onnxruntime"));
+        assertEquals("", reasons.get("process"));
+
+        // the stuck plugin still holds its thread: a new round does not pile another call on it
+        profile.refresh().get(5, TimeUnit.SECONDS);
+        assertEquals(1, hungCalls.get());
+        assertFalse(profile.capabilities().runtimes().contains("stuck"));
+        release.countDown();
+        await().atMost(5, TimeUnit.SECONDS)
+                .until(
+                        () -> {
+                            profile.refresh().get(5, TimeUnit.SECONDS);
+                            return profile.capabilities().runtimes().contains("stuck");
+                        });
+        assertEquals(2, hungCalls.get());
+    }
+
+    @Test
+    void aPluginThatLeavesIsGoneAtOnceAndListenersHearIt() throws Exception {
+        NodeProfileService profile = profile(List.of());
+        List<NodeCapabilities> heard = new CopyOnWriteArrayList<>();
+        Subscription subscription = profile.onCapabilitiesChange(heard::add);
+        ContainerRuntime docker = runtime("docker", Availability::ok);
+        profile.addRuntime(docker, Map.of(ContainerRuntime.NAME_PROPERTY, "docker"));
+        await().atMost(5, TimeUnit.SECONDS)
+                .until(() -> profile.capabilities().runtimes().equals(List.of("docker")));
+        profile.removeRuntime(docker);
+        assertEquals(List.of(), profile.capabilities().runtimes(), "no wait for a self-test");
+        assertTrue(profile.selfTests().isEmpty());
+        assertEquals(List.of(), heard.get(heard.size() - 1).runtimes());
+        assertTrue(heard.stream().anyMatch(c -> c.runtimes().equals(List.of("docker"))));
+        subscription.close();
+    }
+
+    @Test
+    void capabilitiesCarryTheMachineAndTheOperatorsLabels() {
+        NodeCapabilities c = profile(List.of()).capabilities();
+        assertEquals(Runtime.getRuntime().availableProcessors(), c.cpuCores());
+        assertEquals(4_000_000L * 1024, withMeminfo().capabilities().memoryBytes());
+        assertTrue(c.diskBytes() > 0, "the temp dir's file system has a size");
+        assertEquals("eu-west", c.region());
+        assertEquals("a", c.zone());
+        assertFalse(c.mlxEnabled());
+    }
+
+    private NodeProfileService withMeminfo() {
+        try {
+            Files.writeString(
+                    proc.resolve("meminfo"),
+                    "MemTotal:        4000000 kB\nMemFree:  100 kB\nMemAvailable:    1000000 kB\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return profile(List.of());
+    }
+
+    @Test
+    void metricsAreDeltasOfTheProcCounters() throws Exception {
+        writeProc(1000, 9000, 5_000, 7_000);
+        SystemResources resources = new SystemResources(proc, proc);
+        resources.sample(0, 0);
+        // 2 s later: 500 of 1000 jiffies busy; 4000 bytes in, 1000 out (lo is not counted)
+        writeProc(1500, 10000, 9_000, 8_000);
+        NodeMetrics m = resources.sample(3, 2_000_000_000L);
+        assertEquals(0.5, m.cpuUsage(), 1e-9);
+        assertEquals(0.75, m.memoryUsage(), 1e-9);
+        assertEquals(2000.0, m.networkRxBytesPerSecond(), 1e-9);
+        assertEquals(500.0, m.networkTxBytesPerSecond(), 1e-9);
+        assertEquals(3, m.activeContainers());
+        assertTrue(m.diskUsage() > 0 && m.diskUsage() <= 1);
+    }
+
+    @Test
+    void metricsOfTheRealMachineAreRatios() {
+        SystemResources resources = new SystemResources(Path.of("/proc"), Path.of("."));
+        resources.sample(0, System.nanoTime());
+        NodeMetrics m = resources.sample(0, System.nanoTime() + 1);
+        assertTrue(m.cpuUsage() >= 0 && m.cpuUsage() <= 1, m.toString());
+        assertTrue(m.memoryUsage() > 0 && m.memoryUsage() < 1, m.toString());
+        assertTrue(resources.memoryBytes() > 0);
+    }
+
+    private void writeProc(long busy, long total, long rx, long tx) throws Exception {
+        long idle = total - busy;
+        Files.writeString(
+                proc.resolve("stat"),
+                "cpu  " + busy + " 0 0 " + idle + " 0 0 0 0 0 0\ncpu0 1 2 3 4\n");
+        Files.createDirectories(proc.resolve("net"));
+        Files.writeString(
+                proc.resolve("net/dev"),
+                "Inter-|   Receive |  Transmit\n face |bytes packets|bytes\n"
+                        + "    lo: 999999 1 0 0 0 0 0 0 999999 1 0 0 0 0 0 0\n"
+                        + "  eth0: "
+                        + rx
+                        + " 10 0 0 0 0 0 0 "
+                        + tx
+                        + " 10 0 0 0 0 0 0\n");
+        Files.writeString(
+                proc.resolve("meminfo"),
+                "MemTotal:        4000000 kB\nMemFree:  100 kB\nMemAvailable:    1000000 kB\n");
+    }
+
+    @Test
+    void gpuInventoryParsesNvidiaSmi() {
+        assertEquals(
+                List.of(
+                        new ai.hanzo.node.api.node.GpuInfo(
+                                "NVIDIA A100-SXM4-80GB", 81920L * 1024 * 1024, "550.54.15")),
+                GpuInventory.parse("NVIDIA A100-SXM4-80GB, 81920, 550.54.15\n"));
+    }
+
+    @Test
+    void refreshCompletesWithNoPlugins() throws Exception {
+        CompletableFuture<NodeCapabilities> done = profile(List.of()).refresh();
+        assertEquals(List.of(), done.get(5, TimeUnit.SECONDS).runtimes());
+    }
+
+    private static NodeSchedulerService.Config config() {
+        return new NodeSchedulerService.Config() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return NodeSchedulerService.Config.class;
+            }
+
+            @Override
+            public int timerThreads() {
+                return 1;
+            }
+
+            @Override
+            public int workerThreads() {
+                return 8;
+            }
+
+            @Override
+            public int workerQueue() {
+                return 64;
+            }
+        };
+    }
+}

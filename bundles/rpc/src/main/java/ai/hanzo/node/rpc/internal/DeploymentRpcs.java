@@ -1,0 +1,459 @@
+package ai.hanzo.node.rpc.internal;
+
+import ai.hanzo.node.api.InvalidArgumentException;
+import ai.hanzo.node.api.Subscription;
+import ai.hanzo.node.api.UnavailableException;
+import ai.hanzo.node.api.compute.DeploymentResult;
+import ai.hanzo.node.api.compute.LogQuery;
+import ai.hanzo.node.api.compute.Orchestrator;
+import ai.hanzo.node.api.compute.ScaleResult;
+import ai.hanzo.node.api.runtime.ContainerState;
+import ai.hanzo.node.api.runtime.ContainerStatus;
+import ai.hanzo.node.api.runtime.ExecOutput;
+import ai.hanzo.node.api.runtime.ExecSession;
+import ai.hanzo.node.api.runtime.ExecSpec;
+import ai.hanzo.node.api.runtime.LogLine;
+import ai.hanzo.node.api.runtime.LogStream;
+import ai.hanzo.node.api.runtime.StreamSink;
+import ai.hanzo.node.proto.v1.DeployRequest;
+import ai.hanzo.node.proto.v1.DeployResponse;
+import ai.hanzo.node.proto.v1.DeploymentStatus;
+import ai.hanzo.node.proto.v1.ExecInput;
+import ai.hanzo.node.proto.v1.GetLogsRequest;
+import ai.hanzo.node.proto.v1.ListContainersRequest;
+import ai.hanzo.node.proto.v1.ListContainersResponse;
+import ai.hanzo.node.proto.v1.LogEntry;
+import ai.hanzo.node.proto.v1.RemoveRequest;
+import ai.hanzo.node.proto.v1.RemoveResponse;
+import ai.hanzo.node.proto.v1.ScaleRequest;
+import ai.hanzo.node.proto.v1.ScaleResponse;
+import ai.hanzo.node.proto.v1.StopRequest;
+import ai.hanzo.node.proto.v1.StopResponse;
+import com.google.protobuf.ByteString;
+import io.grpc.stub.StreamObserver;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The deployment side of NodeService, served by the {@link Orchestrator} when one is registered;
+ * without one, those RPCs answer UNAVAILABLE and the status lists no deployments. Streams follow
+ * the api's {@link StreamSink} back-pressure: the Orchestrator's producer waits while the gRPC
+ * client does not read.
+ */
+final class DeploymentRpcs {
+    static final int LOG_BUFFER = 256;
+    static final int EXEC_BUFFER = 64;
+
+    private final Supplier<Optional<Orchestrator>> orchestrator;
+
+    DeploymentRpcs(Supplier<Optional<Orchestrator>> orchestrator) {
+        this.orchestrator = orchestrator;
+    }
+
+    Orchestrator orchestrator() {
+        return orchestrator
+                .get()
+                .orElseThrow(
+                        () ->
+                                new UnavailableException(
+                                        "no Orchestrator is running on this node (the compute"
+                                                + " bundle is not started); deployments are not"
+                                                + " available"));
+    }
+
+    /**
+     * @return the deployments' statuses, or none without an Orchestrator
+     */
+    List<DeploymentStatus> statuses() {
+        Optional<Orchestrator> current = orchestrator.get();
+        if (current.isEmpty()) {
+            return List.of();
+        }
+        return current.get().statuses().stream()
+                .map(
+                        s ->
+                                DeploymentStatus.newBuilder()
+                                        .setDeploymentId(s.deploymentId())
+                                        .setName(s.name() == null ? "" : s.name())
+                                        .setStatus(s.state().name().toLowerCase(Locale.ROOT))
+                                        .setReplicas(s.replicas())
+                                        .setReadyReplicas(s.readyReplicas())
+                                        .build())
+                .toList();
+    }
+
+    DeployResponse deploy(DeployRequest request) {
+        if (!request.hasSpec() || request.getSpec().getServicesCount() == 0) {
+            throw new InvalidArgumentException("spec has no services: give at least one");
+        }
+        DeploymentResult result = orchestrator().deploy(ComposeMapper.fromWire(request));
+        return DeployResponse.newBuilder()
+                .setSuccess(true)
+                .setDeploymentId(result.deploymentId())
+                .setMessage(result.message())
+                .addAllEndpoints(result.endpoints())
+                .build();
+    }
+
+    StopResponse stop(StopRequest request) {
+        String id = requireId(request.getDeploymentId());
+        orchestrator().stop(id, request.getForce());
+        return StopResponse.newBuilder()
+                .setSuccess(true)
+                .setMessage(
+                        "deployment "
+                                + id
+                                + " is stopping"
+                                + (request.getForce() ? " (forced)" : ""))
+                .build();
+    }
+
+    RemoveResponse remove(RemoveRequest request) {
+        String id = requireId(request.getDeploymentId());
+        orchestrator().remove(id, request.getRemoveVolumes());
+        return RemoveResponse.newBuilder()
+                .setSuccess(true)
+                .setMessage("deployment " + id + " is being removed")
+                .build();
+    }
+
+    ScaleResponse scale(ScaleRequest request) {
+        String id = requireId(request.getDeploymentId());
+        if (request.getServiceName().isBlank()) {
+            throw new InvalidArgumentException("service_name is empty: name the service to scale");
+        }
+        if (request.getReplicas() > 10_000) {
+            throw new InvalidArgumentException(
+                    "replicas "
+                            + Integer.toUnsignedString(request.getReplicas())
+                            + " is over 10000");
+        }
+        ScaleResult result =
+                orchestrator().scale(id, request.getServiceName(), request.getReplicas());
+        return ScaleResponse.newBuilder()
+                .setSuccess(true)
+                .setMessage(
+                        "service "
+                                + request.getServiceName()
+                                + " of "
+                                + id
+                                + " scaled from "
+                                + result.previousReplicas()
+                                + " to "
+                                + result.currentReplicas())
+                .setPreviousReplicas(result.previousReplicas())
+                .setCurrentReplicas(result.currentReplicas())
+                .build();
+    }
+
+    private static String requireId(String id) {
+        if (id.isBlank()) {
+            throw new InvalidArgumentException("deployment_id is empty");
+        }
+        return id.trim();
+    }
+
+    /** Streams logs; with follow, until the client cancels or the deployment is removed. */
+    void logs(GetLogsRequest request, StreamObserver<LogEntry> response) {
+        Orchestrator current;
+        LogQuery query;
+        try {
+            String id = requireId(request.getDeploymentId());
+            current = orchestrator();
+            query =
+                    new LogQuery(
+                            id,
+                            request.getServiceName().trim(),
+                            request.getTail(),
+                            request.getFollow(),
+                            request.getSince() == 0
+                                    ? Optional.empty()
+                                    : Optional.of(Instant.ofEpochSecond(request.getSince())));
+        } catch (RuntimeException e) {
+            response.onError(ErrorStatus.of(e));
+            return;
+        }
+        Subscription[] subscription = new Subscription[1];
+        StreamSender<LogEntry> sender =
+                new StreamSender<>(
+                        response,
+                        LOG_BUFFER,
+                        () -> {
+                            synchronized (subscription) {
+                                if (subscription[0] != null) {
+                                    subscription[0].close();
+                                }
+                            }
+                        });
+        try {
+            Subscription opened =
+                    current.logs(
+                            query,
+                            new StreamSink<>() {
+                                @Override
+                                public void next(LogLine line) throws InterruptedException {
+                                    // waits while the client does not read: the back-pressure
+                                    if (!sender.put(toWire(line))) {
+                                        throw new InterruptedException("the client went away");
+                                    }
+                                }
+
+                                @Override
+                                public void complete() {
+                                    sender.complete();
+                                }
+
+                                @Override
+                                public void error(Throwable failure) {
+                                    sender.fail(failure);
+                                }
+                            });
+            synchronized (subscription) {
+                subscription[0] = opened;
+                if (sender.isCancelled()) {
+                    opened.close();
+                }
+            }
+        } catch (RuntimeException e) {
+            sender.fail(e);
+        }
+    }
+
+    private static LogEntry toWire(LogLine line) {
+        return LogEntry.newBuilder()
+                .setTimestamp(line.timestamp().getEpochSecond())
+                .setService(line.service() == null ? "" : line.service())
+                .setContainerId(line.containerId() == null ? "" : line.containerId())
+                .setStream(line.stream().wireName())
+                .setMessage(line.message())
+                .build();
+    }
+
+    ListContainersResponse containers(ListContainersRequest request) {
+        Map<String, String> labels = new HashMap<>();
+        String name = null;
+        String idPrefix = null;
+        ContainerState state = null;
+        String runtime = null;
+        for (Map.Entry<String, String> filter : request.getFiltersMap().entrySet()) {
+            String key = filter.getKey().trim();
+            String value = filter.getValue().trim();
+            switch (key) {
+                case "name" -> name = value;
+                case "id" -> idPrefix = value;
+                case "runtime" -> runtime = value;
+                case "state", "status" -> {
+                    try {
+                        state = ContainerState.valueOf(value.toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw new InvalidArgumentException(
+                                "filters."
+                                        + key
+                                        + " '"
+                                        + value
+                                        + "' is not a container state (created, running, paused,"
+                                        + " restarting, exited, dead)");
+                    }
+                }
+                case "label" -> {
+                    int equals = value.indexOf('=');
+                    if (equals <= 0) {
+                        throw new InvalidArgumentException(
+                                "filters.label '" + value + "' is not key=value");
+                    }
+                    labels.put(value.substring(0, equals), value.substring(equals + 1));
+                }
+                case "deployment" -> labels.put("hanzo.deployment", value);
+                case "service" -> labels.put("hanzo.service", value);
+                default -> labels.put(key, value);
+            }
+        }
+        String nameFilter = name;
+        String idFilter = idPrefix;
+        ContainerState stateFilter = state;
+        String runtimeFilter = runtime;
+        List<ContainerStatus> found =
+                orchestrator().containers(request.getAll() || stateFilter != null, labels);
+        return ListContainersResponse.newBuilder()
+                .addAllContainers(
+                        found.stream()
+                                .filter(
+                                        c ->
+                                                nameFilter == null
+                                                        || (c.name() != null
+                                                                && c.name().contains(nameFilter)))
+                                .filter(c -> idFilter == null || c.id().startsWith(idFilter))
+                                .filter(c -> stateFilter == null || c.state() == stateFilter)
+                                .filter(
+                                        c ->
+                                                runtimeFilter == null
+                                                        || runtimeFilter.equals(c.runtime()))
+                                .map(ComposeMapper::toWire)
+                                .toList())
+                .build();
+    }
+
+    ai.hanzo.node.proto.v1.ContainerInfo inspect(String containerId) {
+        if (containerId.isBlank()) {
+            throw new InvalidArgumentException("container_id is empty");
+        }
+        return ComposeMapper.toWire(orchestrator().inspect(containerId.trim()));
+    }
+
+    /**
+     * The bidirectional exec: the first message names the container and the command (and may carry
+     * standard input), later ones carry standard input, and the client's half-close closes it. The
+     * command's output flows back with back-pressure, then one message with the exit code and done.
+     */
+    StreamObserver<ExecInput> exec(StreamObserver<ai.hanzo.node.proto.v1.ExecOutput> response) {
+        ExecSession[] session = new ExecSession[1];
+        StreamSender<ai.hanzo.node.proto.v1.ExecOutput> sender =
+                new StreamSender<>(
+                        response,
+                        EXEC_BUFFER,
+                        () -> {
+                            synchronized (session) {
+                                if (session[0] != null) {
+                                    session[0].close();
+                                }
+                            }
+                        });
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(ExecInput input) {
+                ExecSession running;
+                synchronized (session) {
+                    running = session[0];
+                }
+                try {
+                    if (running == null) {
+                        running = start(input, sender);
+                        synchronized (session) {
+                            session[0] = running;
+                        }
+                        if (sender.isCancelled()) {
+                            running.close();
+                            return;
+                        }
+                    } else if (!input.getContainerId().isEmpty() || input.getCommandCount() > 0) {
+                        throw new InvalidArgumentException(
+                                "only the first ExecInput names the container and the command;"
+                                        + " later ones carry stdin");
+                    }
+                    if (!input.getStdin().isEmpty()) {
+                        running.writeStdin(input.getStdin().toByteArray());
+                    }
+                } catch (RuntimeException e) {
+                    if (running != null) {
+                        running.close();
+                    }
+                    sender.fail(e);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                synchronized (session) {
+                    if (session[0] != null) {
+                        session[0].close();
+                    }
+                }
+            }
+
+            @Override
+            public void onCompleted() {
+                synchronized (session) {
+                    if (session[0] != null) {
+                        try {
+                            session[0].closeStdin();
+                        } catch (RuntimeException e) {
+                            // the command has ended already
+                        }
+                    } else {
+                        sender.fail(
+                                new InvalidArgumentException(
+                                        "the exec stream ended before naming a container and a"
+                                                + " command"));
+                    }
+                }
+            }
+        };
+    }
+
+    private ExecSession start(
+            ExecInput first, StreamSender<ai.hanzo.node.proto.v1.ExecOutput> sender) {
+        if (first.getContainerId().isBlank()) {
+            throw new InvalidArgumentException("container_id is empty in the first ExecInput");
+        }
+        if (first.getCommandCount() == 0) {
+            throw new InvalidArgumentException("command is empty in the first ExecInput");
+        }
+        java.util.concurrent.CompletableFuture<ExecSession> self =
+                new java.util.concurrent.CompletableFuture<>();
+        ExecSpec spec =
+                new ExecSpec(first.getCommandList(), Map.of(), "", "", true, first.getTty(), 0, 0);
+        ExecSession session;
+        try {
+            session =
+                    orchestrator()
+                            .exec(
+                                    first.getContainerId().trim(),
+                                    spec,
+                                    new StreamSink<>() {
+                                        @Override
+                                        public void next(ExecOutput item)
+                                                throws InterruptedException {
+                                            ByteString data = ByteString.copyFrom(item.data());
+                                            ai.hanzo.node.proto.v1.ExecOutput.Builder out =
+                                                    ai.hanzo.node.proto.v1.ExecOutput.newBuilder();
+                                            if (item.stream() == LogStream.STDERR) {
+                                                out.setStderr(data);
+                                            } else {
+                                                out.setStdout(data);
+                                            }
+                                            if (!sender.put(out.build())) {
+                                                throw new InterruptedException(
+                                                        "the client went away");
+                                            }
+                                        }
+
+                                        @Override
+                                        public void complete() {
+                                            int code;
+                                            try {
+                                                // complete() may come before exec() returned
+                                                code =
+                                                        self.join()
+                                                                .exitCode()
+                                                                .toCompletableFuture()
+                                                                .join();
+                                            } catch (RuntimeException e) {
+                                                sender.fail(e);
+                                                return;
+                                            }
+                                            sender.offerDroppingOldest(
+                                                    ai.hanzo.node.proto.v1.ExecOutput.newBuilder()
+                                                            .setExitCode(code)
+                                                            .setDone(true)
+                                                            .build());
+                                            sender.complete();
+                                        }
+
+                                        @Override
+                                        public void error(Throwable failure) {
+                                            sender.fail(failure);
+                                        }
+                                    });
+        } catch (RuntimeException e) {
+            self.completeExceptionally(e);
+            throw e;
+        }
+        self.complete(session);
+        return session;
+    }
+}
