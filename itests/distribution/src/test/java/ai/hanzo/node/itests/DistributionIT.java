@@ -10,11 +10,21 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDist
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 
 import ai.hanzo.node.api.Subscription;
+import ai.hanzo.node.api.compute.ComposeSpec;
+import ai.hanzo.node.api.compute.DeploymentOptions;
+import ai.hanzo.node.api.compute.DeploymentRequest;
+import ai.hanzo.node.api.compute.DeploymentState;
+import ai.hanzo.node.api.compute.DeploymentStatus;
+import ai.hanzo.node.api.compute.Orchestrator;
+import ai.hanzo.node.api.compute.ServiceSpec;
+import ai.hanzo.node.api.event.EventBus;
+import ai.hanzo.node.api.event.EventTypes;
 import ai.hanzo.node.api.node.HealthStatus;
 import ai.hanzo.node.api.node.NodeLifecycle;
 import ai.hanzo.node.api.node.NodeState;
 import ai.hanzo.node.api.p2p.NodeDirectory;
 import ai.hanzo.node.api.p2p.PeerNetwork;
+import ai.hanzo.node.api.runtime.ContainerStatus;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -23,6 +33,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
@@ -55,6 +67,7 @@ public class DistributionIT {
                     "ai.hanzo.node.rpc",
                     "ai.hanzo.node.p2p",
                     "ai.hanzo.node.storage",
+                    "ai.hanzo.node.compute",
                     "org.apache.felix.scr");
 
     @Inject private BundleContext context;
@@ -66,6 +79,10 @@ public class DistributionIT {
     @Inject private PeerNetwork network;
 
     @Inject private NodeDirectory directory;
+
+    @Inject private Orchestrator orchestrator;
+
+    @Inject private EventBus eventBus;
 
     /**
      * @return the container: the node's own archive, with its gRPC server on a free port
@@ -206,12 +223,73 @@ public class DistributionIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!directory
                         .localCapabilities()
-                        .equals(java.util.Set.of("gpu:itest", "region:loopback"))
+                        .equals(java.util.Set.of("gpu:itest", "region:loopback", "runtime:process"))
                 && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
+        // the built-in process runtime is advertised as soon as it passes its self-test
         assertEquals(
-                java.util.Set.of("gpu:itest", "region:loopback"), directory.localCapabilities());
+                java.util.Set.of("gpu:itest", "region:loopback", "runtime:process"),
+                directory.localCapabilities());
+    }
+
+    @Test
+    public void aDeploymentRunsOnTheProcessRuntime() throws Exception {
+        assertTrue(
+                orchestrator.runtimes().toString(),
+                orchestrator.runtimes().stream()
+                        .anyMatch(r -> r.name().equals("process") && r.availability().available()));
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch removed = new CountDownLatch(1);
+        Subscription events =
+                eventBus.subscribe(
+                        Set.of(EventTypes.DEPLOYMENT_STATE),
+                        e -> {
+                            if (e.resourceId().equals("itest-web")) {
+                                String state = e.attributes().get("state");
+                                if ("running".equals(state)) {
+                                    running.countDown();
+                                } else if ("removed".equals(state)) {
+                                    removed.countDown();
+                                }
+                            }
+                        });
+        try {
+            ServiceSpec web =
+                    ServiceSpec.builder("/bin/sh")
+                            .command("-c", "echo up; exec sleep 1000")
+                            .replicas(2)
+                            .build();
+            orchestrator.deploy(
+                    new DeploymentRequest(
+                            "itest-web",
+                            "",
+                            new ComposeSpec("3.8", "itest", Map.of("web", web), Map.of(), Map.of()),
+                            Map.of(),
+                            DeploymentOptions.onRuntime("process")));
+            assertTrue("deployment running within 60 s", running.await(60, TimeUnit.SECONDS));
+            DeploymentStatus status = orchestrator.status("itest-web").orElseThrow();
+            assertEquals(DeploymentState.RUNNING, status.state());
+            assertEquals(2, status.readyReplicas());
+            List<ContainerStatus> containers =
+                    orchestrator.containers(false, Map.of("hanzo.deployment", "itest-web"));
+            assertEquals(2, containers.size());
+            assertTrue(
+                    "the process runtime keeps its files in the node's data directory",
+                    node.info()
+                            .dataDirectory()
+                            .resolve("compute/process")
+                            .resolve(containers.get(0).id())
+                            .toFile()
+                            .isDirectory());
+            orchestrator.remove("itest-web", false);
+            assertTrue("deployment removed within 60 s", removed.await(60, TimeUnit.SECONDS));
+            assertTrue(orchestrator.deployment("itest-web").isEmpty());
+            assertTrue(
+                    orchestrator.containers(true, Map.of("hanzo.deployment", "itest-web")).isEmpty());
+        } finally {
+            events.close();
+        }
     }
 
     private static int freePort() throws IOException {

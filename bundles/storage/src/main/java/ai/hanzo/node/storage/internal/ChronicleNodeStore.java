@@ -90,6 +90,18 @@ public final class ChronicleNodeStore implements NodeStore {
                 context.getProperty("org.osgi.framework.uuid"));
     }
 
+    /**
+     * Opens a store directory outside a framework, with default sizes: for tools and for tests of
+     * other bundles that need the real store (a crash test forks a JVM that opens it).
+     *
+     * @param storeDir the store directory
+     * @return the open store; close it when done
+     */
+    public static ChronicleNodeStore open(Path storeDir) {
+        return new ChronicleNodeStore(
+                storeDir, StoreSettings.defaults(), Clock.systemUTC(), false, null);
+    }
+
     ChronicleNodeStore(
             Path storeDir, StoreSettings settings, Clock clock, boolean reset, String launchId) {
         ChronicleEnvironment.prepare();

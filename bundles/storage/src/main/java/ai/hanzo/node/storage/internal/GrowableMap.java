@@ -179,7 +179,10 @@ final class GrowableMap<K> implements AutoCloseable {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(GrowableMap.class.getClassLoader());
         try {
-            return opener.open();
+            T opened = opener.open();
+            // Chronicle creates its files with the umask's mode; deployments hold secrets
+            StoreDirectory.ownerOnly(file);
+            return opened;
         } catch (LinkageError e) {
             throw StoreErrors.chronicleUnavailable(e);
         } catch (IOException | RuntimeException e) {

@@ -79,6 +79,8 @@ final class StoreDirectory implements AutoCloseable {
                 moveAside(dir);
             }
             Files.createDirectories(dir);
+            // deployments carry environment values (secrets): the store is the node user's alone
+            ownerOnly(dir);
             FileChannel channel =
                     FileChannel.open(
                             dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -105,6 +107,11 @@ final class StoreDirectory implements AutoCloseable {
                 StoreDirectory store = new StoreDirectory(dir, manifest, unclean, channel, lock);
                 store.writeManifest();
                 Files.write(dir.resolve(OPEN_MARKER), new byte[0]);
+                try (var files = Files.list(dir)) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        ownerOnly(f);
+                    }
+                }
                 return store;
             } catch (RuntimeException | IOException e) {
                 lock.release();
@@ -119,6 +126,28 @@ final class StoreDirectory implements AutoCloseable {
                             + e
                             + ". Check that it exists, is writable and the disk has space.",
                     e);
+        }
+    }
+
+    /**
+     * Makes a store file readable and writable by the node's user only (0600), or a directory
+     * usable by it only (0700). A file system without POSIX permissions is left as it is.
+     *
+     * @param path a file or directory of the store
+     */
+    static void ownerOnly(Path path) {
+        try {
+            if (!Files.exists(path)
+                    || !path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                return;
+            }
+            Files.setPosixFilePermissions(
+                    path,
+                    java.nio.file.attribute.PosixFilePermissions.fromString(
+                            Files.isDirectory(path) ? "rwx------" : "rw-------"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(
+                    "Cannot restrict " + path + " to the node's user", e);
         }
     }
 
@@ -316,6 +345,7 @@ final class StoreDirectory implements AutoCloseable {
         try (OutputStream out = Files.newOutputStream(tmp)) {
             manifest.store(out, "hanzo-node store manifest: do not edit");
         }
+        ownerOnly(tmp);
         force(tmp);
         move(tmp, dir.resolve(MANIFEST));
         forceDirectory();

@@ -54,6 +54,30 @@ class NodeStoreTest {
         }
     }
 
+    /** Deployments hold environment values (secrets): the store is the node user's alone. */
+    @Test
+    void storeDirectoryIs0700AndItsFiles0600() throws Exception {
+        try (var s = closing(Fixtures.open(dir))) {
+            s.store.putDeployment(deployment("d1"));
+            assertEquals(
+                    "rwx------",
+                    java.nio.file.attribute.PosixFilePermissions.toString(
+                            java.nio.file.Files.getPosixFilePermissions(dir)));
+            List<Path> files;
+            try (var list = java.nio.file.Files.list(dir)) {
+                files = list.toList();
+            }
+            assertTrue(files.size() >= 5, "store files: " + files);
+            for (Path f : files) {
+                assertEquals(
+                        "rw-------",
+                        java.nio.file.attribute.PosixFilePermissions.toString(
+                                java.nio.file.Files.getPosixFilePermissions(f)),
+                        f.toString());
+            }
+        }
+    }
+
     @Test
     void containersOfFollowsPutsMovesAndDeletes() {
         try (var s = closing(Fixtures.open(dir))) {

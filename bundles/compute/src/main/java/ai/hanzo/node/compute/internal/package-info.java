@@ -1,0 +1,2 @@
+/** The orchestrator and the process runtime; nothing here is exported. */
+package ai.hanzo.node.compute.internal;

@@ -1,0 +1,177 @@
+package ai.hanzo.node.compute.internal.process;
+
+import ai.hanzo.node.api.runtime.ContainerHealthcheck;
+import ai.hanzo.node.api.runtime.ContainerSpec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.Properties;
+
+/**
+ * The files that let a container outlive the node: {@code spec.bin} (what to run, with its
+ * environment: mode 600) and {@code state.properties} (pid, start time, log offsets), both written
+ * atomically.
+ */
+final class SpecFile {
+    private static final int VERSION = 1;
+
+    private SpecFile() {}
+
+    static void writeSpec(Path file, ContainerSpec s, List<String> argv) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(VERSION);
+            out.writeUTF(s.name());
+            out.writeUTF(s.image());
+            list(out, s.entrypoint());
+            list(out, s.command());
+            map(out, s.environment());
+            out.writeUTF(s.workingDir());
+            out.writeUTF(s.user());
+            out.writeUTF(s.stopSignal());
+            map(out, s.labels());
+            out.writeDouble(s.cpuLimit().orElse(-1));
+            out.writeLong(s.memoryLimitBytes().orElse(-1));
+            out.writeLong(s.pidsLimit().orElse(-1));
+            out.writeBoolean(s.healthcheck().isPresent());
+            if (s.healthcheck().isPresent()) {
+                ContainerHealthcheck h = s.healthcheck().get();
+                list(out, h.test());
+                out.writeLong(h.interval().toMillis());
+                out.writeLong(h.timeout().toMillis());
+                out.writeInt(h.retries());
+                out.writeLong(h.startPeriod().toMillis());
+            }
+            list(out, argv);
+        }
+        atomicWrite(file, bytes.toByteArray());
+    }
+
+    /** What {@link #readSpec} returns. */
+    record Stored(ContainerSpec spec, List<String> argv) {}
+
+    static Stored readSpec(Path file) throws IOException {
+        try (DataInputStream in =
+                new DataInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
+            int version = in.readInt();
+            if (version != VERSION) {
+                throw new IOException("unknown spec version " + version);
+            }
+            String name = in.readUTF();
+            String image = in.readUTF();
+            List<String> entrypoint = list(in);
+            List<String> command = list(in);
+            Map<String, String> env = map(in);
+            String wd = in.readUTF();
+            String user = in.readUTF();
+            String stop = in.readUTF();
+            Map<String, String> labels = map(in);
+            double cpu = in.readDouble();
+            long mem = in.readLong();
+            long pids = in.readLong();
+            Optional<ContainerHealthcheck> health = Optional.empty();
+            if (in.readBoolean()) {
+                health =
+                        Optional.of(
+                                new ContainerHealthcheck(
+                                        list(in),
+                                        Duration.ofMillis(in.readLong()),
+                                        Duration.ofMillis(in.readLong()),
+                                        in.readInt(),
+                                        Duration.ofMillis(in.readLong())));
+            }
+            List<String> argv = list(in);
+            ContainerSpec spec =
+                    new ContainerSpec(
+                            name,
+                            image,
+                            entrypoint,
+                            command,
+                            env,
+                            wd,
+                            user,
+                            stop,
+                            List.of(),
+                            List.of(),
+                            List.of(),
+                            labels,
+                            cpu < 0 ? OptionalDouble.empty() : OptionalDouble.of(cpu),
+                            mem < 0 ? OptionalLong.empty() : OptionalLong.of(mem),
+                            pids < 0 ? OptionalLong.empty() : OptionalLong.of(pids),
+                            List.of(),
+                            health);
+            return new Stored(spec, argv);
+        }
+    }
+
+    static void writeState(Path file, Properties state) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        state.store(bytes, null);
+        atomicWrite(file, bytes.toByteArray());
+    }
+
+    static Properties readState(Path file) throws IOException {
+        Properties p = new Properties();
+        try (var in = Files.newInputStream(file)) {
+            p.load(in);
+        }
+        return p;
+    }
+
+    private static void atomicWrite(Path file, byte[] content) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(
+                tmp,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.write(tmp, content);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void list(DataOutputStream out, List<String> list) throws IOException {
+        out.writeInt(list.size());
+        for (String s : list) {
+            out.writeUTF(s);
+        }
+    }
+
+    private static List<String> list(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        List<String> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            list.add(in.readUTF());
+        }
+        return list;
+    }
+
+    private static void map(DataOutputStream out, Map<String, String> map) throws IOException {
+        out.writeInt(map.size());
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeUTF(e.getValue());
+        }
+    }
+
+    private static Map<String, String> map(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            map.put(in.readUTF(), in.readUTF());
+        }
+        return map;
+    }
+}
