@@ -286,7 +286,9 @@ public class DistributionIT {
             assertTrue("deployment removed within 60 s", removed.await(60, TimeUnit.SECONDS));
             assertTrue(orchestrator.deployment("itest-web").isEmpty());
             assertTrue(
-                    orchestrator.containers(true, Map.of("hanzo.deployment", "itest-web")).isEmpty());
+                    orchestrator
+                            .containers(true, Map.of("hanzo.deployment", "itest-web"))
+                            .isEmpty());
         } finally {
             events.close();
         }

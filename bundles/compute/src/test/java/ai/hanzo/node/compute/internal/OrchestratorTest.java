@@ -232,7 +232,8 @@ class OrchestratorTest {
         await().atMost(WAIT).until(() -> node.store.deployment("sr").isEmpty());
         assertTrue(containers("sr").isEmpty());
         assertTrue(node.store.containersOf("sr").isEmpty());
-        assertEquals("removed", states("sr").get(states("sr").size() - 1));
+        await().atMost(WAIT)
+                .until(() -> states("sr").get(states("sr").size() - 1).equals("removed"));
     }
 
     @Test
