@@ -96,9 +96,15 @@ class CliIT {
             NodeProcess.Result again = cli(node, "rm", "e2e");
             assertEquals(5, again.exitCode(), again.output());
 
-            NodeProcess.Result bad =
-                    cli(node, "deploy", "-f", compose.toString(), "--grpc-addr", "127.0.0.1:1");
-            assertEquals(3, bad.exitCode(), bad.output());
+            NodeProcess.Result unreachable =
+                    NodeProcess.run(
+                            List.of(
+                                    home.resolve("bin/hanzo-node").toString(),
+                                    "status",
+                                    "--grpc-addr",
+                                    "127.0.0.1:" + NodeProcess.freePort()),
+                            Map.of("HOME", home.toString()));
+            assertEquals(3, unreachable.exitCode(), unreachable.output());
             assertEquals(0, node.terminate(Duration.ofSeconds(30)), node.output());
         }
     }

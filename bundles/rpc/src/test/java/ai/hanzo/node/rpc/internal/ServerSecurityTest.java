@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.hanzo.node.proto.v1.DeployRequest;
+import ai.hanzo.node.proto.v1.EngineInfo;
 import ai.hanzo.node.proto.v1.GetHealthRequest;
 import ai.hanzo.node.proto.v1.GetStatusRequest;
 import ai.hanzo.node.proto.v1.InferenceServiceGrpc;
@@ -316,7 +317,10 @@ class ServerSecurityTest {
         @Override
         public void listModels(
                 ListModelsRequest request, StreamObserver<ListModelsResponse> response) {
-            response.onNext(ListModelsResponse.newBuilder().addEngines("test-engine").build());
+            response.onNext(
+                    ListModelsResponse.newBuilder()
+                            .addEngines(EngineInfo.newBuilder().setName("test-engine"))
+                            .build());
             response.onCompleted();
         }
     }
@@ -357,9 +361,13 @@ class ServerSecurityTest {
         harness.server.addService(service);
         assertEquals(
                 List.of("test-engine"),
-                harness.as(inference, Role.VIEWER)
+                harness
+                        .as(inference, Role.VIEWER)
                         .listModels(ListModelsRequest.getDefaultInstance())
-                        .getEnginesList());
+                        .getEnginesList()
+                        .stream()
+                        .map(EngineInfo::getName)
+                        .toList());
         assertEquals(ServingStatus.SERVING, health.check(inferenceHealth).getStatus());
         fails(
                 Status.Code.UNAUTHENTICATED,
