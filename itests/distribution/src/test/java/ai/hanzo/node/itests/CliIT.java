@@ -27,15 +27,17 @@ class CliIT {
         home = NodeProcess.unpack("cli");
     }
 
+    // the connection flags go right after the command name, before any "--" of exec
     private static NodeProcess.Result cli(NodeProcess node, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(home.resolve("bin/hanzo-node").toString()));
-        command.addAll(List.of(args));
+        command.add(args[0]);
         command.addAll(
                 List.of(
                         "--grpc-addr",
                         node.grpcAddress(),
                         "--data-dir",
                         home.resolve("data").toString()));
+        command.addAll(List.of(args).subList(1, args.length));
         return NodeProcess.run(command, Map.of("HOME", home.toString()));
     }
 
@@ -86,6 +88,19 @@ class CliIT {
             NodeProcess.Result json = cli(node, "logs", "e2e", "greeter", "-o", "json");
             assertEquals(0, json.exitCode(), json.output());
             assertTrue(json.output().contains("\"message\":\"hello-from-compose"), json.output());
+
+            String container = cli(node, "ps", "-q", "--no-trunc", "e2e").output().trim();
+            NodeProcess.Result exec =
+                    cli(
+                            node,
+                            "exec",
+                            container,
+                            "--",
+                            "/bin/sh",
+                            "-c",
+                            "echo in-container; exit 7");
+            assertEquals(7, exec.exitCode(), exec.output());
+            assertTrue(exec.output().contains("in-container"), exec.output());
 
             NodeProcess.Result rm = cli(node, "rm", "e2e");
             assertEquals(0, rm.exitCode(), rm.output());
