@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -45,12 +46,49 @@ public final class HanzoNodeLauncher {
         }
         PrintWriter out = new PrintWriter(System.out, true, Charset.defaultCharset());
         PrintWriter err = new PrintWriter(System.err, true, Charset.defaultCharset());
-        int code = run(args, System.getenv(), conf, out, err, HanzoNodeLauncher::startNode);
+        // bin/hanzo-node starts client commands in a JVM without Karaf on its class path
+        int code =
+                Boolean.getBoolean("hanzo.client")
+                        ? runClient(args, System.getenv(), conf, out, err)
+                        : run(args, System.getenv(), conf, out, err, HanzoNodeLauncher::startNode);
         out.flush();
         err.flush();
         if (code != 0) {
             System.exit(code);
         }
+    }
+
+    /**
+     * Runs a command line in a JVM that must not start the node (the client JVM, tests of client
+     * commands): asking it to run the node is a usage error.
+     *
+     * @param args the command line
+     * @param env the process environment
+     * @param conf the settings of {@code etc/hanzo-node.conf}
+     * @param out standard output
+     * @param err standard error
+     * @return the exit code
+     * @throws Exception if a command fails in a way it does not report itself
+     */
+    public static int runClient(
+            String[] args,
+            Map<String, String> env,
+            Map<String, String> conf,
+            PrintWriter out,
+            PrintWriter err)
+            throws Exception {
+        return run(
+                args,
+                env,
+                conf,
+                out,
+                err,
+                options -> {
+                    err.println(
+                            "hanzo-node: this JVM runs client commands only; start the node with"
+                                    + " bin/hanzo-node and its flags first");
+                    return USAGE_ERROR;
+                });
     }
 
     /** Starts the node in this JVM; returns when it has stopped. */
@@ -94,6 +132,13 @@ public final class HanzoNodeLauncher {
         CommandLine commandLine = new CommandLine(NodeOptions.rootSpec(runNode));
         commandLine.addSubcommand(new KeysCommand());
         commandLine.addSubcommand(new WalletCommand());
+        ClientContext context = new ClientContext();
+        // the gRPC client commands: on the class path only in the client JVM (lib/cli)
+        for (ClientCommands provider :
+                ServiceLoader.load(
+                        ClientCommands.class, HanzoNodeLauncher.class.getClassLoader())) {
+            provider.commands(context).forEach(commandLine::addSubcommand);
+        }
         commandLine.setOut(out).setErr(err);
         ParseResult result;
         try {
@@ -121,6 +166,13 @@ public final class HanzoNodeLauncher {
         clientDefaultDataDirectory =
                 Path.of("").toAbsolutePath().resolve(options.value(Flag.DATA_DIR)).normalize();
         clientEnvironment = Map.copyOf(env);
+        context.set(
+                clientDefaultDataDirectory,
+                env,
+                conf,
+                result.hasMatchedOption(Flag.GRPC_ADDR.flag)
+                        ? String.valueOf(result.matchedOptionValue(Flag.GRPC_ADDR.flag, ""))
+                        : "");
         ParseResult leaf = result;
         while (leaf.hasSubcommand()) {
             leaf = leaf.subcommand();

@@ -136,6 +136,13 @@ final class NodeProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * @return the node's gRPC address, host:port on loopback
+     */
+    String grpcAddress() {
+        return grpcAddress;
+    }
+
     ManagedChannel channel() {
         if (channel == null) {
             channel = NettyChannelBuilder.forTarget(grpcAddress).usePlaintext().build();

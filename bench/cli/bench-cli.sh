@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+#
+# CLI round trip, side by side in one run: `bin/hanzo-node status` and `ps` against a running node
+# (a process-runtime deployment of 3 replicas) vs `docker ps` against Debian's dockerd started
+# here with its own directories, and `bin/hanzo-node --version` (the client JVM starting and
+# parsing, no gRPC) as the floor. Prints medians of RUNS runs (default 10) in milliseconds.
+# Needs: the built archive (mvn install); dockerd for the docker column (run as root).
+#
+set -euo pipefail
+RUNS=${RUNS:-10}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+work="$here/target"
+rm -rf "$work" && mkdir -p "$work"
+
+archive=$(ls "$root"/distribution/assembly/target/hanzo-node-*.tar.gz)
+now_ms() { date +%s%3N; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+time_ms() { # runs "$@" RUNS times, prints the median wall time
+    for _ in $(seq "$RUNS"); do
+        local start; start=$(now_ms)
+        "$@" > /dev/null
+        echo $(( $(now_ms) - start ))
+    done | median
+}
+
+home="$work/hanzo-node"
+mkdir -p "$home" && tar xzf "$archive" -C "$home" --strip-components=1
+port=$(free_port)
+(cd "$home" && exec bin/hanzo-node --grpc-addr "127.0.0.1:$port" --http-addr "127.0.0.1:$(free_port)" \
+    --p2p-addr /ip4/127.0.0.1/tcp/0 --mdns=false > "$work/node.out" 2>&1) &
+node_pid=$!
+cleanup() {
+    pkill -TERM -P "$node_pid" 2> /dev/null || true
+    [ -n "${dockerd_pid:-}" ] && kill -TERM "$dockerd_pid" 2> /dev/null || true
+}
+trap cleanup EXIT
+cli() { "$home/bin/hanzo-node" "$@" --grpc-addr "127.0.0.1:$port" --data-dir "$home/data"; }
+deadline=$(( $(now_ms) + 120000 ))
+until cli status > /dev/null 2>&1; do
+    [ "$(now_ms)" -lt "$deadline" ] || { echo "node not ready in 120 s" >&2; cat "$work/node.out" >&2; exit 1; }
+    sleep 0.2
+done
+printf 'services:\n  sleeper:\n    entrypoint: ["sleep", "600"]\n    labels: {hanzo.runtime: process}\n    deploy: {replicas: 3}\n' > "$work/compose.yml"
+cli deploy -f "$work/compose.yml" --id bench --wait > /dev/null
+
+version_ms=$(time_ms "$home/bin/hanzo-node" --version)
+status_ms=$(time_ms cli status)
+ps_ms=$(time_ms cli ps)
+
+docker_ms="-"
+if command -v dockerd > /dev/null && [ "$(id -u)" = 0 ]; then
+    d="$work/docker"
+    mkdir -p "$d"
+    dockerd --data-root "$d/data" --exec-root "$d/exec" -H "unix://$d/docker.sock" --pidfile "$d/docker.pid" \
+        --iptables=false --bridge=none > "$work/dockerd.out" 2>&1 &
+    dockerd_pid=$!
+    until docker -H "unix://$d/docker.sock" ps > /dev/null 2>&1; do sleep 0.1; done
+    docker_ms=$(time_ms docker -H "unix://$d/docker.sock" ps)
+fi
+
+echo "runs: $RUNS (median wall ms)"
+echo "hanzo-node --version (client JVM floor): $version_ms"
+echo "hanzo-node status:                       $status_ms"
+echo "hanzo-node ps (3 containers):            $ps_ms"
+echo "docker ps (Debian dockerd):              $docker_ms"
+if [ "$docker_ms" != "-" ]; then
+    awk -v s="$status_ms" -v p="$ps_ms" -v d="$docker_ms" 'BEGIN {printf "ratio status/docker ps: %.2fx, ps/docker ps: %.2fx\n", s/d, p/d}'
+fi
+awk -v s="$status_ms" -v v="$version_ms" 'BEGIN {printf "status own work (status - --version): %d ms\n", s-v}'

@@ -1,0 +1,29 @@
+package ai.hanzo.node.cli;
+
+import ai.hanzo.node.launcher.ClientCommands;
+import ai.hanzo.node.launcher.ClientContext;
+import java.util.List;
+
+/** The gRPC client commands of {@code bin/hanzo-node}, found by the launcher's ServiceLoader. */
+public final class CliCommands implements ClientCommands {
+    /** Creates the provider (ServiceLoader needs a public no-argument constructor). */
+    public CliCommands() {}
+
+    @Override
+    public List<Object> commands(ClientContext context) {
+        return List.of(
+                new StatusCommand(context),
+                new DeployCommand(context),
+                new PsCommand(context),
+                new LogsCommand(context),
+                new ExecCommand(context),
+                new ScaleCommand(context),
+                new StopCommand(context),
+                new RmCommand(context),
+                new EventsCommand(context),
+                new TopCommand(context),
+                new ModelsCommand(context),
+                new EmbedCommand(context),
+                new CompletionCommand());
+    }
+}

@@ -1,0 +1,311 @@
+package ai.hanzo.node.cli;
+
+import ai.hanzo.node.launcher.ClientContext;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCall;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The channel to the node, with the API key attached to every call. The address comes from {@code
+ * --grpc-addr}, else {@code HANZO_GRPC_ADDR}, else the client config file, else {@code
+ * etc/hanzo-node.conf}, else {@code 127.0.0.1:50051}; the key from {@code HANZO_API_KEY}, else the
+ * config file's {@code api-key} / {@code api-key-file}, else the local node's {@code
+ * <data-dir>/admin.key}. The key is never printed.
+ */
+final class NodeConnection implements AutoCloseable {
+    static final String DEFAULT_ADDRESS = "127.0.0.1:50051";
+    private static final Metadata.Key<String> API_KEY =
+            Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
+
+    private final ManagedChannel managed;
+    private final Channel channel;
+    private final String address;
+    private final String keySource;
+    private final long timeoutSeconds;
+
+    private NodeConnection(
+            ManagedChannel managed, String address, String key, String keySource, long timeout) {
+        this.managed = managed;
+        this.address = address;
+        this.keySource = keySource;
+        this.timeoutSeconds = timeout;
+        this.channel =
+                key == null ? managed : ClientInterceptors.intercept(managed, new KeyHeader(key));
+    }
+
+    /**
+     * @param options the command's connection flags
+     * @param context the launcher's settings and environment
+     * @return a connection (channels connect lazily: nothing is sent yet)
+     * @throws CliException if a setting or file is wrong
+     */
+    static NodeConnection open(ConnectionOptions options, ClientContext context)
+            throws CliException {
+        Map<String, String> env = context.env();
+        Properties config = clientConfig(options, env);
+        String address =
+                first(
+                        options.grpcAddress,
+                        context.rootGrpcAddress(),
+                        env.get("HANZO_GRPC_ADDR"),
+                        config.getProperty("grpc-addr"),
+                        context.conf().get("HANZO_GRPC_ADDR"),
+                        DEFAULT_ADDRESS);
+        String target = dialable(address);
+        Path dataDir =
+                options.dataDirectory != null
+                        ? options.dataDirectory.toAbsolutePath().normalize()
+                        : context.dataDirectory();
+        String key = null;
+        String keySource = "none";
+        if (notBlank(env.get("HANZO_API_KEY"))) {
+            key = env.get("HANZO_API_KEY").trim();
+            keySource = "HANZO_API_KEY";
+        } else if (notBlank(config.getProperty("api-key"))) {
+            key = config.getProperty("api-key").trim();
+            keySource = "the client config's api-key";
+        } else if (notBlank(config.getProperty("api-key-file"))) {
+            Path file = Path.of(config.getProperty("api-key-file").trim());
+            key = readKey(file);
+            keySource = file.toString();
+        } else {
+            Path admin = dataDir.resolve("admin.key");
+            if (Files.isReadable(admin)) {
+                key = readKey(admin);
+                keySource = admin.toString();
+            }
+        }
+        Path ca = options.tlsCa != null ? options.tlsCa : path(config.getProperty("tls-ca"));
+        Path cert =
+                options.tlsCert != null ? options.tlsCert : path(config.getProperty("tls-cert"));
+        Path tlsKey = options.tlsKey != null ? options.tlsKey : path(config.getProperty("tls-key"));
+        boolean tls =
+                options.tls
+                        || "true".equalsIgnoreCase(config.getProperty("tls", ""))
+                        || ca != null
+                        || cert != null
+                        || tlsKey != null;
+        ChannelCredentials credentials;
+        if (tls) {
+            if ((cert == null) != (tlsKey == null)) {
+                throw new CliException(
+                        ExitCode.USAGE,
+                        "--tls-cert and --tls-key go together: give both or neither");
+            }
+            TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder();
+            try {
+                if (ca != null) {
+                    builder.trustManager(ca.toFile());
+                }
+                if (cert != null) {
+                    builder.keyManager(cert.toFile(), tlsKey.toFile());
+                }
+            } catch (IOException e) {
+                throw new CliException(
+                        ExitCode.USAGE, "cannot read the TLS files: " + e.getMessage());
+            }
+            credentials = builder.build();
+        } else {
+            credentials = InsecureChannelCredentials.create();
+        }
+        ManagedChannel channel = Grpc.newChannelBuilder(target, credentials).build();
+        return new NodeConnection(channel, address, key, keySource, options.timeoutSeconds);
+    }
+
+    // a node listening on every address is reached on loopback
+    private static String dialable(String address) throws CliException {
+        int colon = address.lastIndexOf(':');
+        if (colon <= 0 || colon == address.length() - 1) {
+            throw new CliException(
+                    ExitCode.USAGE,
+                    "invalid --grpc-addr '"
+                            + address
+                            + "': expected host:port, e.g. "
+                            + DEFAULT_ADDRESS);
+        }
+        String host = address.substring(0, colon);
+        String port = address.substring(colon + 1);
+        try {
+            int number = Integer.parseInt(port);
+            if (number < 1 || number > 65535) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            throw new CliException(
+                    ExitCode.USAGE,
+                    "invalid --grpc-addr '" + address + "': port '" + port + "' is not 1-65535");
+        }
+        if (host.equals("0.0.0.0")) {
+            host = "127.0.0.1";
+        } else if (host.equals("[::]")) {
+            host = "[::1]";
+        }
+        return "dns:///" + host + ":" + port;
+    }
+
+    private static Properties clientConfig(ConnectionOptions options, Map<String, String> env)
+            throws CliException {
+        Path file = options.config;
+        boolean explicit = file != null;
+        if (file == null && notBlank(env.get("HANZO_CLI_CONFIG"))) {
+            file = Path.of(env.get("HANZO_CLI_CONFIG"));
+            explicit = true;
+        }
+        if (file == null) {
+            String base = env.get("XDG_CONFIG_HOME");
+            if (!notBlank(base)) {
+                String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+                base = home + "/.config";
+            }
+            file = Path.of(base, "hanzo-node", "cli.conf");
+        }
+        Properties properties = new Properties();
+        if (!Files.isRegularFile(file)) {
+            if (explicit) {
+                throw new CliException(ExitCode.USAGE, "client config file " + file + " not found");
+            }
+            return properties;
+        }
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new CliException(
+                    ExitCode.USAGE, "cannot read client config " + file + ": " + e.getMessage());
+        }
+        return properties;
+    }
+
+    private static String readKey(Path file) throws CliException {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            throw new CliException(
+                    ExitCode.UNAUTHENTICATED, "cannot read the API key in " + file + ": " + e);
+        }
+    }
+
+    private static Path path(String value) {
+        return notBlank(value) ? Path.of(value.trim()) : null;
+    }
+
+    private static boolean notBlank(String value) {
+        return value != null && !value.isBlank();
+    }
+
+    private static String first(String... values) {
+        for (String value : values) {
+            if (notBlank(value)) {
+                return value.trim();
+            }
+        }
+        return DEFAULT_ADDRESS;
+    }
+
+    /**
+     * @return the channel, with the API key attached
+     */
+    Channel channel() {
+        return channel;
+    }
+
+    /**
+     * @return the address as configured, for messages
+     */
+    String address() {
+        return address;
+    }
+
+    long timeoutSeconds() {
+        return timeoutSeconds;
+    }
+
+    /**
+     * @param e what a call failed with
+     * @return the failure as the operator should read it, with its exit code
+     */
+    CliException failure(StatusRuntimeException e) {
+        String description = e.getStatus().getDescription();
+        String detail = description == null ? e.getStatus().getCode().toString() : description;
+        return switch (e.getStatus().getCode()) {
+            case UNAVAILABLE ->
+                    new CliException(
+                            ExitCode.UNREACHABLE,
+                            "cannot reach the node at "
+                                    + address
+                                    + ": "
+                                    + detail
+                                    + " (is it running? set --grpc-addr or HANZO_GRPC_ADDR)");
+            case DEADLINE_EXCEEDED ->
+                    new CliException(
+                            ExitCode.UNREACHABLE,
+                            "the node at "
+                                    + address
+                                    + " did not answer within "
+                                    + timeoutSeconds
+                                    + " s (--timeout)");
+            case UNAUTHENTICATED ->
+                    new CliException(
+                            ExitCode.UNAUTHENTICATED,
+                            "the node refused the API key ("
+                                    + (keySource.equals("none")
+                                            ? "no key found"
+                                            : "key from " + keySource)
+                                    + "): "
+                                    + detail
+                                    + ". Set HANZO_API_KEY, api-key in the client config, or"
+                                    + " --data-dir of a local node");
+            default -> new CliException(ExitCode.of(e.getStatus().getCode()), detail);
+        };
+    }
+
+    @Override
+    public void close() {
+        managed.shutdownNow();
+        try {
+            managed.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Sends the API key with every call. */
+    private static final class KeyHeader implements ClientInterceptor {
+        private final String key;
+
+        KeyHeader(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(
+                MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(
+                    next.newCall(method, options)) {
+                @Override
+                public void start(Listener<R> listener, Metadata headers) {
+                    headers.put(API_KEY, key);
+                    super.start(listener, headers);
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package ai.hanzo.node.launcher;
+
+import java.util.List;
+
+/**
+ * Adds client commands to {@code bin/hanzo-node}. Implementations are found with {@link
+ * java.util.ServiceLoader} on the launcher's class path: the gRPC client commands live in {@code
+ * lib/cli}, which only the client JVM has on its class path, so the node's JVM (and Karaf's boot
+ * class path) never sees them or their libraries.
+ */
+public interface ClientCommands {
+    /**
+     * @param context the settings the command line resolves, filled in before a command runs
+     * @return picocli command objects (annotated {@code @Command}), each a {@code
+     *     Callable<Integer>} returning the exit code
+     */
+    List<Object> commands(ClientContext context);
+}
