@@ -162,7 +162,10 @@ class NodeServiceRpcTest {
                                                         .setIntervalSeconds(1)
                                                         .build())));
         stream.get().next();
-        assertEquals(1, harness.node.scheduler.periodic("GetMetrics stream"));
+        // the test scheduler records a timer just after starting it, so the first reading can
+        // arrive before the timer is counted
+        await().atMost(5, TimeUnit.SECONDS)
+                .until(() -> harness.node.scheduler.periodic("GetMetrics stream") == 1);
         context.cancel(null);
         await().atMost(5, TimeUnit.SECONDS)
                 .until(() -> harness.node.scheduler.periodic("GetMetrics stream") == 0);
