@@ -31,5 +31,5 @@ http=$(free_port)
 node_pid=$!
 for _ in $(seq 1 600); do [[ -s "$work/data/admin.key" ]] && grep -q "READY" "$work/node.log" && break; sleep 0.1; done
 echo "node: $(grep -m1 READY "$work/node.log" || echo 'no READY line yet')"
-java -Xmx512m -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
+java -Xmx512m ${BENCH_JAVA_OPTS:-} -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
   ai.hanzo.node.bench.rpc.RpcBench "127.0.0.1:$port" "$work/data/admin.key" "$seconds" "$node_pid"
