@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# gRPC benchmark: unary GetHealth/GetStatus on the built distribution's node vs a bare grpc-java
+# server with the same handlers, then GetLogs follow throughput and the node's RSS under a slow
+# reader, in one run (see bench/README.md). Build first: mvn -B -q install -DskipTests
+#   SECONDS_PER_PHASE=5 bench/rpc-bench/bench-rpc.sh
+# MAVEN_REPO=... selects a Maven repository (default ~/.m2/repository).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+seconds="${SECONDS_PER_PHASE:-5}"
+repo_args=()
+if [[ -n "${MAVEN_REPO:-}" ]]; then repo_args=("-Dmaven.repo.local=$MAVEN_REPO"); fi
+mvn -B -q "${repo_args[@]}" -f "$here/pom.xml" package -DskipTests
+archive=$(ls "$root"/distribution/assembly/target/hanzo-node-*.tar.gz | head -1)
+work="$(mktemp -d)"
+node_pid=""
+cleanup() {
+  # SIGTERM, then wait for the JVM to finish its shutdown
+  if [[ -n "$node_pid" ]]; then kill -TERM "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+tar xzf "$archive" -C "$work"
+home=$(ls -d "$work"/hanzo-node-*/)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+http=$(free_port)
+# bin/hanzo-node execs the JVM, so $! is the node's own pid (for /proc/<pid>/status)
+"$home/bin/hanzo-node" --data-dir "$work/data" --grpc-addr "127.0.0.1:$port" --http-addr "127.0.0.1:$http" \
+  --p2p-addr /ip4/127.0.0.1/tcp/0 --mdns=false > "$work/node.log" 2>&1 &
+node_pid=$!
+for _ in $(seq 1 600); do [[ -s "$work/data/admin.key" ]] && grep -q "READY" "$work/node.log" && break; sleep 0.1; done
+echo "node: $(grep -m1 READY "$work/node.log" || echo 'no READY line yet')"
+java -Xmx512m ${BENCH_JAVA_OPTS:-} -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
+  ai.hanzo.node.bench.rpc.RpcBench "127.0.0.1:$port" "$work/data/admin.key" "$seconds" "$node_pid"
