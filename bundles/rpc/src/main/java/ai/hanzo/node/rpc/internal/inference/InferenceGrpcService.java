@@ -26,6 +26,7 @@ import ai.hanzo.node.proto.v1.SimilarityResponse;
 import ai.hanzo.node.proto.v1.TokenizeRequest;
 import ai.hanzo.node.proto.v1.TokenizeResponse;
 import ai.hanzo.node.proto.v1.TokenizedText.Builder;
+import ai.hanzo.node.proto.v1.Truncate;
 import ai.hanzo.node.proto.v1.UnloadModelRequest;
 import ai.hanzo.node.proto.v1.UnloadModelResponse;
 import ai.hanzo.node.rpc.internal.ErrorStatus;
@@ -258,15 +259,11 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
                     if (request.getSentencesCount() == 0) {
                         throw new InvalidArgumentException("no sentences to compare with");
                     }
-                    List<String> texts = new ArrayList<>();
-                    texts.add(request.getSource());
-                    texts.addAll(request.getSentencesList());
-                    return inference.embed(
-                            new EmbedRequest(
-                                    request.getModel(),
-                                    texts,
-                                    InferenceMapper.truncation(request.getTruncate()),
-                                    deadline()));
+                    return embedWith(
+                            request.getModel(),
+                            request.getSource(),
+                            request.getSentencesList(),
+                            request.getTruncate());
                 },
                 result -> {
                     SimilarityResponse.Builder b =
@@ -286,15 +283,11 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
                     if (request.getDocumentsCount() == 0) {
                         throw new InvalidArgumentException("no documents to rank");
                     }
-                    List<String> texts = new ArrayList<>();
-                    texts.add(request.getQuery());
-                    texts.addAll(request.getDocumentsList());
-                    return inference.embed(
-                            new EmbedRequest(
-                                    request.getModel(),
-                                    texts,
-                                    InferenceMapper.truncation(request.getTruncate()),
-                                    deadline()));
+                    return embedWith(
+                            request.getModel(),
+                            request.getQuery(),
+                            request.getDocumentsList(),
+                            request.getTruncate());
                 },
                 result -> {
                     List<Float> scores = scores(result);
@@ -349,6 +342,16 @@ public final class InferenceGrpcService extends InferenceServiceGrpc.InferenceSe
     }
 
     /** The caller's gRPC deadline, if it set one. */
+    /** Embeds {@code first} and {@code others} in one request, {@code first} at index 0. */
+    private CompletionStage<EmbedResult> embedWith(
+            String model, String first, List<String> others, Truncate truncate) {
+        List<String> texts = new ArrayList<>(others.size() + 1);
+        texts.add(first);
+        texts.addAll(others);
+        return inference.embed(
+                new EmbedRequest(model, texts, InferenceMapper.truncation(truncate), deadline()));
+    }
+
     private static Instant deadline() {
         Deadline deadline = Context.current().getDeadline();
         return deadline == null
