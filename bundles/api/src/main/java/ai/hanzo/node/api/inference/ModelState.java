@@ -11,7 +11,13 @@ public enum ModelState {
     /** Loading failed; {@link ModelInfo#error()} says why. The node serves its other models. */
     FAILED,
     /** Finishing its queued requests before its memory is freed. */
-    UNLOADING;
+    UNLOADING,
+    /**
+     * Its engine went away and no other available engine loads its format; {@link
+     * ModelInfo#error()} says which engine. Requests fail with UNAVAILABLE, and the model loads
+     * again by itself when a capable engine comes (back).
+     */
+    UNAVAILABLE;
 
     /**
      * @return the lowercase name used on the wire, e.g. {@code ready}

@@ -164,6 +164,19 @@ public final class DjlInferenceService implements InferenceService {
                 onLoader(() -> loadNow(model));
             }
         }
+        // models whose engine left come back if this engine loads them (checked on the loader
+        // thread: an engine's self-test may take seconds on first use)
+        onLoader(
+                () -> {
+                    for (ServedModel model : models.values()) {
+                        if (model.state == ModelState.UNAVAILABLE
+                                && chooseEngine(model.source).isPresent()) {
+                            model.state = ModelState.LOADING;
+                            publish(model, "loading again: an engine for it is available");
+                            loadNow(model);
+                        }
+                    }
+                });
     }
 
     /** Runs on the loader thread; after deactivation there is nothing left to do. */
@@ -175,6 +188,11 @@ public final class DjlInferenceService implements InferenceService {
         }
     }
 
+    /**
+     * The models on a departing engine are closed, then loaded on another available engine for
+     * their format when there is one (and the load did not name this engine); otherwise they are
+     * listed {@code unavailable} with the reason until a capable engine comes.
+     */
     void unbindEngine(InferenceEngine engine) {
         String name = engines.remove(engine);
         onLoader(
@@ -182,7 +200,22 @@ public final class DjlInferenceService implements InferenceService {
                     for (ServedModel model : models.values()) {
                         if (model.loaded != null && name != null && name.equals(model.engine)) {
                             release(model, false);
-                            fail(model, "its engine " + name + " was removed; load it again");
+                            String reason = "its engine " + name + " was removed";
+                            if (chooseEngine(model.source).isPresent()) {
+                                model.state = ModelState.LOADING;
+                                model.error = "";
+                                publish(model, "moving to another engine: " + reason);
+                                loadNow(model);
+                            } else {
+                                model.state = ModelState.UNAVAILABLE;
+                                model.error =
+                                        reason
+                                                + "; it loads again when an engine for "
+                                                + model.source.format()
+                                                + " models is available";
+                                logger.warn("Model {} unavailable: {}", model.id(), model.error);
+                                publish(model, "unavailable: " + model.error);
+                            }
                         }
                     }
                 });
@@ -519,6 +552,9 @@ public final class DjlInferenceService implements InferenceService {
                     throw new UnavailableException(
                             "model " + id + " is still loading; retry shortly");
             case UNLOADING -> throw new UnavailableException("model " + id + " is being unloaded");
+            case UNAVAILABLE ->
+                    throw new UnavailableException(
+                            "model " + id + " is unavailable: " + model.error);
             case FAILED ->
                     throw new FailedPreconditionException(
                             "model " + id + " failed to load: " + model.error);

@@ -2,6 +2,7 @@ package ai.hanzo.node.inference.internal;
 
 import ai.hanzo.node.api.InvalidArgumentException;
 import ai.hanzo.node.api.NotFoundException;
+import ai.hanzo.node.api.inference.ModelFormat;
 import ai.hanzo.node.api.inference.ModelSource;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,10 +53,14 @@ final class ModelFiles {
                     throw new NotFoundException("model location " + path + " does not exist");
                 }
                 if (Files.isDirectory(path)) {
-                    return fromDirectory(path, modelEntry, tokenizerEntry);
+                    return fromDirectory(path, modelEntry, tokenizerEntry, suffix(source));
                 }
-                if (isZip(path)) {
-                    return fromJar(path, uri, modelEntry, tokenizerEntry);
+                // a TorchScript file is a zip archive itself; a jar that carries one ends in .jar
+                boolean torchScriptFile =
+                        source.format() == ModelFormat.TORCHSCRIPT
+                                && !path.getFileName().toString().endsWith(".jar");
+                if (!torchScriptFile && isZip(path)) {
+                    return fromJar(path, uri, modelEntry, tokenizerEntry, suffix(source));
                 }
                 Path tokenizer =
                         tokenizerEntry != null
@@ -74,14 +79,14 @@ final class ModelFiles {
                 URI jar = URI.create(spec.substring(0, bang));
                 String entry = spec.substring(bang + 2);
                 Path jarFile = download(jar);
-                return fromJar(jarFile, uri, entry, tokenizerEntry);
+                return fromJar(jarFile, uri, entry, tokenizerEntry, suffix(source));
             }
             case "mvn", "http", "https" -> {
                 if (!scheme.equals("mvn")) {
                     throw new InvalidArgumentException(
                             "the node does not download models from the network: " + uri);
                 }
-                return fromJar(download(uri), uri, modelEntry, tokenizerEntry);
+                return fromJar(download(uri), uri, modelEntry, tokenizerEntry, suffix(source));
             }
             default ->
                     throw new InvalidArgumentException(
@@ -126,23 +131,30 @@ final class ModelFiles {
         }
     }
 
-    private static Local fromDirectory(Path dir, String modelEntry, String tokenizerEntry)
-            throws IOException {
+    /** The file ending that finds the model in a directory or jar that holds one. */
+    private static String suffix(ModelSource source) {
+        return source.format() == ModelFormat.TORCHSCRIPT ? ".pt" : ".onnx";
+    }
+
+    private static Local fromDirectory(
+            Path dir, String modelEntry, String tokenizerEntry, String suffix) throws IOException {
         Path model;
         if (modelEntry != null) {
             model = dir.resolve(modelEntry);
         } else {
             try (Stream<Path> files = Files.list(dir)) {
-                List<Path> onnx =
-                        files.filter(p -> p.getFileName().toString().endsWith(".onnx")).toList();
-                if (onnx.size() != 1) {
+                List<Path> found =
+                        files.filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
+                if (found.size() != 1) {
                     throw new InvalidArgumentException(
                             dir
                                     + " holds "
-                                    + onnx.size()
-                                    + " .onnx files; name one with option model");
+                                    + found.size()
+                                    + " "
+                                    + suffix
+                                    + " files; name one with option model");
                 }
-                model = onnx.get(0);
+                model = found.get(0);
             }
         }
         if (!Files.isRegularFile(model)) {
@@ -153,13 +165,14 @@ final class ModelFiles {
                 model, Files.isRegularFile(tokenizer) ? Optional.of(tokenizer) : Optional.empty());
     }
 
-    private Local fromJar(Path jar, URI uri, String modelEntry, String tokenizerEntry)
+    private Local fromJar(
+            Path jar, URI uri, String modelEntry, String tokenizerEntry, String suffix)
             throws IOException {
         Path dir = cache.resolve(hash(uri.toString()));
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             List<String> names = new ArrayList<>();
             zip.stream().map(ZipEntry::getName).forEach(names::add);
-            String model = modelEntry != null ? modelEntry : only(names, ".onnx", jar);
+            String model = modelEntry != null ? modelEntry : only(names, suffix, jar);
             String tokenizer =
                     tokenizerEntry != null
                             ? tokenizerEntry
