@@ -25,5 +25,5 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
   --p2p-addr /ip4/127.0.0.1/tcp/0 --mdns=false > "$work/node.log" 2>&1 &
 node_pid=$!
 for _ in $(seq 1 600); do [[ -s "$work/data/admin.key" ]] && break; sleep 0.1; done
-java -Xmx512m -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
+java -Xmx512m -DDJL_CACHE_DIR="$work/bench-djl" -DENGINE_CACHE_DIR="$work/bench-djl" -Dai.djl.offline=true -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
   ai.hanzo.node.bench.inference.InferenceBench "127.0.0.1:$port" "$work/data/admin.key" "$seconds"

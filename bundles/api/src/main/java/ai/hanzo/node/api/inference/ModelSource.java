@@ -44,6 +44,12 @@ public record ModelSource(
     /** Model runs that may proceed in parallel inside the engine (inter-op threads). */
     public static final String INTER_OP_THREADS = "interOpThreads";
 
+    /**
+     * The device to load it on, as {@code kind} or {@code kind:index} ({@code cpu}, {@code mps},
+     * {@code gpu:1}); absent: the engine's first device.
+     */
+    public static final String DEVICE = "device";
+
     /** Checks the values and copies the options so the value is immutable. */
     public ModelSource {
         Objects.requireNonNull(modelId, "modelId");

@@ -378,7 +378,7 @@ public final class DjlInferenceService implements InferenceService {
                     new ModelSource(
                             source.modelId(), source.format(), local.model().toUri(), options);
             InferenceEngine chosen = engine.get().getKey();
-            Device device = chosen.devices().get(0);
+            Device device = device(chosen, engine.get().getValue(), source);
             LoadedModel loaded = chosen.load(localSource, device);
             TextEncoder encoder = null;
             try {
@@ -430,6 +430,33 @@ public final class DjlInferenceService implements InferenceService {
                     "cannot load " + model.id() + ": " + e,
                     new InvalidArgumentException("cannot load " + model.id() + ": " + e, e));
         }
+    }
+
+    /** The device the load asked for ({@code kind} or {@code kind:index}), else the first. */
+    private static Device device(InferenceEngine engine, String name, ModelSource source) {
+        List<Device> devices = engine.devices();
+        String wanted = source.options().get(ModelSource.DEVICE);
+        if (wanted == null || wanted.isBlank()) {
+            return devices.get(0);
+        }
+        return devices.stream()
+                .filter(d -> deviceMatches(d, wanted))
+                .findFirst()
+                .orElseThrow(
+                        () ->
+                                new InvalidArgumentException(
+                                        "engine "
+                                                + name
+                                                + " has no device "
+                                                + wanted
+                                                + "; it has "
+                                                + devices.stream()
+                                                        .map(d -> d.kind() + ":" + d.index())
+                                                        .toList()));
+    }
+
+    private static boolean deviceMatches(Device device, String wanted) {
+        return wanted.equals(device.kind()) || wanted.equals(device.kind() + ":" + device.index());
     }
 
     /** Runs one short text to learn the vector length, and proves the pipeline works. */

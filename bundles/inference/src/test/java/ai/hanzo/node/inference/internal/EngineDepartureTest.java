@@ -228,4 +228,19 @@ class EngineDepartureTest {
         assertEquals("alpha", back.engine());
         assertArrayEquals(new float[] {2, 4}, infer());
     }
+
+    @Test
+    void aLoadNamesItsDeviceOrGetsAClearError() throws Exception {
+        service.bindEngine(new ScalingEngine("alpha", 2), named("alpha"));
+        assertEquals("cpu", load(Map.of(ModelSource.DEVICE, "cpu:0")).device().kind());
+        service.unload("scale").toCompletableFuture().get(30, TimeUnit.SECONDS);
+        ExecutionException refused =
+                assertThrows(
+                        ExecutionException.class, () -> load(Map.of(ModelSource.DEVICE, "gpu:3")));
+        assertInstanceOf(ai.hanzo.node.api.InvalidArgumentException.class, refused.getCause());
+        assertEquals(
+                "engine alpha has no device gpu:3; it has [cpu:0]",
+                refused.getCause().getMessage());
+        assertEquals(ModelState.FAILED, service.model("scale").orElseThrow().state());
+    }
 }

@@ -207,6 +207,21 @@ class PyTorchPluginIT {
             assertTrue(
                     bad.getStatus().getDescription().contains("corrupt.pt"),
                     bad.getStatus().getDescription());
+            StatusRuntimeException noGpu =
+                    assertThrows(
+                            StatusRuntimeException.class,
+                            () ->
+                                    client.loadModel(
+                                            LoadModelRequest.newBuilder()
+                                                    .setId("on-gpu")
+                                                    .setUri(model.toUri().toString())
+                                                    .setFormat("torchscript")
+                                                    .setDevice("gpu:0")
+                                                    .build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, noGpu.getStatus().getCode());
+            assertEquals(
+                    "engine pytorch has no device gpu:0; it has [cpu:0]",
+                    noGpu.getStatus().getDescription());
             assertServesExpected(client, expected);
 
             // natives under the data dir's cache, nowhere else
@@ -260,11 +275,16 @@ class PyTorchPluginIT {
             await().atMost(Duration.ofMinutes(1))
                     .until(() -> classifier(client), m -> m.getState().equals("unavailable"));
             Memory after = Memory.now();
+            // the native library links of every start are gone with it
+            try (java.util.stream.Stream<Path> left =
+                    Files.list(data.resolve("cache/pytorch/generations"))) {
+                assertEquals(List.of(), left.toList());
+            }
             long collected = oldLoaders.stream().filter(r -> r.get() == null).count();
             System.out.printf(
                     "PyTorch plug-in reinstall: %d cycles in %d s; bundle class loaders collected"
                             + " %d/%d; heap after GC %d MB before / %d MB after; metaspace %d MB"
-                            + " / %d MB; loaded classes %d / %d%n",
+                            + " / %d MB; loaded classes %d / %d; RSS %d MB / %d MB%n",
                     cycles,
                     seconds,
                     collected,
@@ -274,7 +294,9 @@ class PyTorchPluginIT {
                     before.metaspaceMb(),
                     after.metaspaceMb(),
                     before.classes(),
-                    after.classes());
+                    after.classes(),
+                    before.rssMb(),
+                    after.rssMb());
             // the node kept serving through it all
             assertTrue(
                     client
@@ -291,8 +313,8 @@ class PyTorchPluginIT {
         }
     }
 
-    /** Heap after a full GC, metaspace and loaded classes. */
-    record Memory(long heapMb, long metaspaceMb, long classes) {
+    /** Heap after a full GC, metaspace, loaded classes and the process's resident memory. */
+    record Memory(long heapMb, long metaspaceMb, long classes, long rssMb) {
         static Memory now() {
             for (int i = 0; i < 3; i++) {
                 System.gc();
@@ -305,7 +327,21 @@ class PyTorchPluginIT {
             return new Memory(
                     ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20,
                     metaspace >> 20,
-                    ManagementFactory.getClassLoadingMXBean().getLoadedClassCount());
+                    ManagementFactory.getClassLoadingMXBean().getLoadedClassCount(),
+                    rss() >> 20);
+        }
+
+        private static long rss() {
+            try {
+                return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                        .filter(l -> l.startsWith("VmRSS:"))
+                        .map(l -> l.replaceAll("[^0-9]", ""))
+                        .mapToLong(kb -> Long.parseLong(kb) * 1024)
+                        .findFirst()
+                        .orElse(0);
+            } catch (IOException e) {
+                return 0;
+            }
         }
     }
 

@@ -132,6 +132,9 @@ final class InferenceMapper {
         if (!request.getEngine().isBlank()) {
             options.put(ModelSource.ENGINE, request.getEngine());
         }
+        if (!request.getDevice().isBlank()) {
+            options.put(ModelSource.DEVICE, request.getDevice());
+        }
         return new ModelSource(request.getId(), format, uri, options);
     }
 
