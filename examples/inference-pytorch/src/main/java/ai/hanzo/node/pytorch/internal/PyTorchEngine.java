@@ -1,10 +1,6 @@
 package ai.hanzo.node.pytorch.internal;
 
-import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.util.Platform;
 import ai.hanzo.node.api.Availability;
-import ai.hanzo.node.api.InvalidArgumentException;
 import ai.hanzo.node.api.inference.Device;
 import ai.hanzo.node.api.inference.InferenceEngine;
 import ai.hanzo.node.api.inference.LoadedModel;
@@ -13,10 +9,8 @@ import ai.hanzo.node.api.inference.ModelSource;
 import ai.hanzo.node.api.node.NodeLifecycle;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -26,127 +20,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A plug-in inference engine: PyTorch 2.7.1 through DJL 0.36.0, both embedded in this bundle,
- * serving TorchScript models. On macOS on Apple silicon it runs models on the GPU through Metal
- * ({@code mps}); elsewhere on the CPU.
- *
- * <p>What a DJL engine needs inside OSGi, all handled here: DJL finds its engines with {@code
- * ServiceLoader} on the thread context class loader, so every DJL call that may look one up runs
- * with this bundle's loader set; native libraries go under the node's {@code <data-dir>/cache}
- * ({@link TorchNatives}); the network is never used ({@code ai.djl.offline}).
+ * The {@code pytorch} inference engine service: PyTorch through DJL 0.36.0, serving TorchScript
+ * models. The work is done by {@code TorchRuntimeEngine} in the plug-in's runtime class loader
+ * ({@link TorchRuntimeHost} says why); this component makes one when first used and closes its
+ * models when the bundle stops.
  */
 @Component(property = InferenceEngine.NAME_PROPERTY + "=" + PyTorchEngine.NAME)
 public final class PyTorchEngine implements InferenceEngine {
     static final String NAME = "pytorch";
-    static final String DJL_ENGINE = "PyTorch";
 
     private final Logger logger = LoggerFactory.getLogger(PyTorchEngine.class);
+    private final Bundle bundle;
     private final Path cacheRoot;
-    private final String generationName;
-    private final Set<TorchScriptModel> open = ConcurrentHashMap.newKeySet();
-    private Availability availability; // guarded by this; null until first use
-    private TorchNatives.Generation generation; // guarded by this
+    private InferenceEngine runtime; // guarded by this; null until first use
+    private Availability failure; // guarded by this
 
     /**
-     * @param context this bundle, whose id names the native library directory of this start
+     * @param context this bundle, whose embedded jars make the runtime
      * @param lifecycle the node, for its data directory
      */
     @Activate
     public PyTorchEngine(BundleContext context, @Reference NodeLifecycle lifecycle) {
-        this(
-                lifecycle.info().dataDirectory().resolve("cache"),
-                "b" + context.getBundle().getBundleId() + "-" + System.nanoTime());
+        this.bundle = context.getBundle();
+        this.cacheRoot = lifecycle.info().dataDirectory().resolve("cache");
     }
 
-    PyTorchEngine(Path cacheRoot, String generationName) {
-        this.cacheRoot = cacheRoot;
-        this.generationName = generationName;
-    }
-
-    /**
-     * PyTorch starts on first use (a self-test or a load), not while the framework starts the
-     * bundle: extracting and loading 450 MB of native libraries takes seconds.
-     */
-    private synchronized Availability started() {
-        if (availability == null) {
-            availability = start();
-        }
-        return availability;
-    }
-
-    private Availability start() {
-        try {
-            Path djlCache = cacheRoot.resolve("djl");
-            System.setProperty("DJL_CACHE_DIR", djlCache.toString());
-            System.setProperty("ai.djl.offline", "true");
-            System.setProperty("OPT_OUT_TRACKING", "true");
-            // this bundle carries the CPU build (Metal is part of the macOS CPU build)
-            System.setProperty("PYTORCH_FLAVOR", "cpu");
-            Platform platform = withBundleLoader(() -> Platform.detectPlatform("pytorch"));
-            if (platform.isPlaceholder()) {
-                return Availability.unavailable(
-                        "this bundle carries no PyTorch native libraries for "
-                                + platform.getClassifier());
-            }
-            TorchNatives natives = new TorchNatives(cacheRoot);
-            natives.removeStaleGenerations(generationName);
-            generation =
-                    natives.prepare(
-                            platform.getVersion(),
-                            "cpu",
-                            platform.getClassifier(),
-                            platform.getApiVersion(),
-                            generationName);
-            Engine engine = withEngineCacheDir(generation.engineCacheDir());
-            logger.info(
-                    "PyTorch engine ready (DJL {}, PyTorch {}) on {}, natives under {}",
-                    Engine.getDjlVersion(),
-                    engine.getVersion(),
-                    devices().get(0).kind(),
-                    generation.libDir());
-            return Availability.ok();
-        } catch (Exception | LinkageError e) {
-            logger.warn("PyTorch does not start on this machine: {}", e.toString());
-            return Availability.unavailable("PyTorch does not start: " + e);
-        }
-    }
-
-    /**
-     * DJL reads its engine cache directory from a JVM-wide property while it loads the natives:
-     * point it at this start's directory for that moment only (other DJL copies in the node read
-     * the same property).
-     */
-    private static Engine withEngineCacheDir(Path dir) throws Exception {
-        synchronized (System.class) {
-            String previous = System.getProperty("ENGINE_CACHE_DIR");
-            System.setProperty("ENGINE_CACHE_DIR", dir.toString());
+    /** The runtime engine, made on first use: copying the embedded jars takes a moment. */
+    private synchronized InferenceEngine runtime() {
+        if (runtime == null && failure == null) {
             try {
-                return withBundleLoader(() -> Engine.getEngine(DJL_ENGINE));
-            } finally {
-                if (previous == null) {
-                    System.clearProperty("ENGINE_CACHE_DIR");
-                } else {
-                    System.setProperty("ENGINE_CACHE_DIR", previous);
-                }
+                runtime = TorchRuntimeHost.engine(bundle, cacheRoot);
+            } catch (Exception | LinkageError e) {
+                logger.warn("The PyTorch runtime does not start: {}", e.toString());
+                failure = Availability.unavailable("the PyTorch runtime does not start: " + e);
             }
         }
-    }
-
-    static <T> T withBundleLoader(Callable<T> task) throws Exception {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(PyTorchEngine.class.getClassLoader());
-        try {
-            return task.call();
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
-    }
-
-    static boolean appleSilicon() {
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        return os.contains("mac") && (arch.equals("aarch64") || arch.equals("arm64"));
+        return runtime;
     }
 
     @Override
@@ -154,13 +63,10 @@ public final class PyTorchEngine implements InferenceEngine {
         return NAME;
     }
 
-    /** On Apple silicon the Metal device comes first, so the node loads models there. */
     @Override
     public List<Device> devices() {
-        if (appleSilicon()) {
-            return List.of(new Device("mps", 0, "Apple GPU (Metal)", 0), Device.cpu());
-        }
-        return List.of(Device.cpu());
+        InferenceEngine engine = runtime();
+        return engine == null ? List.of(Device.cpu()) : engine.devices();
     }
 
     @Override
@@ -170,59 +76,24 @@ public final class PyTorchEngine implements InferenceEngine {
 
     @Override
     public Availability selfTest() {
-        return started();
+        InferenceEngine engine = runtime();
+        return engine == null ? failure : engine.selfTest();
     }
 
     @Override
     public LoadedModel load(ModelSource source, Device device) {
-        Availability started = started();
-        if (!started.available()) {
-            throw new IllegalStateException(started.reason());
+        InferenceEngine engine = runtime();
+        if (engine == null) {
+            throw new IllegalStateException(failure.reason());
         }
-        ai.djl.Device djlDevice =
-                switch (device.kind()) {
-                    case "cpu" -> ai.djl.Device.cpu();
-                    case "mps" -> ai.djl.Device.of("mps", -1);
-                    default ->
-                            throw new InvalidArgumentException(
-                                    "the pytorch engine runs on cpu or mps, not on "
-                                            + device.kind());
-                };
-        int threads = Integer.parseInt(source.option(ModelSource.INTRA_OP_THREADS, "0"));
-        try {
-            TorchScriptModel model =
-                    withBundleLoader(
-                            () -> {
-                                if (threads > 0) {
-                                    // process-wide in libtorch: the last model's setting holds
-                                    JniUtils.setNumThreads(threads);
-                                }
-                                return TorchScriptModel.load(
-                                        source, device, djlDevice, open::remove);
-                            });
-            open.add(model);
-            logger.info("Loaded {} on {} ({} open)", source.modelId(), device.kind(), open.size());
-            return model;
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("loading " + source.modelId() + " failed: " + e, e);
-        }
+        return engine.load(source, device);
     }
 
-    /** Closes every model still open, whatever the node did: their native memory goes now. */
     @Deactivate
-    void deactivate() {
-        int closed = 0;
-        for (TorchScriptModel model : List.copyOf(open)) {
-            model.close();
-            closed++;
+    synchronized void deactivate() throws Exception {
+        if (runtime instanceof AutoCloseable closeable) {
+            closeable.close();
         }
-        synchronized (this) {
-            if (generation != null) {
-                new TorchNatives(cacheRoot).removeGeneration(generation);
-            }
-        }
-        logger.info("PyTorch engine stopped; closed {} model(s) left open", closed);
+        runtime = null;
     }
 }

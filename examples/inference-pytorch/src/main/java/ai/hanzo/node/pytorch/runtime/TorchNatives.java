@@ -1,4 +1,4 @@
-package ai.hanzo.node.pytorch.internal;
+package ai.hanzo.node.pytorch.runtime;
 
 import java.io.IOException;
 import java.io.InputStream;

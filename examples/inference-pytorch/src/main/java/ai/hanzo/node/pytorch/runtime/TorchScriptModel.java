@@ -1,4 +1,4 @@
-package ai.hanzo.node.pytorch.internal;
+package ai.hanzo.node.pytorch.runtime;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
@@ -66,7 +66,7 @@ final class TorchScriptModel implements LoadedModel {
             throw new InvalidArgumentException("model file " + file + " does not exist");
         }
         TensorSignature signature = TensorSignature.of(file, source.options());
-        Model model = Model.newInstance(source.modelId(), djlDevice, PyTorchEngine.DJL_ENGINE);
+        Model model = Model.newInstance(source.modelId(), djlDevice, TorchRuntimeEngine.DJL_ENGINE);
         try {
             // the file name is the model; DJL's PyTorch loader wants the directory and the name
             model.load(file.getParent(), file.getFileName().toString(), Map.of());

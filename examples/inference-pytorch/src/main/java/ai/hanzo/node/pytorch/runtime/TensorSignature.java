@@ -1,4 +1,4 @@
-package ai.hanzo.node.pytorch.internal;
+package ai.hanzo.node.pytorch.runtime;
 
 import ai.hanzo.node.api.InvalidArgumentException;
 import ai.hanzo.node.api.inference.DataType;
