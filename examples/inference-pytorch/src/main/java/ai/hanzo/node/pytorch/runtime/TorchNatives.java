@@ -17,11 +17,12 @@ import java.util.stream.Stream;
  * PyTorch's native libraries under the node's {@code <data-dir>/cache/pytorch}, never {@code
  * ~/.djl.ai}.
  *
- * <p>They are extracted once, into {@code natives/}. Each start of the engine then gets its own
- * directory of hard links to them ({@code generations/<id>/}) and points DJL at it: the JVM loads a
- * library file into one class loader only, and a reinstalled plug-in has a new class loader while
- * the previous one may still hold the old file. A hard link is a new file name for the same bytes,
- * so nothing is copied and the dynamic linker maps the libraries once.
+ * <p>They are extracted once, into {@code natives/}. Each runtime class loader (one per build of
+ * the plug-in in a running node) then gets its own directory of hard links to them ({@code
+ * generations/<id>/}) and points DJL at it: the JVM loads a library file into one class loader
+ * only, and a new build installed over an old one has a new runtime loader while the old one still
+ * holds the old files. A hard link is a new file name for the same bytes, so nothing is copied and
+ * the dynamic linker maps the libraries once.
  */
 final class TorchNatives {
     /** Where DJL's PyTorch native jar keeps its libraries and their list. */
@@ -75,12 +76,7 @@ final class TorchNatives {
         return new Generation(engineCache, libDir);
     }
 
-    /** Removes the links of earlier starts that are no longer in use. */
-    void removeGeneration(Generation generation) {
-        deleteTree(generation.engineCacheDir());
-    }
-
-    /** Removes every generation directory (at start: none of them is in use by this bundle). */
+    /** Removes the link directories of earlier runs (their files may stay mapped: harmless). */
     void removeStaleGenerations(String keepPrefix) {
         Path generations = root.resolve("generations");
         if (!Files.isDirectory(generations)) {
