@@ -49,13 +49,22 @@ final class TorchRuntimeHost {
 
     private static ClassLoader runtimeLoader(Bundle bundle, Path cacheRoot) throws Exception {
         String build = build(bundle);
+        // a runtime per build and per api class loader: after an api refresh the old runtime's
+        // classes would implement the old api's interfaces
+        String apiLoader =
+                Integer.toHexString(
+                        System.identityHashCode(InferenceEngine.class.getClassLoader()));
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        ObjectName name = new ObjectName("ai.hanzo.node.pytorch:type=Runtime,build=" + build);
+        ObjectName name =
+                new ObjectName(
+                        "ai.hanzo.node.pytorch:type=Runtime,build=" + build + ",api=" + apiLoader);
         synchronized (server) {
             if (server.isRegistered(name)) {
                 return server.getClassLoader(name);
             }
-            Path dir = cacheRoot.resolve("pytorch").resolve("runtime").resolve(build);
+            Path runtimes = cacheRoot.resolve("pytorch").resolve("runtime");
+            removeUnusedBuilds(server, runtimes, build);
+            Path dir = runtimes.resolve(build);
             List<URL> urls = new ArrayList<>();
             urls.add(copyClasses(bundle, RUNTIME_PACKAGE, dir.resolve("classes")).toUri().toURL());
             for (Path jar : copyJars(bundle, dir.resolve("lib"))) {
@@ -79,6 +88,30 @@ final class TorchRuntimeHost {
             MLet loader = new MLet(urls.toArray(URL[]::new), parent, false);
             server.registerMBean(loader, name);
             return loader;
+        }
+    }
+
+    /** Copies of other builds that no runtime in this JVM uses (earlier versions, other runs). */
+    private static void removeUnusedBuilds(MBeanServer server, Path runtimes, String keep)
+            throws Exception {
+        if (!Files.isDirectory(runtimes)) {
+            return;
+        }
+        java.util.Set<String> used = new java.util.HashSet<>();
+        used.add(keep);
+        for (ObjectName running :
+                server.queryNames(new ObjectName("ai.hanzo.node.pytorch:type=Runtime,*"), null)) {
+            used.add(running.getKeyProperty("build"));
+        }
+        try (java.util.stream.Stream<Path> builds = Files.list(runtimes)) {
+            for (Path old :
+                    builds.filter(p -> !used.contains(p.getFileName().toString())).toList()) {
+                try (java.util.stream.Stream<Path> files = Files.walk(old)) {
+                    for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+            }
         }
     }
 

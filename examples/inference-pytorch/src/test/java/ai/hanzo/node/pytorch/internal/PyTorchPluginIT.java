@@ -276,8 +276,7 @@ class PyTorchPluginIT {
                     .until(() -> classifier(client), m -> m.getState().equals("unavailable"));
             // every uninstalled bundle's class loader but the first is collected: DJL and PyTorch
             // live in the plug-in's runtime loader, which stays for the next install of the same
-            // build; the first bundle made that loader, and JDK 17 class loaders keep the access
-            // control context they were made in (the maker's protection domains)
+            // build; the first bundle made that loader and stays with it (see the README)
             await().atMost(Duration.ofMinutes(1))
                     .pollInterval(Duration.ofMillis(500))
                     .until(
