@@ -133,7 +133,8 @@ public final class ChainBench {
                             20,
                             3,
                             Duration.ofSeconds(15),
-                            Duration.ofSeconds(10));
+                            Duration.ofSeconds(10),
+                            0);
             AtomicReference<String> nodeId = new AtomicReference<>("warm");
             RegistryStakingService node =
                     new RegistryStakingService(

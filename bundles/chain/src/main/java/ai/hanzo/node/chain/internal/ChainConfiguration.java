@@ -109,4 +109,13 @@ public @interface ChainConfiguration {
      */
     @AttributeDefinition(description = "timeout of one JSON-RPC call, seconds")
     long requestTimeoutSeconds() default 10;
+
+    /**
+     * @return blocks to wait on top of a receipt's block; a reorg meanwhile is followed
+     */
+    @AttributeDefinition(
+            description =
+                    "blocks on top of a receipt's block before a write counts as done (0 on"
+                            + " chains with single-slot finality)")
+    int confirmations() default 0;
 }

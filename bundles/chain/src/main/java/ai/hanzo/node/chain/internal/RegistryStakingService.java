@@ -301,6 +301,16 @@ final class RegistryStakingService implements StakingService, AutoCloseable {
                         BigInteger.ZERO);
     }
 
+    /** The sender, present when a keystore is configured. */
+    Optional<TransactionSender> sender() {
+        return sender;
+    }
+
+    /** The operator's address, empty without a keystore. */
+    String operatorAddress() {
+        return key.map(OperatorKey::address).orElse("");
+    }
+
     /** JSON-RPC requests this service made, for the benchmark. */
     long jsonRpcRequests() {
         return transport.requests();

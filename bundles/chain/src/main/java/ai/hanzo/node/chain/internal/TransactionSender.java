@@ -101,9 +101,21 @@ final class TransactionSender {
      * @return the accepted transaction
      */
     PendingTransaction send(String action, String data, BigInteger value) {
+        return send(action, settings.contractAddress(), data, value);
+    }
+
+    /**
+     * Sends one transaction.
+     *
+     * @param action what it does, for messages
+     * @param to the receiving contract, or null to create one (data is then its init code)
+     * @param data the ABI-encoded call or init code
+     * @param value wei sent with it
+     * @return the accepted transaction
+     */
+    PendingTransaction send(String action, String to, String data, BigInteger value) {
         verifyChainId();
         String from = key.address();
-        String to = settings.contractAddress();
         BigInteger gasLimit = estimateGas(action, from, to, value, data);
         Fees fees = currentFees();
         Credentials credentials = key.credentials();
