@@ -311,9 +311,14 @@ final class RegistryStakingService implements StakingService, AutoCloseable {
         return key.map(OperatorKey::address).orElse("");
     }
 
-    /** JSON-RPC requests this service made, for the benchmark. */
+    /** HTTP requests (round trips) this service made, for the benchmark. */
     long jsonRpcRequests() {
         return transport.requests();
+    }
+
+    /** JSON-RPC calls this service made, each call of a batch counted, for the benchmark. */
+    long jsonRpcCalls() {
+        return transport.calls();
     }
 
     @Override
