@@ -118,4 +118,13 @@ public @interface ChainConfiguration {
                     "blocks on top of a receipt's block before a write counts as done (0 on"
                             + " chains with single-slot finality)")
     int confirmations() default 0;
+
+    /**
+     * @return a fixed gas limit for every write, 0 to estimate each one
+     */
+    @AttributeDefinition(
+            description =
+                    "fixed gas limit per write, skipping eth_estimateGas (a reverting write is then"
+                            + " mined and paid for); 0 estimates every write")
+    long gasLimit() default 0;
 }

@@ -52,7 +52,8 @@ record ChainSettings(
         int maxReplacements,
         Duration refreshInterval,
         Duration requestTimeout,
-        int confirmations) {
+        int confirmations,
+        BigInteger fixedGasLimit) {
 
     ChainSettings {
         String scheme = rpcUrl.getScheme();
@@ -65,6 +66,10 @@ record ChainSettings(
                     "chain contractAddress must be a 0x-prefixed 20-byte hex address, got '"
                             + contractAddress
                             + "'");
+        }
+        if (fixedGasLimit.signum() < 0 || fixedGasLimit.compareTo(gasCap) > 0) {
+            throw new InvalidArgumentException(
+                    "chain gasLimit must be 0 (estimate) or at most gasCap (" + gasCap + ")");
         }
         if (confirmations < 0) {
             throw new InvalidArgumentException("chain confirmations must not be negative");
@@ -120,7 +125,8 @@ record ChainSettings(
                 c.maxReplacements(),
                 Duration.ofSeconds(Math.max(1, c.refreshSeconds())),
                 Duration.ofSeconds(Math.max(1, c.requestTimeoutSeconds())),
-                c.confirmations());
+                c.confirmations(),
+                BigInteger.valueOf(c.gasLimit()));
     }
 
     private static Optional<Path> optionalPath(String value) {

@@ -135,7 +135,8 @@ public final class StandaloneChainClient implements AutoCloseable {
                 3,
                 Duration.ofSeconds(15),
                 Duration.ofSeconds(10),
-                0);
+                0,
+                BigInteger.ZERO);
     }
 
     /**

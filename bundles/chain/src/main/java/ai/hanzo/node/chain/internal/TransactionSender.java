@@ -124,7 +124,11 @@ final class TransactionSender {
         BigInteger gasLimit;
         Fees fees;
         PricedFees last = lastFees;
-        if (last != null && System.nanoTime() - last.atNanos() < feeLifetimeNanos()) {
+        if (settings.fixedGasLimit().signum() > 0) {
+            // configured: no estimate, so a revert is only seen (and paid for) once mined
+            gasLimit = settings.fixedGasLimit();
+            fees = currentFees();
+        } else if (last != null && System.nanoTime() - last.atNanos() < feeLifetimeNanos()) {
             gasLimit = estimateGas(action, from, to, value, data);
             fees = last.fees();
         } else if (!settings.eip1559().equals("false") && batches) {

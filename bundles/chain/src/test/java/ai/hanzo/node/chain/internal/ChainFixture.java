@@ -115,7 +115,8 @@ final class ChainFixture {
                 3,
                 Duration.ofSeconds(15),
                 Duration.ofSeconds(5),
-                0);
+                0,
+                BigInteger.ZERO);
     }
 
     RegistryStakingService service(

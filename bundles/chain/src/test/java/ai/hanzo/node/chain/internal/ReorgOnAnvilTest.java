@@ -67,7 +67,8 @@ class ReorgOnAnvilTest {
                 s.maxReplacements(),
                 s.refreshInterval(),
                 s.requestTimeout(),
-                confirmations);
+                confirmations,
+                s.fixedGasLimit());
     }
 
     @Test
