@@ -146,21 +146,31 @@ class OperatorIT {
             try (NodeProcess node = NodeProcess.start(home, List.of())) {
                 node.awaitServing(Duration.ofMinutes(3));
                 String grpc = node.grpcAddress();
-                // the chain client reads its registration at start; the status follows it
-                await().atMost(Duration.ofMinutes(1))
-                        .pollInterval(Duration.ofSeconds(2))
+                // the admin key of this node's data directory authenticates the calls
+                String data = home.resolve("data").toString();
+                // the chain client reads the chain and its registration at start, in the background
+                Path log = home.resolve("data/log/hanzo-node.log");
+                await().atMost(Duration.ofMinutes(3))
+                        .pollInterval(Duration.ofSeconds(1))
                         .until(
                                 () ->
-                                        cli(
-                                                        home,
-                                                        "operator",
-                                                        "status",
-                                                        "--grpc-addr",
-                                                        grpc,
-                                                        "-o",
-                                                        "json")
-                                                .output()
-                                                .contains("\"synced\": true"));
+                                        Files.isRegularFile(log)
+                                                && Files.readString(log, StandardCharsets.UTF_8)
+                                                        .contains("is not registered on chain"));
+                NodeProcess.Result before =
+                        cli(
+                                home,
+                                "operator",
+                                "status",
+                                "--grpc-addr",
+                                grpc,
+                                "--data-dir",
+                                data,
+                                "-o",
+                                "json");
+                assertEquals(0, before.exitCode(), before.output());
+                assertEquals("false", field(before.output(), "registered"));
+                assertEquals("true", field(before.output(), "synced"));
 
                 NodeProcess.Result registered =
                         cli(
@@ -169,6 +179,8 @@ class OperatorIT {
                                 "register",
                                 "--grpc-addr",
                                 grpc,
+                                "--data-dir",
+                                data,
                                 "--stake",
                                 "1.5lux",
                                 "--yes",
@@ -178,7 +190,16 @@ class OperatorIT {
                 assertEquals("true", field(registered.output(), "mined"));
 
                 NodeProcess.Result status =
-                        cli(home, "operator", "status", "--grpc-addr", grpc, "-o", "json");
+                        cli(
+                                home,
+                                "operator",
+                                "status",
+                                "--grpc-addr",
+                                grpc,
+                                "--data-dir",
+                                data,
+                                "-o",
+                                "json");
                 assertEquals(0, status.exitCode(), status.output());
                 assertEquals("true", field(status.output(), "registered"));
                 assertEquals("1500000000000000000", field(status.output(), "stake_wei"));
