@@ -24,6 +24,9 @@ public final class CliCommands implements ClientCommands {
                 new TopCommand(context),
                 new ModelsCommand(context),
                 new EmbedCommand(context),
+                OperatorCommand.create(context),
+                ChainCommand.create(context),
+                WalletCommand.create(context),
                 new CompletionCommand());
     }
 }

@@ -103,15 +103,6 @@ public final class HanzoNodeLauncher {
 
     // the data dir client commands use when they are not given --data-dir; set by run()
     private static Path clientDefaultDataDirectory = Path.of("data");
-    // the environment client commands read (HANZO_CHAIN_*); set by run()
-    private static Map<String, String> clientEnvironment = Map.of();
-
-    /**
-     * @return the environment the client command was started with
-     */
-    static Map<String, String> clientEnvironment() {
-        return clientEnvironment;
-    }
 
     /**
      * Parses the command line and runs what it asks for: the node (no command), help, the version,
@@ -131,7 +122,6 @@ public final class HanzoNodeLauncher {
         Callable<Integer> runNode = () -> 0;
         CommandLine commandLine = new CommandLine(NodeOptions.rootSpec(runNode));
         commandLine.addSubcommand(new KeysCommand());
-        commandLine.addSubcommand(new WalletCommand());
         ClientContext context = new ClientContext();
         // the gRPC client commands: on the class path only in the client JVM (lib/cli)
         for (ClientCommands provider :
@@ -165,7 +155,6 @@ public final class HanzoNodeLauncher {
         }
         clientDefaultDataDirectory =
                 Path.of("").toAbsolutePath().resolve(options.value(Flag.DATA_DIR)).normalize();
-        clientEnvironment = Map.copyOf(env);
         context.set(
                 clientDefaultDataDirectory,
                 env,

@@ -133,7 +133,9 @@ public final class ChainBench {
                             20,
                             3,
                             Duration.ofSeconds(15),
-                            Duration.ofSeconds(10));
+                            Duration.ofSeconds(10),
+                            0,
+                            BigInteger.ZERO);
             AtomicReference<String> nodeId = new AtomicReference<>("warm");
             RegistryStakingService node =
                     new RegistryStakingService(
@@ -142,30 +144,64 @@ public final class ChainBench {
                             "bench",
                             n -> null,
                             Clock.systemUTC());
+            // the same with gasLimit set: no eth_estimateGas (a revert is then mined, and paid)
+            ChainSettings fixedSettings =
+                    new ChainSettings(
+                            settings.profile(),
+                            settings.rpcUrl(),
+                            settings.chainId(),
+                            settings.contractAddress(),
+                            settings.keystore(),
+                            settings.passwordFile(),
+                            settings.passwordEnv(),
+                            settings.endpoint(),
+                            settings.eip1559(),
+                            settings.gasCap(),
+                            settings.maxFeePerGasCapWei(),
+                            settings.pollInterval(),
+                            settings.replaceAfter(),
+                            settings.feeBumpPercent(),
+                            settings.maxReplacements(),
+                            settings.refreshInterval(),
+                            settings.requestTimeout(),
+                            0,
+                            BigInteger.valueOf(500_000));
+            RegistryStakingService fixed =
+                    new RegistryStakingService(
+                            fixedSettings,
+                            () -> new NodeIdentity(nodeId.get(), "peer-" + nodeId.get(), Set.of()),
+                            "bench",
+                            n -> null,
+                            Clock.systemUTC());
 
             List<Long> nodeNanos = new ArrayList<>();
+            List<Long> fixedNanos = new ArrayList<>();
             List<Long> plainNanos = new ArrayList<>();
-            long nodeCalls = 0;
-            long plainCalls = 0;
+            long[] calls = new long[3];
+            long[] requests = new long[3];
             for (int i = 0; i < warmup + rounds; i++) {
                 boolean measured = i >= warmup;
-                // alternate which side goes first
-                for (int side = 0; side < 2; side++) {
-                    boolean nodeSide = (side == 0) == (i % 2 == 0);
+                // rotate which side goes first
+                for (int k = 0; k < 3; k++) {
+                    int side = (i + k) % 3;
                     String id = "bench-" + UUID.randomUUID();
-                    if (nodeSide) {
+                    if (side < 2) {
+                        RegistryStakingService s = side == 0 ? node : fixed;
                         nodeId.set(id);
-                        long calls = node.jsonRpcRequests();
+                        long c0 = s.jsonRpcCalls();
+                        long r0 = s.jsonRpcRequests();
                         long t0 = System.nanoTime();
-                        node.register(ETHER).await(Duration.ofSeconds(30));
-                        node.addStake(BigInteger.TEN).await(Duration.ofSeconds(30));
+                        s.register(ETHER).await(Duration.ofSeconds(30));
+                        s.addStake(BigInteger.TEN).await(Duration.ofSeconds(30));
                         long t1 = System.nanoTime();
                         if (measured) {
-                            nodeNanos.add(t1 - t0);
-                            nodeCalls += node.jsonRpcRequests() - calls;
+                            (side == 0 ? nodeNanos : fixedNanos).add(t1 - t0);
+                            calls[side] += s.jsonRpcCalls() - c0;
+                            requests[side] += s.jsonRpcRequests() - r0;
                         }
                     } else {
-                        long calls = plainTransport.requests();
+                        long c0 = plainTransport.calls();
+                        long r0 = plainTransport.requests();
                         long t0 = System.nanoTime();
                         plain.register(
                                         id,
@@ -178,25 +214,40 @@ public final class ChainBench {
                         long t1 = System.nanoTime();
                         if (measured) {
                             plainNanos.add(t1 - t0);
-                            plainCalls += plainTransport.requests() - calls;
+                            calls[2] += plainTransport.calls() - c0;
+                            requests[2] += plainTransport.requests() - r0;
                         }
                     }
                 }
             }
             node.close();
+            fixed.close();
             web3j.shutdown();
+            long nodeCalls = calls[0];
+            long nodeRequests = requests[0];
+            long plainCalls = calls[2];
+            long plainRequests = requests[2];
+            double fixedMedian = median(fixedNanos) / 1e6;
             double nodeMedian = median(nodeNanos) / 1e6;
             double plainMedian = median(plainNanos) / 1e6;
             System.out.printf(
                     "rounds %d (after %d warm-up), register + addStake on anvil, 50 ms receipt polling%n",
                     rounds, warmup);
             System.out.printf(
-                    "node StakingService : median %.1f ms per register+addStake, %.1f JSON-RPC calls per operation%n",
-                    nodeMedian, nodeCalls / (2.0 * rounds));
+                    "node StakingService : median %.1f ms per register+addStake, %.2f JSON-RPC calls"
+                            + " in %.2f HTTP requests per operation%n",
+                    nodeMedian, nodeCalls / (2.0 * rounds), nodeRequests / (2.0 * rounds));
             System.out.printf(
-                    "plain web3j client  : median %.1f ms per register+addStake, %.1f JSON-RPC calls per operation%n",
-                    plainMedian, plainCalls / (2.0 * rounds));
-            System.out.printf("ratio node/plain    : %.2fx time%n", nodeMedian / plainMedian);
+                    "plain web3j client  : median %.1f ms per register+addStake, %.2f JSON-RPC calls"
+                            + " in %.2f HTTP requests per operation%n",
+                    plainMedian, plainCalls / (2.0 * rounds), plainRequests / (2.0 * rounds));
+            System.out.printf(
+                    "node, gasLimit set  : median %.1f ms per register+addStake, %.2f JSON-RPC calls"
+                            + " in %.2f HTTP requests per operation%n",
+                    fixedMedian, calls[1] / (2.0 * rounds), requests[1] / (2.0 * rounds));
+            System.out.printf(
+                    "ratio node/plain    : %.2fx time (gasLimit set: %.2fx)%n",
+                    nodeMedian / plainMedian, fixedMedian / plainMedian);
         } finally {
             anvil.destroy();
             http.dispatcher().executorService().shutdown();

@@ -3,7 +3,7 @@
  * the directory of the other Hanzo nodes seen on the network.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package ai.hanzo.node.api.p2p;
 
 import org.osgi.annotation.bundle.Export;

@@ -109,4 +109,22 @@ public @interface ChainConfiguration {
      */
     @AttributeDefinition(description = "timeout of one JSON-RPC call, seconds")
     long requestTimeoutSeconds() default 10;
+
+    /**
+     * @return blocks to wait on top of a receipt's block; a reorg meanwhile is followed
+     */
+    @AttributeDefinition(
+            description =
+                    "blocks on top of a receipt's block before a write counts as done (0 on"
+                            + " chains with single-slot finality)")
+    int confirmations() default 0;
+
+    /**
+     * @return a fixed gas limit for every write, 0 to estimate each one
+     */
+    @AttributeDefinition(
+            description =
+                    "fixed gas limit per write, skipping eth_estimateGas (a reverting write is then"
+                            + " mined and paid for); 0 estimates every write")
+    long gasLimit() default 0;
 }

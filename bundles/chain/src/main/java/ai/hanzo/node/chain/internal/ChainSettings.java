@@ -30,6 +30,9 @@ import java.util.Optional;
  * @param maxReplacements how many times one transaction may be replaced
  * @param refreshInterval how often the background refresh reads the chain
  * @param requestTimeout the HTTP timeout of one JSON-RPC call
+ * @param confirmations blocks on top of a receipt's block before a write counts as done; a receipt
+ *     whose block leaves the canonical chain meanwhile is awaited again (0: done at the receipt,
+ *     right for chains with single-slot finality such as Lux)
  */
 record ChainSettings(
         ChainProfile profile,
@@ -48,7 +51,9 @@ record ChainSettings(
         int feeBumpPercent,
         int maxReplacements,
         Duration refreshInterval,
-        Duration requestTimeout) {
+        Duration requestTimeout,
+        int confirmations,
+        BigInteger fixedGasLimit) {
 
     ChainSettings {
         String scheme = rpcUrl.getScheme();
@@ -61,6 +66,13 @@ record ChainSettings(
                     "chain contractAddress must be a 0x-prefixed 20-byte hex address, got '"
                             + contractAddress
                             + "'");
+        }
+        if (fixedGasLimit.signum() < 0 || fixedGasLimit.compareTo(gasCap) > 0) {
+            throw new InvalidArgumentException(
+                    "chain gasLimit must be 0 (estimate) or at most gasCap (" + gasCap + ")");
+        }
+        if (confirmations < 0) {
+            throw new InvalidArgumentException("chain confirmations must not be negative");
         }
         if (feeBumpPercent < 10) {
             throw new InvalidArgumentException(
@@ -112,7 +124,9 @@ record ChainSettings(
                 c.feeBumpPercent(),
                 c.maxReplacements(),
                 Duration.ofSeconds(Math.max(1, c.refreshSeconds())),
-                Duration.ofSeconds(Math.max(1, c.requestTimeoutSeconds())));
+                Duration.ofSeconds(Math.max(1, c.requestTimeoutSeconds())),
+                c.confirmations(),
+                BigInteger.valueOf(c.gasLimit()));
     }
 
     private static Optional<Path> optionalPath(String value) {

@@ -9,6 +9,7 @@ import org.web3j.protocol.http.HttpService;
 /** web3j's HTTP transport that counts JSON-RPC requests, for the status and the benchmark. */
 final class CountingHttpService extends HttpService {
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong calls = new AtomicLong();
 
     CountingHttpService(String url, OkHttpClient client) {
         super(url, client, false);
@@ -17,10 +18,24 @@ final class CountingHttpService extends HttpService {
     @Override
     protected InputStream performIO(String payload) throws IOException {
         requests.incrementAndGet();
+        // a batch carries several calls in one request
+        int methods = 0;
+        for (int i = payload.indexOf("\"method\"");
+                i >= 0;
+                i = payload.indexOf("\"method\"", i + 1)) {
+            methods++;
+        }
+        calls.addAndGet(Math.max(1, methods));
         return super.performIO(payload);
     }
 
+    /** HTTP requests: round trips to the endpoint. */
     long requests() {
         return requests.get();
+    }
+
+    /** JSON-RPC calls, counting each call of a batch. */
+    long calls() {
+        return calls.get();
     }
 }

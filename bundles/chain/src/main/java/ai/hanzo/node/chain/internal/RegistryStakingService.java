@@ -301,9 +301,24 @@ final class RegistryStakingService implements StakingService, AutoCloseable {
                         BigInteger.ZERO);
     }
 
-    /** JSON-RPC requests this service made, for the benchmark. */
+    /** The sender, present when a keystore is configured. */
+    Optional<TransactionSender> sender() {
+        return sender;
+    }
+
+    /** The operator's address, empty without a keystore. */
+    String operatorAddress() {
+        return key.map(OperatorKey::address).orElse("");
+    }
+
+    /** HTTP requests (round trips) this service made, for the benchmark. */
     long jsonRpcRequests() {
         return transport.requests();
+    }
+
+    /** JSON-RPC calls this service made, each call of a batch counted, for the benchmark. */
+    long jsonRpcCalls() {
+        return transport.calls();
     }
 
     @Override

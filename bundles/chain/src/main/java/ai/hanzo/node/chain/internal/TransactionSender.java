@@ -7,6 +7,7 @@ import ai.hanzo.node.api.UnavailableException;
 import ai.hanzo.node.api.chain.PendingTransaction;
 import ai.hanzo.node.api.chain.TransactionResult;
 import ai.hanzo.node.api.chain.TransactionRevertedException;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,8 +23,10 @@ import org.web3j.crypto.Hash;
 import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.TransactionEncoder;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.BatchResponse;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.EthCall;
@@ -54,6 +57,8 @@ final class TransactionSender {
     private volatile boolean chainIdVerified;
     // fees priced from the chain stay good for a block: writes in a burst share one lookup
     private volatile PricedFees lastFees;
+    // JSON-RPC batches, until the endpoint shows it does not take them
+    private volatile boolean batches = true;
 
     TransactionSender(
             Web3j web3j,
@@ -101,11 +106,40 @@ final class TransactionSender {
      * @return the accepted transaction
      */
     PendingTransaction send(String action, String data, BigInteger value) {
+        return send(action, settings.contractAddress(), data, value);
+    }
+
+    /**
+     * Sends one transaction.
+     *
+     * @param action what it does, for messages
+     * @param to the receiving contract, or null to create one (data is then its init code)
+     * @param data the ABI-encoded call or init code
+     * @param value wei sent with it
+     * @return the accepted transaction
+     */
+    PendingTransaction send(String action, String to, String data, BigInteger value) {
         verifyChainId();
         String from = key.address();
-        String to = settings.contractAddress();
-        BigInteger gasLimit = estimateGas(action, from, to, value, data);
-        Fees fees = currentFees();
+        BigInteger gasLimit;
+        Fees fees;
+        PricedFees last = lastFees;
+        if (settings.fixedGasLimit().signum() > 0) {
+            // configured: no estimate, so a revert is only seen (and paid for) once mined
+            gasLimit = settings.fixedGasLimit();
+            fees = currentFees();
+        } else if (last != null && System.nanoTime() - last.atNanos() < feeLifetimeNanos()) {
+            gasLimit = estimateGas(action, from, to, value, data);
+            fees = last.fees();
+        } else if (!settings.eip1559().equals("false") && batches) {
+            // one round trip for the revert check and the fee lookup
+            EstimateAndFees both = estimateAndFees(action, from, to, value, data);
+            gasLimit = both.gasLimit();
+            fees = both.fees();
+        } else {
+            gasLimit = estimateGas(action, from, to, value, data);
+            fees = currentFees();
+        }
         Credentials credentials = key.credentials();
         nonces.lock().lock();
         try {
@@ -150,13 +184,67 @@ final class TransactionSender {
     private BigInteger estimateGas(
             String action, String from, String to, BigInteger value, String data) {
         EthEstimateGas estimate =
-                calls.raw(
-                        "eth_estimateGas",
-                        () ->
-                                web3j.ethEstimateGas(
-                                                Transaction.createFunctionCallTransaction(
-                                                        from, null, null, null, to, value, data))
-                                        .send());
+                calls.raw("eth_estimateGas", () -> estimateRequest(from, to, value, data).send());
+        return gasLimit(action, estimate, value);
+    }
+
+    private Request<?, EthEstimateGas> estimateRequest(
+            String from, String to, BigInteger value, String data) {
+        return web3j.ethEstimateGas(
+                Transaction.createFunctionCallTransaction(from, null, null, null, to, value, data));
+    }
+
+    private Request<?, EthFeeHistory> feeHistoryRequest() {
+        return web3j.ethFeeHistory(1, DefaultBlockParameterName.LATEST, List.of(50.0));
+    }
+
+    /** The estimate and the fee history in one JSON-RPC batch, one HTTP round trip. */
+    private EstimateAndFees estimateAndFees(
+            String action, String from, String to, BigInteger value, String data) {
+        BatchResponse both;
+        try {
+            both =
+                    calls.raw(
+                            "eth_estimateGas and eth_feeHistory",
+                            () ->
+                                    web3j.newBatch()
+                                            .add(estimateRequest(from, to, value, data))
+                                            .add(feeHistoryRequest())
+                                            .send());
+        } catch (RuntimeException e) {
+            boolean unparsable =
+                    e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException
+                            || !(e instanceof NodeException);
+            if (!unparsable) {
+                // the endpoint is down or refused: the same as for a single call
+                throw e;
+            }
+            // an endpoint that refuses JSON-RPC batches gets the two calls one by one from now on
+            logger.info(
+                    "chain endpoint {} did not answer a JSON-RPC batch ({}); sending calls one by"
+                            + " one",
+                    settings.rpcUrl(),
+                    e.getMessage());
+            batches = false;
+            return new EstimateAndFees(estimateGas(action, from, to, value, data), currentFees());
+        }
+        List<? extends Response<?>> responses = both.getResponses();
+        if (responses.size() != 2
+                || !(responses.get(0) instanceof EthEstimateGas estimate)
+                || !(responses.get(1) instanceof EthFeeHistory history)) {
+            batches = false;
+            return new EstimateAndFees(estimateGas(action, from, to, value, data), currentFees());
+        }
+        BigInteger gasLimit = gasLimit(action, estimate, value);
+        Fees fees = eip1559Fees(history);
+        if (fees == null) {
+            fees = legacyFees();
+        }
+        lastFees = new PricedFees(fees, System.nanoTime());
+        return new EstimateAndFees(gasLimit, fees);
+    }
+
+    private BigInteger gasLimit(String action, EthEstimateGas estimate, BigInteger value) {
         if (estimate.hasError()) {
             Response.Error error = estimate.getError();
             String revertData = revertData(error);
@@ -181,10 +269,17 @@ final class TransactionSender {
         return needed.multiply(BigInteger.valueOf(120)).divide(HUNDRED).min(settings.gasCap());
     }
 
+    /**
+     * How long priced fees are reused: the max fee is twice the base fee, which covers six full
+     * blocks of base-fee rises (12.5 % each); three block times keep a wide margin.
+     */
+    private long feeLifetimeNanos() {
+        return settings.pollInterval().toNanos() * 2 * 3;
+    }
+
     private Fees currentFees() {
         PricedFees last = lastFees;
-        long blockTimeNanos = settings.pollInterval().toNanos() * 2;
-        if (last != null && System.nanoTime() - last.atNanos() < blockTimeNanos) {
+        if (last != null && System.nanoTime() - last.atNanos() < feeLifetimeNanos()) {
             return last.fees();
         }
         Fees fresh = fees();
@@ -194,49 +289,57 @@ final class TransactionSender {
 
     private Fees fees() {
         if (!settings.eip1559().equals("false")) {
-            EthFeeHistory history =
-                    calls.raw(
-                            "eth_feeHistory",
-                            () ->
-                                    web3j.ethFeeHistory(
-                                                    1,
-                                                    DefaultBlockParameterName.LATEST,
-                                                    List.of(50.0))
-                                            .send());
-            List<BigInteger> baseFees =
-                    history.hasError() || history.getFeeHistory() == null
-                            ? List.of()
-                            : history.getFeeHistory().getBaseFeePerGas();
-            boolean london =
-                    baseFees != null
-                            && !baseFees.isEmpty()
-                            && baseFees.get(baseFees.size() - 1).signum() > 0;
-            if (london) {
-                BigInteger nextBase = baseFees.get(baseFees.size() - 1);
-                BigInteger tip = ONE_GWEI;
-                List<List<BigInteger>> rewards = history.getFeeHistory().getReward();
-                if (rewards != null && !rewards.isEmpty() && !rewards.get(0).isEmpty()) {
-                    tip = rewards.get(0).get(0).max(ONE_GWEI);
-                }
-                BigInteger cap = settings.maxFeePerGasCapWei();
-                if (nextBase.compareTo(cap) > 0) {
-                    throw new FailedPreconditionException(
-                            "the chain's base fee "
-                                    + nextBase
-                                    + " wei is above the configured cap of "
-                                    + cap
-                                    + " wei per gas; nothing was sent");
-                }
-                // twice the base fee rides out six full blocks of base-fee rises
-                BigInteger maxFee = nextBase.shiftLeft(1).add(tip).min(cap);
-                return new Fees(true, tip.min(maxFee), maxFee);
-            }
-            if (settings.eip1559().equals("true")) {
-                throw new FailedPreconditionException(
-                        "eip1559 is configured true but the chain reports no base fee; set it to"
-                                + " auto or false");
+            EthFeeHistory history = calls.raw("eth_feeHistory", () -> feeHistoryRequest().send());
+            Fees fees = eip1559Fees(history);
+            if (fees != null) {
+                return fees;
             }
         }
+        return legacyFees();
+    }
+
+    /**
+     * @return EIP-1559 fees from the history, or null when the chain has no base fee and legacy
+     *     pricing is allowed
+     */
+    private Fees eip1559Fees(EthFeeHistory history) {
+        List<BigInteger> baseFees =
+                history.hasError() || history.getFeeHistory() == null
+                        ? List.of()
+                        : history.getFeeHistory().getBaseFeePerGas();
+        boolean london =
+                baseFees != null
+                        && !baseFees.isEmpty()
+                        && baseFees.get(baseFees.size() - 1).signum() > 0;
+        if (london) {
+            BigInteger nextBase = baseFees.get(baseFees.size() - 1);
+            BigInteger tip = ONE_GWEI;
+            List<List<BigInteger>> rewards = history.getFeeHistory().getReward();
+            if (rewards != null && !rewards.isEmpty() && !rewards.get(0).isEmpty()) {
+                tip = rewards.get(0).get(0).max(ONE_GWEI);
+            }
+            BigInteger cap = settings.maxFeePerGasCapWei();
+            if (nextBase.compareTo(cap) > 0) {
+                throw new FailedPreconditionException(
+                        "the chain's base fee "
+                                + nextBase
+                                + " wei is above the configured cap of "
+                                + cap
+                                + " wei per gas; nothing was sent");
+            }
+            // twice the base fee rides out six full blocks of base-fee rises
+            BigInteger maxFee = nextBase.shiftLeft(1).add(tip).min(cap);
+            return new Fees(true, tip.min(maxFee), maxFee);
+        }
+        if (settings.eip1559().equals("true")) {
+            throw new FailedPreconditionException(
+                    "eip1559 is configured true but the chain reports no base fee; set it to"
+                            + " auto or false");
+        }
+        return null;
+    }
+
+    private Fees legacyFees() {
         BigInteger price =
                 calls.call("eth_gasPrice", () -> web3j.ethGasPrice().send()).getGasPrice();
         if (price.compareTo(settings.maxFeePerGasCapWei()) > 0) {
@@ -292,11 +395,11 @@ final class TransactionSender {
                 throw new NonceTooLow(message);
             }
             if (lower.contains("already known")) {
-                return new Broadcast(hash, fees, System.nanoTime());
+                return new Broadcast(hash, hex, fees, System.nanoTime());
             }
             throw classify(action, message, value);
         }
-        return new Broadcast(hash, fees, System.nanoTime());
+        return new Broadcast(hash, hex, fees, System.nanoTime());
     }
 
     private NodeException classify(String action, String message, BigInteger value) {
@@ -364,9 +467,11 @@ final class TransactionSender {
         }
     }
 
-    private record Broadcast(String hash, Fees fees, long sentAtNanos) {}
+    private record Broadcast(String hash, String raw, Fees fees, long sentAtNanos) {}
 
     private record PricedFees(Fees fees, long atNanos) {}
+
+    private record EstimateAndFees(BigInteger gasLimit, Fees fees) {}
 
     private static final class NonceTooLow extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -387,6 +492,7 @@ final class TransactionSender {
         private final BigInteger gasLimit;
         private final List<Broadcast> broadcasts = new ArrayList<>();
         private TransactionResult result;
+        private volatile String latestHash;
 
         Pending(
                 String action,
@@ -405,6 +511,7 @@ final class TransactionSender {
             this.nonce = nonce;
             this.gasLimit = gasLimit;
             broadcasts.add(first);
+            latestHash = first.hash();
         }
 
         @Override
@@ -413,8 +520,9 @@ final class TransactionSender {
         }
 
         @Override
-        public synchronized String transactionHash() {
-            return broadcasts.get(broadcasts.size() - 1).hash();
+        public String transactionHash() {
+            // not under the await lock: callers may ask while another thread awaits
+            return latestHash;
         }
 
         @Override
@@ -424,22 +532,25 @@ final class TransactionSender {
 
         @Override
         public synchronized TransactionResult await(Duration timeout) {
-            if (result != null) {
-                return result;
-            }
             long deadline = System.nanoTime() + timeout.toNanos();
+            if (result != null) {
+                if (stillCanonical(result)) {
+                    return result;
+                }
+                result = null;
+            }
             while (true) {
                 // newest first: a replacement is the likelier one to be mined
-                for (int i = broadcasts.size() - 1; i >= 0; i--) {
-                    String hash = broadcasts.get(i).hash();
-                    Optional<TransactionReceipt> receipt =
-                            calls.call(
-                                            "eth_getTransactionReceipt",
-                                            () -> web3j.ethGetTransactionReceipt(hash).send())
-                                    .getTransactionReceipt();
+                boolean reorged = false;
+                for (int i = broadcasts.size() - 1; i >= 0 && !reorged; i--) {
+                    Optional<TransactionReceipt> receipt = receipt(broadcasts.get(i).hash());
                     if (receipt.isPresent()) {
-                        result = outcome(receipt.get());
-                        return result;
+                        Optional<TransactionReceipt> confirmed = confirm(receipt.get(), deadline);
+                        if (confirmed.isPresent()) {
+                            result = outcome(confirmed.get());
+                            return result;
+                        }
+                        reorged = true;
                     }
                 }
                 Broadcast latest = broadcasts.get(broadcasts.size() - 1);
@@ -473,6 +584,142 @@ final class TransactionSender {
             }
         }
 
+        private Optional<TransactionReceipt> receipt(String hash) {
+            return calls.call(
+                            "eth_getTransactionReceipt",
+                            () -> web3j.ethGetTransactionReceipt(hash).send())
+                    .getTransactionReceipt();
+        }
+
+        /**
+         * Waits until the receipt's block has the configured number of blocks on top, then reads
+         * the receipt again: a reorg meanwhile either moved the transaction into another block
+         * (counted again from there) or dropped it (sent again, same signed bytes).
+         *
+         * @return the receipt in a block deep enough; empty when the transaction left the chain
+         */
+        private Optional<TransactionReceipt> confirm(TransactionReceipt receipt, long deadline) {
+            int confirmations = settings.confirmations();
+            if (confirmations == 0) {
+                return Optional.of(receipt);
+            }
+            TransactionReceipt current = receipt;
+            while (true) {
+                long target = current.getBlockNumber().longValueExact() + confirmations;
+                long head =
+                        calls.call("eth_blockNumber", () -> web3j.ethBlockNumber().send())
+                                .getBlockNumber()
+                                .longValueExact();
+                if (head >= target) {
+                    Optional<TransactionReceipt> again = receipt(current.getTransactionHash());
+                    if (again.isEmpty()) {
+                        dropped(current);
+                        return Optional.empty();
+                    }
+                    if (again.get().getBlockHash().equals(current.getBlockHash())) {
+                        return again;
+                    }
+                    logger.warn(
+                            "{} transaction {} moved by a reorg from block {} ({}) to block {}"
+                                    + " ({}); counting confirmations again",
+                            action,
+                            current.getTransactionHash(),
+                            current.getBlockNumber(),
+                            current.getBlockHash(),
+                            again.get().getBlockNumber(),
+                            again.get().getBlockHash());
+                    current = again.get();
+                    continue;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new DeadlineExceededException(
+                            action
+                                    + " transaction "
+                                    + current.getTransactionHash()
+                                    + " is in block "
+                                    + current.getBlockNumber()
+                                    + " but has "
+                                    + Math.max(0, head - current.getBlockNumber().longValueExact())
+                                    + " of "
+                                    + confirmations
+                                    + " confirmations: wait again");
+                }
+                LockSupport.parkNanos(Math.min(left, settings.pollInterval().toNanos()));
+                if (Thread.interrupted()) {
+                    Thread.currentThread().interrupt();
+                    throw new DeadlineExceededException(
+                            "interrupted while waiting for " + action + " confirmations");
+                }
+            }
+        }
+
+        /** A result handed out before: is its block still the canonical one at its height? */
+        private boolean stillCanonical(TransactionResult mined) {
+            Optional<TransactionReceipt> now = receipt(mined.transactionHash());
+            if (now.isPresent() && now.get().getBlockHash().equals(mined.blockHash())) {
+                return true;
+            }
+            logger.warn(
+                    "{} transaction {} was mined in block {} ({}), which a reorg replaced; waiting"
+                            + " for it again",
+                    action,
+                    mined.transactionHash(),
+                    mined.blockNumber(),
+                    mined.blockHash());
+            if (now.isEmpty()) {
+                for (Broadcast b : broadcasts) {
+                    if (b.hash().equals(mined.transactionHash())) {
+                        resend(b);
+                    }
+                }
+            }
+            return false;
+        }
+
+        /** The transaction's block left the chain and the transaction with it: send it again. */
+        private void dropped(TransactionReceipt receipt) {
+            logger.warn(
+                    "{} transaction {} left the chain with block {} ({}) in a reorg; sending it"
+                            + " again",
+                    action,
+                    receipt.getTransactionHash(),
+                    receipt.getBlockNumber(),
+                    receipt.getBlockHash());
+            for (Broadcast b : broadcasts) {
+                if (b.hash().equals(receipt.getTransactionHash())) {
+                    resend(b);
+                }
+            }
+        }
+
+        private void resend(Broadcast broadcast) {
+            EthSendTransaction sent =
+                    calls.raw(
+                            "eth_sendRawTransaction",
+                            () -> web3j.ethSendRawTransaction(broadcast.raw()).send());
+            int index = broadcasts.indexOf(broadcast);
+            if (index >= 0) {
+                // the stuck-transaction timer starts again from this send
+                broadcasts.set(
+                        index,
+                        new Broadcast(
+                                broadcast.hash(),
+                                broadcast.raw(),
+                                broadcast.fees(),
+                                System.nanoTime()));
+            }
+            if (sent.hasError()) {
+                // "already known": the node put it back in its pool itself; "nonce too low":
+                // another of our broadcasts with this nonce is in the new chain
+                logger.info(
+                        "re-sending {} {}: {}",
+                        action,
+                        broadcast.hash(),
+                        sent.getError().getMessage());
+            }
+        }
+
         private void replace(Broadcast stuck) {
             Fees bumped = stuck.fees().bumped(settings.feeBumpPercent());
             if (bumped.maxFee().compareTo(settings.maxFeePerGasCapWei()) > 0) {
@@ -486,7 +733,7 @@ final class TransactionSender {
                 // do not ask again at every poll
                 broadcasts.set(
                         broadcasts.size() - 1,
-                        new Broadcast(stuck.hash(), stuck.fees(), System.nanoTime()));
+                        new Broadcast(stuck.hash(), stuck.raw(), stuck.fees(), System.nanoTime()));
                 return;
             }
             try {
@@ -501,6 +748,7 @@ final class TransactionSender {
                                 data,
                                 bumped);
                 broadcasts.add(replacement);
+                latestHash = replacement.hash();
                 logger.warn(
                         "{} transaction {} (nonce {}) pending for {} s: replaced by {} ({})",
                         action,
@@ -514,7 +762,7 @@ final class TransactionSender {
                 logger.info("{} nonce {} already used; waiting for its receipt", action, nonce);
                 broadcasts.set(
                         broadcasts.size() - 1,
-                        new Broadcast(stuck.hash(), stuck.fees(), System.nanoTime()));
+                        new Broadcast(stuck.hash(), stuck.raw(), stuck.fees(), System.nanoTime()));
             }
         }
 
@@ -564,7 +812,7 @@ final class TransactionSender {
                 return "the transaction reverted but its replay at block "
                         + receipt.getBlockNumber()
                         + " succeeds (state changed within the block)";
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new UnavailableException(
                         action
                                 + " transaction "

@@ -114,7 +114,9 @@ final class ChainFixture {
                 20,
                 3,
                 Duration.ofSeconds(15),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5),
+                0,
+                BigInteger.ZERO);
     }
 
     RegistryStakingService service(

@@ -277,6 +277,72 @@ class StakingOnAnvilTest {
     }
 
     @Test
+    void aFixedGasLimitSkipsTheEstimateAndAMinedRevertStillNamesItsReason() throws Exception {
+        ChainSettings s = chain.settings(operator);
+        ChainSettings fixed =
+                new ChainSettings(
+                        s.profile(),
+                        s.rpcUrl(),
+                        s.chainId(),
+                        s.contractAddress(),
+                        s.keystore(),
+                        s.passwordFile(),
+                        s.passwordEnv(),
+                        s.endpoint(),
+                        s.eip1559(),
+                        s.gasCap(),
+                        s.maxFeePerGasCapWei(),
+                        s.pollInterval(),
+                        s.replaceAfter(),
+                        s.feeBumpPercent(),
+                        s.maxReplacements(),
+                        s.refreshInterval(),
+                        s.requestTimeout(),
+                        s.confirmations(),
+                        BigInteger.valueOf(400_000));
+        try (RegistryStakingService staking = chain.service(fixed, nodeId(), peerId())) {
+            staking.register(ETHER.multiply(BigInteger.TWO)).await(WAIT);
+            // warm: chain id, nonce and fees known; an add is then a send and its receipt reads
+            long calls = staking.jsonRpcCalls();
+            TransactionResult added = staking.addStake(ETHER).await(WAIT);
+            assertTrue(added.gasUsed().compareTo(BigInteger.valueOf(400_000)) < 0);
+            long used = staking.jsonRpcCalls() - calls;
+            assertTrue(used <= 3, "send + receipt (+ fee lookup), no estimate: " + used);
+
+            // no estimate refuses it before sending: it is mined, reverts, and the replay names why
+            PendingTransaction tooMuch = staking.requestUnstake(ETHER.multiply(BigInteger.TEN));
+            TransactionRevertedException e =
+                    assertThrows(TransactionRevertedException.class, () -> tooMuch.await(WAIT));
+            assertTrue(e.reason().startsWith("InsufficientStake"), e.reason());
+            assertEquals(tooMuch.transactionHash(), e.transactionHash().orElseThrow());
+            staking.deregister().await(WAIT);
+        }
+        assertThrows(
+                InvalidArgumentException.class,
+                () ->
+                        new ChainSettings(
+                                s.profile(),
+                                s.rpcUrl(),
+                                s.chainId(),
+                                s.contractAddress(),
+                                s.keystore(),
+                                s.passwordFile(),
+                                s.passwordEnv(),
+                                s.endpoint(),
+                                s.eip1559(),
+                                s.gasCap(),
+                                s.maxFeePerGasCapWei(),
+                                s.pollInterval(),
+                                s.replaceAfter(),
+                                s.feeBumpPercent(),
+                                s.maxReplacements(),
+                                s.refreshInterval(),
+                                s.requestTimeout(),
+                                s.confirmations(),
+                                s.gasCap().add(BigInteger.ONE)));
+    }
+
+    @Test
     void concurrentWritesFromOneAccountGetDistinctNonces() throws Exception {
         String nodeId = nodeId();
         try (RegistryStakingService staking =

@@ -160,12 +160,22 @@ public final class PresenceComponent implements NodeDirectory {
 
     @Override
     public List<RemoteNode> nodes() {
-        return presence.nodes();
+        StakingService chain = staking;
+        return presence.nodes().stream().map(n -> withStake(n, chain)).toList();
     }
 
     @Override
     public Optional<RemoteNode> node(String peerId) {
-        return presence.node(peerId);
+        StakingService chain = staking;
+        return presence.node(peerId).map(n -> withStake(n, chain));
+    }
+
+    /**
+     * The node with its operator's stake from the chain client's peer-stake cache: never waits on
+     * the chain (a peer not read yet, or read too long ago, is read in the background).
+     */
+    static RemoteNode withStake(RemoteNode node, StakingService chain) {
+        return chain == null ? node : node.withStake(chain.cachedPeerStake(node.peerId()));
     }
 
     @Override
@@ -175,7 +185,7 @@ public final class PresenceComponent implements NodeDirectory {
 
     @Override
     public Subscription onChange(Consumer<RemoteNode> listener) {
-        return presence.onChange(listener);
+        return presence.onChange(node -> listener.accept(withStake(node, staking)));
     }
 
     /** The heartbeat filter of {@code registered_only}: the chain client's cache, never waiting. */

@@ -1,10 +1,10 @@
-package ai.hanzo.node.launcher;
+package ai.hanzo.node.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import ai.hanzo.node.launcher.HanzoNodeLauncher;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.WalletUtils;
 
-/** wallet create|import|address on real keystore v3 files. */
+/** wallet create|import|address on real keystore v3 files, in the client JVM's classes. */
 class WalletCommandTest {
     private static final String PASSWORD = "wallet-test-password-5d1e";
     // anvil's well-known account 1
@@ -32,13 +32,8 @@ class WalletCommandTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code =
-                HanzoNodeLauncher.run(
-                        args,
-                        env,
-                        Map.of(),
-                        new PrintWriter(out),
-                        new PrintWriter(err),
-                        options -> fail("a client command must not start the node"));
+                HanzoNodeLauncher.runClient(
+                        args, env, Map.of(), new PrintWriter(out), new PrintWriter(err));
         return new Run(code, out.toString(), err.toString());
     }
 
