@@ -45,6 +45,7 @@ final class ContainerLog {
     private final RawSource stdout;
     private final RawSource stderr;
     private FileChannel out;
+    private final Object rotation = new Object();
 
     /** A raw output file and how far it has been collected. */
     private static final class RawSource {
@@ -264,14 +265,18 @@ final class ContainerLog {
     private void rotate() throws IOException {
         out.close();
         out = null;
-        Files.deleteIfExists(dir.resolve(FILE + "." + maxFiles));
-        for (int i = maxFiles - 1; i >= 1; i--) {
-            Path f = dir.resolve(FILE + "." + i);
-            if (Files.exists(f)) {
-                Files.move(f, dir.resolve(FILE + "." + (i + 1)), StandardCopyOption.ATOMIC_MOVE);
+        // followers list the files under the same lock: they never see a rotation half done
+        synchronized (rotation) {
+            Files.deleteIfExists(dir.resolve(FILE + "." + maxFiles));
+            for (int i = maxFiles - 1; i >= 1; i--) {
+                Path f = dir.resolve(FILE + "." + i);
+                if (Files.exists(f)) {
+                    Files.move(
+                            f, dir.resolve(FILE + "." + (i + 1)), StandardCopyOption.ATOMIC_MOVE);
+                }
             }
+            Files.move(dir.resolve(FILE), dir.resolve(FILE + ".1"), StandardCopyOption.ATOMIC_MOVE);
         }
-        Files.move(dir.resolve(FILE), dir.resolve(FILE + ".1"), StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Closes the log's open file. */
@@ -286,18 +291,26 @@ final class ContainerLog {
         out = null;
     }
 
+    /** A log file and its identity (null when absent). */
+    record LogFile(Path path, Object key) {}
+
     /**
-     * @return the log files, oldest first
+     * @return the log files, oldest first, the current one last (its key is null before its first
+     *     line), as they were at one instant between rotations
      */
-    List<Path> files() {
-        List<Path> files = new ArrayList<>();
-        for (int i = maxFiles; i >= 1; i--) {
-            Path f = dir.resolve(FILE + "." + i);
-            if (Files.exists(f)) {
-                files.add(f);
+    List<LogFile> files() {
+        List<LogFile> files = new ArrayList<>();
+        synchronized (rotation) {
+            for (int i = maxFiles; i >= 1; i--) {
+                Path f = dir.resolve(FILE + "." + i);
+                Object key = fileKey(f);
+                if (key != null) {
+                    files.add(new LogFile(f, key));
+                }
             }
+            Path current = dir.resolve(FILE);
+            files.add(new LogFile(current, fileKey(current)));
         }
-        files.add(dir.resolve(FILE));
         return files;
     }
 

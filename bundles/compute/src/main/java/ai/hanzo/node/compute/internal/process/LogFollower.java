@@ -211,10 +211,10 @@ final class LogFollower implements Subscription {
      */
     private void readOn(LineHandler handler) throws IOException, InterruptedException {
         while (!closed) {
-            List<Path> files = log.files();
+            List<ContainerLog.LogFile> files = log.files();
             List<Object> keys = new ArrayList<>(files.size());
-            for (Path f : files) {
-                keys.add(ContainerLog.fileKey(f));
+            for (ContainerLog.LogFile f : files) {
+                keys.add(f.key());
             }
             int from = 0;
             if (fileKey != null) {
@@ -238,14 +238,15 @@ final class LogFollower implements Subscription {
     /**
      * @return true when a file was rotated under the read (the caller lists again)
      */
-    private boolean readFiles(List<Path> files, List<Object> keys, int from, LineHandler handler)
+    private boolean readFiles(
+            List<ContainerLog.LogFile> files, List<Object> keys, int from, LineHandler handler)
             throws IOException, InterruptedException {
         for (int i = from; i < files.size() && !closed; i++) {
             Object key = keys.get(i);
             if (key == null) {
                 continue; // the current file before its first line
             }
-            Path file = files.get(i);
+            Path file = files.get(i).path();
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 if (!Objects.equals(ContainerLog.fileKey(file), key)) {
                     return true;
