@@ -84,6 +84,62 @@ class LogFollowerTest {
         return r;
     }
 
+    private List<String> readAll(ContainerLog log) {
+        Lines lines = new Lines();
+        CountDownLatch done = new CountDownLatch(1);
+        StreamSink<LogLine> sink =
+                new StreamSink<>() {
+                    @Override
+                    public void next(LogLine line) throws InterruptedException {
+                        lines.next(line);
+                    }
+
+                    @Override
+                    public void complete() {
+                        done.countDown();
+                    }
+
+                    @Override
+                    public void error(Throwable failure) {
+                        lines.error(failure);
+                        done.countDown();
+                    }
+                };
+        new LogFollower(
+                        "c1",
+                        log,
+                        new LogOptions(0, false, Optional.empty()),
+                        sink,
+                        scheduler,
+                        x -> {})
+                .start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> done.getCount() == 0);
+        assertNull(lines.failed.get());
+        return lines.items;
+    }
+
+    @Test
+    void theCollectorCutsLinesAtTheLimitStripsCarriageReturnsAndKeepsAnUnfinishedLine()
+            throws Exception {
+        ContainerLog log = new ContainerLog(dir, 10 << 20, 3, Clock.systemUTC(), 0, 0);
+        String limit = "y".repeat(64 * 1024);
+        String over = "x".repeat(64 * 1024 + 10);
+        Files.writeString(
+                log.stdoutRaw(),
+                "a\r\n" + limit + "\n" + over + "\nhalf",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        log.collect(false);
+        assertEquals(List.of("a", limit, "x".repeat(64 * 1024), "x".repeat(10)), readAll(log));
+        // the unfinished line goes on in the next write, and its end comes with the process's
+        Files.writeString(log.stdoutRaw(), "-done\nlast", StandardOpenOption.APPEND);
+        log.collect(false);
+        log.collect(true);
+        List<String> all = readAll(log);
+        assertEquals(List.of("half-done", "last"), all.subList(4, all.size()));
+    }
+
     @Test
     void aFollowStartedBeforeTheFirstLineGetsEveryLineOfBurstsThatRotateTheLog() throws Exception {
         ContainerLog log = new ContainerLog(dir, 4096, 3, Clock.systemUTC(), 0, 0);
