@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # gRPC benchmark: unary GetHealth/GetStatus on the built distribution's node vs a bare grpc-java
-# server with the same handlers, then GetLogs follow throughput and the node's RSS under a slow
+# server with the same handlers (in a JVM of its own with the node's heap and GC flags; node and
+# bare alternate in short rounds), then GetLogs follow throughput and the node's RSS under a slow
 # reader, in one run (see bench/README.md). Build first: mvn -B -q install -DskipTests
 #   SECONDS_PER_PHASE=5 bench/rpc-bench/bench-rpc.sh
 # MAVEN_REPO=... selects a Maven repository (default ~/.m2/repository).
@@ -14,9 +15,11 @@ mvn -B -q "${repo_args[@]}" -f "$here/pom.xml" package -DskipTests
 archive=$(ls "$root"/distribution/assembly/target/hanzo-node-*.tar.gz | head -1)
 work="$(mktemp -d)"
 node_pid=""
+bare_pid=""
 cleanup() {
   # SIGTERM, then wait for the JVM to finish its shutdown
   if [[ -n "$node_pid" ]]; then kill -TERM "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; fi
+  if [[ -n "$bare_pid" ]]; then exec 7>&- 2>/dev/null || true; kill -TERM "$bare_pid" 2>/dev/null || true; wait "$bare_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -31,5 +34,17 @@ http=$(free_port)
 node_pid=$!
 for _ in $(seq 1 600); do [[ -s "$work/data/admin.key" ]] && grep -q "READY" "$work/node.log" && break; sleep 0.1; done
 echo "node: $(grep -m1 READY "$work/node.log" || echo 'no READY line yet')"
-java -Xmx512m ${BENCH_JAVA_OPTS:-} -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
+cp="$here/target/classes:$(cat "$here/target/classpath.txt")"
+# the bare server: its own JVM with the node's heap and GC flags (bin/setenv's HANZO_JAVA_OPTS),
+# serving until its standard input (fd 7 here) closes
+node_opts=$(HANZO_JAVA_OPTS="${HANZO_JAVA_OPTS:-}" bash -c '. "$1/bin/setenv" >/dev/null; echo "$HANZO_JAVA_OPTS"' _ "$home")
+mkfifo "$work/bare.in"
+java $node_opts -cp "$cp" ai.hanzo.node.bench.rpc.BareServer "127.0.0.1:$port" "$work/data/admin.key" \
+  < "$work/bare.in" > "$work/bare.out" 2>&1 &
+bare_pid=$!
+exec 7> "$work/bare.in"
+for _ in $(seq 1 300); do grep -q '^port ' "$work/bare.out" && break; sleep 0.1; done
+bare_port=$(sed -n 's/^port //p' "$work/bare.out")
+echo "bare server: pid $bare_pid, port $bare_port, JVM flags: $node_opts"
+java -Xmx512m ${BENCH_JAVA_OPTS:-} -Drpcbench.bare="127.0.0.1:$bare_port" -cp "$cp" \
   ai.hanzo.node.bench.rpc.RpcBench "127.0.0.1:$port" "$work/data/admin.key" "$seconds" "$node_pid"

@@ -23,6 +23,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -63,7 +64,14 @@ public final class RpcBench {
     private static final int SLOW_BATCH = 2000; // lines per 100 ms: ~20k lines/s nominal
     private static final int SLOW_READ_PER_SECOND = 2000;
 
-    record Result(String name, long calls, double perSecond, double p50Ms, double p99Ms) {}
+    record Result(
+            String name,
+            long calls,
+            double perSecond,
+            double p50Ms,
+            double p99Ms,
+            double elapsedSeconds,
+            long[] latencies) {}
 
     private final String target;
     private final String apiKey;
@@ -98,31 +106,40 @@ public final class RpcBench {
         NodeServiceGrpc.NodeServiceBlockingStub node = nodeStub(nodeChannel);
         GetHealthResponse healthSample = node.getHealth(GetHealthRequest.getDefaultInstance());
         GetStatusResponse statusSample = node.getStatus(GetStatusRequest.getDefaultInstance());
-        Server bare =
-                NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                        .addService(new BareNodeService(healthSample, statusSample))
-                        .build()
-                        .start();
-        ManagedChannel bareChannel = channel("127.0.0.1:" + bare.getPort());
+        // the bare server runs in a JVM of its own with the node's JVM flags (bench-rpc.sh starts
+        // it); without rpcbench.bare it runs here, in the client's JVM, as it first did
+        String bareAddress = System.getProperty("rpcbench.bare", "");
+        Server bare = null;
+        if (bareAddress.isBlank()) {
+            bare =
+                    NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                            .addService(new BareNodeService(healthSample, statusSample))
+                            .build()
+                            .start();
+            bareAddress = "127.0.0.1:" + bare.getPort() + " (in the client's JVM)";
+        }
+        ManagedChannel bareChannel = channel(bareAddress.split(" ")[0]);
         NodeServiceGrpc.NodeServiceBlockingStub bareStub =
                 NodeServiceGrpc.newBlockingStub(bareChannel);
         System.out.printf(
                 Locale.ROOT,
-                "node %s (pid %d), bare server 127.0.0.1:%d, %d s per phase, load %s%n",
+                "node %s (pid %d), bare server %s, %d s per phase, load %s%n",
                 target,
                 nodePid,
-                bare.getPort(),
+                bareAddress,
                 seconds,
                 loadAverage());
         try {
             if (!Boolean.getBoolean("rpcbench.logsOnly")) {
                 unary(node, bareStub);
             }
-            logs(node, nodeChannel);
+            logs(node, nodeChannel, bareChannel);
         } finally {
             nodeChannel.shutdownNow();
             bareChannel.shutdownNow();
-            bare.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            if (bare != null) {
+                bare.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
         }
     }
 
@@ -151,9 +168,19 @@ public final class RpcBench {
                                 ? () -> bare.getHealth(health)
                                 : () -> bare.getStatus(status);
                 String label = rpc + ", " + callers + " caller" + (callers > 1 ? "s" : "");
-                Result n = measure("node " + label, callers, seconds, onNode);
-                Result b = measure("bare " + label, callers, seconds, onBare);
-                pairs.add(new Result[] {n, b});
+                // node and bare alternate in short rounds, so a change of the machine's load
+                // during the phase weighs on both alike
+                List<Result> nodeRounds = new ArrayList<>();
+                List<Result> bareRounds = new ArrayList<>();
+                for (int round = 0; round < ROUNDS; round++) {
+                    nodeRounds.add(measure("node " + label, callers, roundSeconds(), onNode));
+                    bareRounds.add(measure("bare " + label, callers, roundSeconds(), onBare));
+                }
+                pairs.add(
+                        new Result[] {
+                            combine("node " + label, nodeRounds),
+                            combine("bare " + label, bareRounds)
+                        });
             }
         }
         System.out.println();
@@ -188,6 +215,27 @@ public final class RpcBench {
                     pair[0].p99Ms() / pair[1].p99Ms());
         }
         System.out.printf(Locale.ROOT, "load average after the unary phases: %s%n", loadAverage());
+    }
+
+    private static final int ROUNDS = 3;
+
+    private int roundSeconds() {
+        return Math.max(1, (seconds + ROUNDS - 1) / ROUNDS);
+    }
+
+    private static Result combine(String name, List<Result> rounds) {
+        long calls = rounds.stream().mapToLong(Result::calls).sum();
+        double elapsed = rounds.stream().mapToDouble(Result::elapsedSeconds).sum();
+        long[] all =
+                rounds.stream().flatMapToLong(r -> Arrays.stream(r.latencies())).sorted().toArray();
+        return new Result(
+                name,
+                calls,
+                calls / elapsed,
+                percentile(all, 0.50),
+                percentile(all, 0.99),
+                elapsed,
+                all);
     }
 
     private Result measure(String name, int callers, int phaseSeconds, Runnable call)
@@ -235,7 +283,9 @@ public final class RpcBench {
                         calls.get(),
                         calls.get() / elapsed,
                         percentile(all, 0.50),
-                        percentile(all, 0.99));
+                        percentile(all, 0.99),
+                        elapsed,
+                        all);
         System.out.printf(
                 Locale.ROOT,
                 "%-36s %9d calls %9.0f/s p50 %7.3f ms p99 %7.3f ms%n",
@@ -289,6 +339,11 @@ public final class RpcBench {
         }
 
         @Override
+        public void getLogs(GetLogsRequest request, StreamObserver<LogEntry> response) {
+            bareLogs(request, response);
+        }
+
+        @Override
         public void getStatus(
                 GetStatusRequest request, StreamObserver<GetStatusResponse> response) {
             response.onNext(
@@ -305,9 +360,45 @@ public final class RpcBench {
         }
     }
 
+    /**
+     * The ceiling of GetLogs on this machine with the contract's shape (one {@code LogEntry} per
+     * line): sends {@code tail} entries like the node's ({@code "line"}, service, container id,
+     * stream, timestamp) as fast as the client reads, honouring isReady, from memory (no files).
+     */
+    static void bareLogs(GetLogsRequest request, StreamObserver<LogEntry> response) {
+        ServerCallStreamObserver<LogEntry> call = (ServerCallStreamObserver<LogEntry>) response;
+        int total = request.getTail();
+        int[] sent = {0};
+        boolean[] done = {false};
+        call.setOnCancelHandler(() -> {});
+        call.setOnReadyHandler(
+                () -> {
+                    synchronized (sent) {
+                        while (!done[0] && call.isReady() && sent[0] < total) {
+                            call.onNext(
+                                    LogEntry.newBuilder()
+                                            .setTimestamp(System.currentTimeMillis() / 1000)
+                                            .setService("gen")
+                                            .setContainerId("0123456789abcdef")
+                                            .setStream("stdout")
+                                            .setMessage("line")
+                                            .build());
+                            sent[0]++;
+                        }
+                        if (!done[0] && sent[0] == total) {
+                            done[0] = true;
+                            call.onCompleted();
+                        }
+                    }
+                });
+    }
+
     // ---- part 2: GetLogs follow ----------------------------------------------------------
 
-    private void logs(NodeServiceGrpc.NodeServiceBlockingStub node, ManagedChannel channel)
+    private void logs(
+            NodeServiceGrpc.NodeServiceBlockingStub node,
+            ManagedChannel channel,
+            ManagedChannel bareChannel)
             throws Exception {
         System.out.println();
         String fast = "rpcbench-fast-" + ProcessHandle.current().pid();
@@ -383,7 +474,51 @@ public final class RpcBench {
         } finally {
             remove(node, fast);
         }
+        bareCeiling(bareChannel);
         slowReader(node, channel);
+    }
+
+    /** The same client reading FAST_LINES entries from the bare server's in-memory GetLogs. */
+    private void bareCeiling(ManagedChannel bareChannel) throws InterruptedException {
+        for (String label : List.of("warm-up", "measured")) {
+            AtomicLong lines = new AtomicLong();
+            AtomicLong firstNanos = new AtomicLong();
+            AtomicLong lastNanos = new AtomicLong();
+            CountDownLatch ended = new CountDownLatch(1);
+            AtomicReference<Throwable> error = new AtomicReference<>();
+            NodeServiceGrpc.newStub(bareChannel)
+                    .getLogs(
+                            GetLogsRequest.newBuilder().setTail(FAST_LINES).setFollow(true).build(),
+                            observer(
+                                    new AtomicReference<>(),
+                                    false,
+                                    entry -> {
+                                        if (!entry.getMessage().equals("line")) {
+                                            return;
+                                        }
+                                        long now = System.nanoTime();
+                                        firstNanos.compareAndSet(0, now);
+                                        lastNanos.set(now);
+                                        lines.incrementAndGet();
+                                    },
+                                    error,
+                                    ended));
+            if (!ended.await(120, TimeUnit.SECONDS)) {
+                System.out.println("bare GetLogs did not end within 120 s");
+            }
+            double secs = (lastNanos.get() - firstNanos.get()) / 1e9;
+            System.out.printf(
+                    Locale.ROOT,
+                    "GetLogs ceiling (%s), bare server sending %d entries from memory: %d received"
+                            + " in %.2f s = %.0f lines/s (error: %s); load %s%n",
+                    label,
+                    FAST_LINES,
+                    lines.get(),
+                    secs,
+                    lines.get() / secs,
+                    error.get(),
+                    loadAverage());
+        }
     }
 
     private void slowReader(NodeServiceGrpc.NodeServiceBlockingStub node, ManagedChannel channel)

@@ -104,6 +104,8 @@ final class DeploymentLogs implements Subscription, Consumer<ContainerEvent> {
     private final class ContainerSink implements StreamSink<LogLine> {
         private final String containerId;
         private final String service;
+        // the lines of one collection round share their stamp: the map is written once a round
+        private Instant lastStamp;
 
         ContainerSink(String containerId, String service) {
             this.containerId = containerId;
@@ -116,7 +118,10 @@ final class DeploymentLogs implements Subscription, Consumer<ContainerEvent> {
             try {
                 if (!closed) {
                     sink.next(line.withService(service));
-                    lastSeen.put(containerId, line.timestamp());
+                    if (!line.timestamp().equals(lastStamp)) {
+                        lastStamp = line.timestamp();
+                        lastSeen.put(containerId, lastStamp);
+                    }
                 }
             } finally {
                 delivery.unlock();

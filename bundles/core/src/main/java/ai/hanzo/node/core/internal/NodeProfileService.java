@@ -121,8 +121,10 @@ public final class NodeProfileService implements NodeProfile {
     private volatile Set<String> tags = Set.of();
     private volatile boolean active = true;
 
-    private NodeMetrics lastMetrics;
-    private long lastMetricsNanos;
+    private volatile NodeMetrics lastMetrics;
+    private volatile long lastMetricsNanos;
+    private final java.util.concurrent.atomic.AtomicBoolean sampling =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     private record Plugin(String kind, String name, Callable<Availability> selfTest) {}
 
@@ -217,14 +219,52 @@ public final class NodeProfileService implements NodeProfile {
                 .toList();
     }
 
+    /**
+     * The last sample; when it is older than {@link #FRESH_NANOS} a new one is taken on a worker,
+     * so readers (every GetStatus) never wait for /proc and the store. Only the very first reading
+     * samples on the caller's thread.
+     */
     @Override
-    public synchronized NodeMetrics metrics() {
-        long now = System.nanoTime();
-        if (lastMetrics == null || now - lastMetricsNanos >= FRESH_NANOS) {
-            lastMetrics = resources.sample(activeContainers(), now);
-            lastMetricsNanos = now;
+    public NodeMetrics metrics() {
+        NodeMetrics current = lastMetrics;
+        if (current == null) {
+            synchronized (this) {
+                if (lastMetrics == null) {
+                    sample();
+                }
+                return lastMetrics;
+            }
         }
-        return lastMetrics;
+        if (System.nanoTime() - lastMetricsNanos >= FRESH_NANOS
+                && sampling.compareAndSet(false, true)) {
+            try {
+                scheduler
+                        .submit(
+                                "metrics sample",
+                                () -> {
+                                    try {
+                                        sample();
+                                    } finally {
+                                        sampling.set(false);
+                                    }
+                                    return null;
+                                })
+                        .exceptionally(
+                                e -> {
+                                    sampling.set(false);
+                                    return null;
+                                });
+            } catch (RuntimeException e) {
+                sampling.set(false);
+            }
+        }
+        return current;
+    }
+
+    private synchronized void sample() {
+        long now = System.nanoTime();
+        lastMetrics = resources.sample(activeContainers(), now);
+        lastMetricsNanos = now;
     }
 
     private int activeContainers() {

@@ -207,6 +207,43 @@ class NodeProfileServiceTest {
     }
 
     @Test
+    void readersGetTheLastSampleWhileANewOneIsTakenOnAWorker() throws Exception {
+        writeProc(1000, 9000, 5_000, 7_000);
+        NodeProfileService profile = profile(List.of());
+        writeProc(1500, 10000, 9_000, 8_000);
+        // the next sample blocks in the store (as a slow disk would) until released
+        CountDownLatch sampling = new CountDownLatch(1);
+        CountDownLatch storeFree = new CountDownLatch(1);
+        profile.setStore(
+                (ai.hanzo.node.api.store.NodeStore)
+                        Proxy.newProxyInstance(
+                                getClass().getClassLoader(),
+                                new Class<?>[] {ai.hanzo.node.api.store.NodeStore.class},
+                                (proxy, method, args) -> {
+                                    if (method.getName().equals("containers")) {
+                                        sampling.countDown();
+                                        storeFree.await();
+                                        return List.of();
+                                    }
+                                    throw new UnsupportedOperationException(method.getName());
+                                }));
+        NodeMetrics first = profile.metrics();
+        // once the sample is stale a reader starts a new one and does not wait for it
+        await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> {
+                            profile.metrics();
+                            return sampling.getCount() == 0;
+                        });
+        NodeMetrics meanwhile =
+                org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                        Duration.ofSeconds(2), profile::metrics);
+        assertEquals(first, meanwhile, "the last sample while the new one is taken");
+        storeFree.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> profile.metrics().cpuUsage() == 0.5);
+    }
+
+    @Test
     void metricsOfTheRealMachineAreRatios() {
         SystemResources resources = new SystemResources(Path.of("/proc"), Path.of("."));
         resources.sample(0, System.nanoTime());

@@ -23,6 +23,7 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
@@ -55,8 +56,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -250,6 +253,7 @@ public final class GrpcServer {
                         .bossEventLoopGroup(boss)
                         .workerEventLoopGroup(workers)
                         .executor(callExecutor)
+                        .callExecutor(new InlineCheapCalls())
                         .fallbackHandlerRegistry(registry)
                         .maxInboundMessageSize(configuration.maxInboundMessageBytes())
                         .maxInboundMetadataSize(configuration.maxInboundMetadataBytes())
@@ -618,6 +622,28 @@ public final class GrpcServer {
             }
             return Contexts.interceptCall(
                     Context.current().withValue(NodeGrpcService.PROOF, proof), call, headers, next);
+        }
+    }
+
+    /**
+     * Health checks run on the transport's thread instead of being handed to the call pool: their
+     * handlers and the interceptors before them only read cached values (the health reading, the
+     * profile, the key table) and never block, so the hand-offs would be most of their cost. A call
+     * with an {@code authorization} header stays on the pool (a JWT's signature check is real
+     * work), as does every other RPC.
+     */
+    static final class InlineCheapCalls implements ServerCallExecutorSupplier {
+        static final Set<String> INLINE_METHODS =
+                Set.of("hanzo.node.v1.NodeService/GetHealth", "grpc.health.v1.Health/Check");
+        private static final Executor INLINE = Runnable::run;
+
+        @Override
+        public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
+            if (INLINE_METHODS.contains(call.getMethodDescriptor().getFullMethodName())
+                    && !headers.containsKey(AuthInterceptor.AUTHORIZATION)) {
+                return INLINE;
+            }
+            return null;
         }
     }
 }

@@ -107,6 +107,28 @@ class NodeServiceRpcTest {
     }
 
     @Test
+    void healthChecksRunOnTheTransportThreadOtherCallsOnTheBoundedPool() {
+        anonymous.getHealth(GetHealthRequest.getDefaultInstance());
+        String anonymousThread = harness.node.profile.readBy;
+        assertTrue(
+                anonymousThread.startsWith("hanzo-grpc-")
+                        && !anonymousThread.startsWith("hanzo-grpc-call-"),
+                "an anonymous health check is answered on a transport thread: " + anonymousThread);
+        as(Role.VIEWER).getHealth(GetHealthRequest.getDefaultInstance());
+        assertFalse(
+                harness.node.profile.readBy.startsWith("hanzo-grpc-call-"),
+                "with an API key too: " + harness.node.profile.readBy);
+        ServerHarness.bearer(
+                        NodeServiceGrpc.newBlockingStub(harness.channel()),
+                        harness.keys.get(Role.VIEWER))
+                .getHealth(GetHealthRequest.getDefaultInstance());
+        assertTrue(
+                harness.node.profile.readBy.startsWith("hanzo-grpc-call-"),
+                "an authorization header (a JWT's check is real work) goes to the pool: "
+                        + harness.node.profile.readBy);
+    }
+
+    @Test
     void statusCarriesStateUptimeAndProfileMetrics() {
         GetStatusResponse status = as(Role.VIEWER).getStatus(GetStatusRequest.getDefaultInstance());
         assertEquals(ai.hanzo.node.proto.v1.NodeState.NODE_STATE_READY, status.getState());

@@ -45,6 +45,7 @@ final class ContainerLog {
     private final RawSource stdout;
     private final RawSource stderr;
     private FileChannel out;
+    private final Object rotation = new Object();
 
     /** A raw output file and how far it has been collected. */
     private static final class RawSource {
@@ -126,8 +127,10 @@ final class ContainerLog {
             }
             ByteBuffer buf =
                     ByteBuffer.allocate((int) Math.min(READ_CHUNK, Math.max(1, size - src.offset)));
-            StringBuilder lines = new StringBuilder();
-            String stamp = null;
+            // bytes in, bytes out: the text is not decoded here (readers decode it), and what a
+            // round collects is written chunk by chunk, so a burst costs no more memory than one
+            Lines lines = new Lines(buf.capacity() + buf.capacity() / 2);
+            byte[] prefix = null;
             while (src.offset < size) {
                 buf.clear();
                 int n = in.read(buf, src.offset);
@@ -135,27 +138,20 @@ final class ContainerLog {
                     break;
                 }
                 src.offset += n;
-                byte[] a = buf.array();
-                for (int i = 0; i < n; i++) {
-                    byte b = a[i];
-                    if (b == '\n' || src.partial.size() >= MAX_LINE) {
-                        if (stamp == null) {
-                            stamp = clock.instant().toString();
-                        }
-                        appendLine(lines, stamp, src);
-                        if (b != '\n') {
-                            src.partial.write(b);
-                        }
-                    } else {
-                        src.partial.write(b);
-                    }
+                if (prefix == null) {
+                    prefix = prefix(src.stream);
+                }
+                split(buf.array(), n, src, prefix, lines);
+                if (lines.count >= READ_CHUNK) {
+                    lines.writeTo(writer());
+                    wrote = true;
                 }
             }
             if (flush && src.partial.size() > 0) {
-                appendLine(lines, stamp != null ? stamp : clock.instant().toString(), src);
+                lines.append(prefix != null ? prefix : prefix(src.stream), src.partial);
             }
-            if (lines.length() > 0) {
-                writer().write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
+            if (lines.count > 0) {
+                lines.writeTo(writer());
                 wrote = true;
             }
             if (src.offset == size && size >= RAW_TRUNCATE_BYTES) {
@@ -170,18 +166,88 @@ final class ContainerLog {
         return wrote;
     }
 
-    private static void appendLine(StringBuilder lines, String stamp, RawSource src) {
-        String text = src.partial.toString(StandardCharsets.UTF_8);
-        if (text.endsWith("\r")) {
-            text = text.substring(0, text.length() - 1);
+    /** {@code <instant> <stream> }: the collection round's stamp, the same for all its lines. */
+    private byte[] prefix(LogStream stream) {
+        return (clock.instant().toString() + ' ' + stream.wireName() + ' ')
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Cuts {@code a[0, n)} into lines after what {@code src} holds of an unfinished one; a line
+     * longer than {@link #MAX_LINE} bytes is cut there.
+     */
+    private static void split(byte[] a, int n, RawSource src, byte[] prefix, Lines lines) {
+        int i = 0;
+        while (i < n) {
+            if (src.partial.size() >= MAX_LINE) {
+                lines.append(prefix, src.partial);
+                if (a[i] == '\n') {
+                    i++;
+                    continue;
+                }
+            }
+            int room = MAX_LINE - src.partial.size();
+            int searchEnd = (int) Math.min(n, (long) i + room + 1);
+            int nl = -1;
+            for (int j = i; j < searchEnd; j++) {
+                if (a[j] == '\n') {
+                    nl = j;
+                    break;
+                }
+            }
+            if (nl >= 0) {
+                if (src.partial.size() == 0) {
+                    lines.append(prefix, a, i, nl - i);
+                } else {
+                    src.partial.write(a, i, nl - i);
+                    lines.append(prefix, src.partial);
+                }
+                i = nl + 1;
+            } else {
+                int end = (int) Math.min(n, (long) i + room);
+                src.partial.write(a, i, end - i);
+                i = end;
+            }
         }
-        src.partial.reset();
-        lines.append(stamp)
-                .append(' ')
-                .append(src.stream.wireName())
-                .append(' ')
-                .append(text)
-                .append('\n');
+    }
+
+    /** Collected lines waiting to be written. */
+    private static final class Lines {
+        byte[] bytes;
+        int count;
+
+        Lines(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        void append(byte[] prefix, ByteArrayOutputStream partial) {
+            byte[] text = partial.toByteArray();
+            partial.reset();
+            append(prefix, text, 0, text.length);
+        }
+
+        void append(byte[] prefix, byte[] text, int from, int length) {
+            if (length > 0 && text[from + length - 1] == '\r') {
+                length--;
+            }
+            int need = count + prefix.length + length + 1;
+            if (need > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(need, bytes.length * 2));
+            }
+            System.arraycopy(prefix, 0, bytes, count, prefix.length);
+            count += prefix.length;
+            System.arraycopy(text, from, bytes, count, length);
+            count += length;
+            bytes[count++] = '\n';
+        }
+
+        void writeTo(FileChannel out) throws IOException {
+            ByteBuffer b = ByteBuffer.wrap(bytes, 0, count);
+            while (b.hasRemaining()) {
+                out.write(b);
+            }
+            count = 0;
+        }
     }
 
     private FileChannel writer() throws IOException {
@@ -199,14 +265,18 @@ final class ContainerLog {
     private void rotate() throws IOException {
         out.close();
         out = null;
-        Files.deleteIfExists(dir.resolve(FILE + "." + maxFiles));
-        for (int i = maxFiles - 1; i >= 1; i--) {
-            Path f = dir.resolve(FILE + "." + i);
-            if (Files.exists(f)) {
-                Files.move(f, dir.resolve(FILE + "." + (i + 1)), StandardCopyOption.ATOMIC_MOVE);
+        // followers list the files under the same lock: they never see a rotation half done
+        synchronized (rotation) {
+            Files.deleteIfExists(dir.resolve(FILE + "." + maxFiles));
+            for (int i = maxFiles - 1; i >= 1; i--) {
+                Path f = dir.resolve(FILE + "." + i);
+                if (Files.exists(f)) {
+                    Files.move(
+                            f, dir.resolve(FILE + "." + (i + 1)), StandardCopyOption.ATOMIC_MOVE);
+                }
             }
+            Files.move(dir.resolve(FILE), dir.resolve(FILE + ".1"), StandardCopyOption.ATOMIC_MOVE);
         }
-        Files.move(dir.resolve(FILE), dir.resolve(FILE + ".1"), StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Closes the log's open file. */
@@ -221,18 +291,26 @@ final class ContainerLog {
         out = null;
     }
 
+    /** A log file and its identity (null when absent). */
+    record LogFile(Path path, Object key) {}
+
     /**
-     * @return the log files, oldest first
+     * @return the log files, oldest first, the current one last (its key is null before its first
+     *     line), as they were at one instant between rotations
      */
-    List<Path> files() {
-        List<Path> files = new ArrayList<>();
-        for (int i = maxFiles; i >= 1; i--) {
-            Path f = dir.resolve(FILE + "." + i);
-            if (Files.exists(f)) {
-                files.add(f);
+    List<LogFile> files() {
+        List<LogFile> files = new ArrayList<>();
+        synchronized (rotation) {
+            for (int i = maxFiles; i >= 1; i--) {
+                Path f = dir.resolve(FILE + "." + i);
+                Object key = fileKey(f);
+                if (key != null) {
+                    files.add(new LogFile(f, key));
+                }
             }
+            Path current = dir.resolve(FILE);
+            files.add(new LogFile(current, fileKey(current)));
         }
-        files.add(dir.resolve(FILE));
         return files;
     }
 
