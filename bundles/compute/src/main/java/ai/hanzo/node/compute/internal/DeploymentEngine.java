@@ -690,7 +690,7 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
             return;
         }
         DeploymentStatus st = status(d, runtime.list(Map.of(LABEL_DEPLOYMENT, d.id())));
-        if (st.readyReplicas() >= st.replicas()) {
+        if (st.readyReplicas() >= st.replicas() && d.state() != DeploymentState.RUNNING) {
             transitionIf(
                     d,
                     DeploymentState.RUNNING,
@@ -877,15 +877,22 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
     }
 
     private String limitsNote(Deployment d, ContainerRuntime runtime) {
-        List<String> asked = new ArrayList<>();
+        List<ContainerSpec> specs = new ArrayList<>();
         for (Map.Entry<String, ServiceSpec> e : d.spec().services().entrySet()) {
-            ContainerSpec cs;
             try {
-                cs = containerSpec(d, e.getKey(), e.getValue(), 0);
+                specs.add(containerSpec(d, e.getKey(), e.getValue(), 0));
             } catch (InvalidArgumentException ex) {
-                continue;
+                // reported where the spec is built
             }
-            Map<LimitKind, String> no = runtime.unenforceableLimits();
+        }
+        return limitsNote(specs, runtime);
+    }
+
+    /** "; limits not enforced: ..." for the limits these containers ask and the runtime lacks. */
+    private static String limitsNote(List<ContainerSpec> specs, ContainerRuntime runtime) {
+        List<String> asked = new ArrayList<>();
+        Map<LimitKind, String> no = runtime.unenforceableLimits();
+        for (ContainerSpec cs : specs) {
             if (cs.memoryLimitBytes().isPresent() && no.containsKey(LimitKind.MEMORY)) {
                 asked.add("memory (" + no.get(LimitKind.MEMORY) + ")");
             }
@@ -1000,8 +1007,10 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
                         now);
         // every container spec must build (limits, ports, healthchecks) and every image be there
         List<String> endpoints = new ArrayList<>();
+        List<ContainerSpec> specs = new ArrayList<>();
         for (String service : order) {
             ContainerSpec cs = containerSpec(d, service, request.spec().services().get(service), 0);
+            specs.add(cs);
             ensureImage(runtime, service, cs);
             for (PortMapping p : cs.ports()) {
                 if (p.hostPort() > 0) {
@@ -1009,7 +1018,7 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
                 }
             }
         }
-        String note = limitsNote(d, runtime);
+        String note = limitsNote(specs, runtime);
         synchronized (deployLock) {
             refuseWhileDraining();
             if (store.deployment(id).isPresent()) {
