@@ -689,7 +689,8 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
             transitionIf(d, DeploymentState.FAILED, failure);
             return;
         }
-        DeploymentStatus st = status(d, runtime.list(Map.of(LABEL_DEPLOYMENT, d.id())));
+        // readiness only: the restart counts the store keeps are not read for it
+        DeploymentStatus st = status(d, runtime.list(Map.of(LABEL_DEPLOYMENT, d.id())), false);
         if (st.readyReplicas() >= st.replicas() && d.state() != DeploymentState.RUNNING) {
             transitionIf(
                     d,
@@ -1338,10 +1339,11 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
                 logger.debug("Listing the containers of {} failed", d.id(), e);
             }
         }
-        return status(d, actual);
+        return status(d, actual, true);
     }
 
-    private DeploymentStatus status(Deployment d, List<ContainerStatus> actual) {
+    private DeploymentStatus status(
+            Deployment d, List<ContainerStatus> actual, boolean storedRestartCounts) {
         Map<String, ServiceStatus> services = new LinkedHashMap<>();
         int total = 0;
         int ready = 0;
@@ -1372,7 +1374,7 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
                 Backoff b = slot == null ? null : slot.backoff.get(c.id());
                 if (b != null) {
                     restarts += b.restarts;
-                } else {
+                } else if (storedRestartCounts) {
                     // not restarted since the node started: what the store kept
                     if (storedRestarts == null) {
                         storedRestarts = new HashMap<>();
