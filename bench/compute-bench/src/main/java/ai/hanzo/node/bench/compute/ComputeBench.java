@@ -116,6 +116,7 @@ public final class ComputeBench {
         final ProcessRuntime runtime;
         final DeploymentEngine engine;
         final Map<String, CountDownLatch> running = new ConcurrentHashMap<>();
+        final Map<String, CountDownLatch> removed = new ConcurrentHashMap<>();
         volatile Consumer<NodeEvent> trace = e -> {};
 
         Node(Path dir) {
@@ -132,6 +133,13 @@ public final class ComputeBench {
                         if (e.type().equals(EventTypes.DEPLOYMENT_STATE)
                                 && "running".equals(e.attributes().get("state"))) {
                             CountDownLatch l = running.get(e.resourceId());
+                            if (l != null) {
+                                l.countDown();
+                            }
+                        }
+                        if (e.type().equals(EventTypes.CONTAINER)
+                                && "removed".equals(e.attributes().get("action"))) {
+                            CountDownLatch l = removed.get(e.attributes().get("deployment"));
                             if (l != null) {
                                 l.countDown();
                             }
@@ -197,7 +205,10 @@ public final class ComputeBench {
      */
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
-            case "deploy" -> deploy(Integer.parseInt(System.getenv().getOrDefault("RUNS", "10")));
+            case "deploy" ->
+                    deploy(
+                            Integer.parseInt(System.getenv().getOrDefault("RUNS", "10")),
+                            Integer.parseInt(System.getenv().getOrDefault("WARMUP", "2")));
             case "idle" ->
                     idle(
                             Integer.parseInt(System.getenv().getOrDefault("DEPLOYMENTS", "200")),
@@ -217,14 +228,14 @@ public final class ComputeBench {
         return v.get(v.size() / 2);
     }
 
-    static void deploy(int runs) throws Exception {
+    static void deploy(int runs, int warmup) throws Exception {
         Path dir = Files.createTempDirectory("compute-bench");
         try (Node node = new Node(dir)) {
             for (int replicas : new int[] {1, 10}) {
                 List<Double> orchestrated = new ArrayList<>();
                 List<Double> plain = new ArrayList<>();
-                for (int run = -2; run < runs; run++) { // two warm-up rounds
-                    String id = "d" + replicas + "-" + (run + 2);
+                for (int run = -warmup; run < runs; run++) { // warm-up rounds first
+                    String id = "d" + replicas + "-" + (run + warmup);
                     CountDownLatch ready = new CountDownLatch(1);
                     node.running.put(id, ready);
                     long t0 = System.nanoTime();
@@ -237,8 +248,17 @@ public final class ComputeBench {
                     if (s.state() != DeploymentState.RUNNING || s.readyReplicas() != replicas) {
                         throw new IllegalStateException("not ready: " + s);
                     }
+                    CountDownLatch gone = new CountDownLatch(replicas);
+                    node.removed.put(id, gone);
                     node.engine.remove(id, false);
                     waitFor(() -> node.engine.deployment(id).isEmpty(), 60_000);
+                    // the reference must not share the machine with the removal's tail (exit
+                    // handling, events, the reconcile they cause): wait for every container's
+                    // removal event, then let the workers go quiet
+                    if (!gone.await(60, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException(id + " containers not removed");
+                    }
+                    Thread.sleep(50);
 
                     long p0 = System.nanoTime();
                     List<Process> ps = new ArrayList<>();
@@ -262,8 +282,8 @@ public final class ComputeBench {
                 double a = median(orchestrated);
                 double b = median(plain);
                 System.out.printf(
-                        "deploy-to-ready replicas=%d runs=%d: process runtime %.1f ms, plain ProcessBuilder %.1f ms, ratio %.2fx%n",
-                        replicas, runs, a, b, a / b);
+                        "deploy-to-ready replicas=%d runs=%d warmup=%d: process runtime %.1f ms, plain ProcessBuilder %.1f ms, ratio %.2fx%n",
+                        replicas, runs, warmup, a, b, a / b);
             }
         }
     }
@@ -272,7 +292,8 @@ public final class ComputeBench {
     static void trace() throws Exception {
         Path dir = Files.createTempDirectory("compute-bench-trace");
         try (Node node = new Node(dir)) {
-            for (int run = 0; run < 12; run++) {
+            int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP", "2"));
+            for (int run = 0; run < warmup + 10; run++) {
                 String id = "t" + run;
                 CountDownLatch ready = new CountDownLatch(1);
                 node.running.put(id, ready);
@@ -282,7 +303,7 @@ public final class ComputeBench {
                 node.engine.deploy(sleepers(id, 1));
                 java.time.Instant returned = java.time.Instant.now();
                 ready.await(60, TimeUnit.SECONDS);
-                if (run >= 2) {
+                if (run >= warmup) {
                     StringBuilder line =
                             new StringBuilder(
                                     "deploy returned +"

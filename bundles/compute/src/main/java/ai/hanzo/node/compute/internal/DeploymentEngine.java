@@ -56,6 +56,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -487,18 +488,19 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
         syncRecords(d, runtimeName, actual);
         switch (d.state()) {
             case REMOVING -> {
-                for (ContainerStatus c : actual) {
-                    stopContainer(runtime, d, c, false);
-                    removeContainer(runtime, c);
-                }
+                retire(runtime, d, actual);
                 deleteDeployment(d);
             }
             case STOPPING, STOPPED -> {
-                for (ContainerStatus c : actual) {
-                    if (c.state() == ContainerState.RUNNING) {
-                        stopContainer(runtime, d, c, s.forceStop);
-                    }
-                }
+                boolean force = s.forceStop;
+                // every replica gets its stop signal at once: the grace periods overlap
+                ParallelTasks.runAll(
+                        scheduler,
+                        "stop containers of " + id,
+                        actual.stream()
+                                .filter(c -> c.state() == ContainerState.RUNNING)
+                                .<Runnable>map(c -> () -> stopContainer(runtime, d, c, force))
+                                .toList());
                 if (d.state() == DeploymentState.STOPPING) {
                     transitionIf(d, DeploymentState.STOPPED, "stopped");
                 }
@@ -537,7 +539,9 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
         store.containersOf(d.id()).forEach(r -> records.put(r.id(), r));
         for (ContainerStatus c : actual) {
             ContainerRecord r = records.remove(c.id());
-            if (r == null || r.state() != c.state()) {
+            if (r != null && r.state() != c.state()) {
+                store.putContainer(r.withState(c.state()));
+            } else if (r == null) {
                 store.putContainer(
                         new ContainerRecord(
                                 c.id(),
@@ -575,14 +579,13 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
                     .add(c);
         }
         // containers of services no longer in the spec
+        List<ContainerStatus> orphans = new ArrayList<>();
         for (Map.Entry<String, List<ContainerStatus>> e : byService.entrySet()) {
             if (!d.spec().services().containsKey(e.getKey())) {
-                for (ContainerStatus c : e.getValue()) {
-                    stopContainer(runtime, d, c, false);
-                    removeContainer(runtime, c);
-                }
+                orphans.addAll(e.getValue());
             }
         }
+        retire(runtime, d, orphans);
         String failure = null;
         Instant now = clock.instant();
         Instant nextRetry = null;
@@ -597,30 +600,34 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
                     Comparator.comparing((ContainerStatus c) -> c.state() != ContainerState.RUNNING)
                             .thenComparing(ContainerStatus::createdAt, Comparator.reverseOrder()));
             Map<Integer, ContainerStatus> byReplica = new HashMap<>();
+            List<ContainerStatus> surplus = new ArrayList<>();
             for (ContainerStatus c : list) {
                 int idx = replica(c);
                 if (idx < 0 || idx >= desired || byReplica.containsKey(idx)) {
                     // scaled down, or a duplicate of a replica: never two for one
-                    stopContainer(runtime, d, c, false);
-                    removeContainer(runtime, c);
+                    surplus.add(c);
                     s.backoff.remove(c.id());
                 } else {
                     byReplica.put(idx, c);
                 }
             }
+            retire(runtime, d, surplus);
             if (!dependenciesMet(d, service, byService)) {
                 continue;
             }
+            // missing replicas are created and started side by side
+            List<Runnable> starts = new ArrayList<>();
             for (int idx = 0; idx < desired; idx++) {
                 ContainerStatus c = byReplica.get(idx);
                 if (c == null) {
-                    createAndStart(d, runtime, name, service, idx);
+                    int replica = idx;
+                    starts.add(() -> createAndStart(d, runtime, name, service, replica));
                     continue;
                 }
                 switch (c.state()) {
-                    case CREATED -> runtime.start(c.id());
+                    case CREATED -> starts.add(() -> runtime.start(c.id()));
                     case EXITED, DEAD -> {
-                        Backoff b = s.backoff.computeIfAbsent(c.id(), k -> new Backoff());
+                        Backoff b = s.backoff.computeIfAbsent(c.id(), this::backoff);
                         if (!policy.restarts(c.exitCode(), b.restarts)) {
                             if (policy.mode() == RestartPolicy.Mode.ON_FAILURE
                                     && c.exitCode().map(x -> x != 0).orElse(true)) {
@@ -651,6 +658,11 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
                         }
                         if (!now.isBefore(b.notBefore)) {
                             b.restarts++;
+                            // counted in the store before the start: a node that dies now still
+                            // knows this restart when it comes back
+                            int restarts = b.restarts;
+                            store.container(c.id())
+                                    .ifPresent(r -> store.putContainer(r.withRestarts(restarts)));
                             logger.info(
                                     "Restarting container {} of {}/{} (restart {}, exit code {})",
                                     c.id(),
@@ -668,6 +680,7 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
                     }
                 }
             }
+            ParallelTasks.runAll(scheduler, "start replicas of " + d.id() + "/" + name, starts);
         }
         if (nextRetry != null) {
             retryLater(d.id(), s, Duration.between(now, nextRetry).plusMillis(1));
@@ -676,13 +689,21 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
             transitionIf(d, DeploymentState.FAILED, failure);
             return;
         }
-        DeploymentStatus st = status(d, runtime.list(Map.of(LABEL_DEPLOYMENT, d.id())));
-        if (st.readyReplicas() >= st.replicas()) {
+        // readiness only: the restart counts the store keeps are not read for it
+        DeploymentStatus st = status(d, runtime.list(Map.of(LABEL_DEPLOYMENT, d.id())), false);
+        if (st.readyReplicas() >= st.replicas() && d.state() != DeploymentState.RUNNING) {
             transitionIf(
                     d,
                     DeploymentState.RUNNING,
                     "all " + st.replicas() + " replica(s) ready" + limitsNote(d, runtime));
         }
+    }
+
+    /** A container's restart history, starting from the count its store record kept. */
+    private Backoff backoff(String containerId) {
+        Backoff b = new Backoff();
+        b.restarts = store.container(containerId).map(ContainerRecord::restarts).orElse(0);
+        return b;
     }
 
     private int desired(Deployment d, String service) {
@@ -719,24 +740,47 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
         return true;
     }
 
+    /** Stops and removes containers, all at once: their stop grace periods overlap. */
+    private void retire(ContainerRuntime runtime, Deployment d, List<ContainerStatus> containers) {
+        ParallelTasks.runAll(
+                scheduler,
+                "remove containers of " + d.id(),
+                containers.stream()
+                        .<Runnable>map(
+                                c ->
+                                        () -> {
+                                            stopContainer(runtime, d, c, false);
+                                            removeContainer(runtime, c);
+                                        })
+                        .toList());
+    }
+
     private void createAndStart(
             Deployment d, ContainerRuntime runtime, String name, ServiceSpec service, int idx) {
         ContainerSpec spec = containerSpec(d, name, service, idx);
+        Instant created = clock.instant();
         String id = runtime.create(spec);
-        store.putContainer(
-                new ContainerRecord(
-                        id,
-                        d.id(),
-                        name,
-                        idx,
-                        runtime.name(),
-                        spec.name(),
-                        spec.image(),
-                        ContainerState.CREATED,
-                        clock.instant(),
-                        spec.ports().stream().map(PortMapping::toString).toList(),
-                        spec.labels()));
-        runtime.start(id);
+        ContainerState state = ContainerState.CREATED;
+        try {
+            runtime.start(id);
+            state = ContainerState.RUNNING;
+        } finally {
+            // one record write per new replica (a node that dies before it finds the container
+            // by its labels and records it then)
+            store.putContainer(
+                    new ContainerRecord(
+                            id,
+                            d.id(),
+                            name,
+                            idx,
+                            runtime.name(),
+                            spec.name(),
+                            spec.image(),
+                            state,
+                            created,
+                            spec.ports().stream().map(PortMapping::toString).toList(),
+                            spec.labels()));
+        }
     }
 
     /** What a runtime gets for one replica of a service. */
@@ -759,13 +803,7 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
             mounts.add(DeploymentValidator.volume(f + ".volumes[" + i + "]", s.volumes().get(i)));
         }
         return new ContainerSpec(
-                d.id()
-                        + "-"
-                        + name
-                        + "-"
-                        + idx
-                        + "-"
-                        + UUID.randomUUID().toString().substring(0, 4),
+                d.id() + "-" + name + "-" + idx + "-" + nameSuffix(),
                 s.image(),
                 s.entrypoint(),
                 s.command(),
@@ -787,6 +825,11 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
                 s.devices(),
                 s.healthcheck()
                         .flatMap(h -> DeploymentValidator.healthcheck(f + ".healthcheck", h)));
+    }
+
+    /** Four hex digits that tell two containers of one replica apart (not a secret). */
+    private static String nameSuffix() {
+        return String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
     }
 
     private Duration stopGrace(Deployment d, ContainerStatus c) {
@@ -835,15 +878,22 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
     }
 
     private String limitsNote(Deployment d, ContainerRuntime runtime) {
-        List<String> asked = new ArrayList<>();
+        List<ContainerSpec> specs = new ArrayList<>();
         for (Map.Entry<String, ServiceSpec> e : d.spec().services().entrySet()) {
-            ContainerSpec cs;
             try {
-                cs = containerSpec(d, e.getKey(), e.getValue(), 0);
+                specs.add(containerSpec(d, e.getKey(), e.getValue(), 0));
             } catch (InvalidArgumentException ex) {
-                continue;
+                // reported where the spec is built
             }
-            Map<LimitKind, String> no = runtime.unenforceableLimits();
+        }
+        return limitsNote(specs, runtime);
+    }
+
+    /** "; limits not enforced: ..." for the limits these containers ask and the runtime lacks. */
+    private static String limitsNote(List<ContainerSpec> specs, ContainerRuntime runtime) {
+        List<String> asked = new ArrayList<>();
+        Map<LimitKind, String> no = runtime.unenforceableLimits();
+        for (ContainerSpec cs : specs) {
             if (cs.memoryLimitBytes().isPresent() && no.containsKey(LimitKind.MEMORY)) {
                 asked.add("memory (" + no.get(LimitKind.MEMORY) + ")");
             }
@@ -958,8 +1008,10 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
                         now);
         // every container spec must build (limits, ports, healthchecks) and every image be there
         List<String> endpoints = new ArrayList<>();
+        List<ContainerSpec> specs = new ArrayList<>();
         for (String service : order) {
             ContainerSpec cs = containerSpec(d, service, request.spec().services().get(service), 0);
+            specs.add(cs);
             ensureImage(runtime, service, cs);
             for (PortMapping p : cs.ports()) {
                 if (p.hostPort() > 0) {
@@ -967,7 +1019,7 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
                 }
             }
         }
-        String note = limitsNote(d, runtime);
+        String note = limitsNote(specs, runtime);
         synchronized (deployLock) {
             refuseWhileDraining();
             if (store.deployment(id).isPresent()) {
@@ -1144,7 +1196,13 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
             Deployment d = require(deploymentId);
             switch (d.state()) {
                 case STOPPED, FAILED -> {
+                    // the operator's start begins the restart policy's count again
                     s.backoff.clear();
+                    for (ContainerRecord r : store.containersOf(deploymentId)) {
+                        if (r.restarts() != 0) {
+                            store.putContainer(r.withRestarts(0));
+                        }
+                    }
                     s.forceStop = false;
                     transition(d, DeploymentState.PENDING, "started by the operator");
                 }
@@ -1281,14 +1339,16 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
                 logger.debug("Listing the containers of {} failed", d.id(), e);
             }
         }
-        return status(d, actual);
+        return status(d, actual, true);
     }
 
-    private DeploymentStatus status(Deployment d, List<ContainerStatus> actual) {
+    private DeploymentStatus status(
+            Deployment d, List<ContainerStatus> actual, boolean storedRestartCounts) {
         Map<String, ServiceStatus> services = new LinkedHashMap<>();
         int total = 0;
         int ready = 0;
         Slot slot = slots.get(d.id());
+        Map<String, Integer> storedRestarts = null;
         for (String name : d.spec().services().keySet()) {
             int desired =
                     d.state().active() || d.state() == DeploymentState.FAILED
@@ -1312,7 +1372,18 @@ public final class DeploymentEngine implements Orchestrator, AutoCloseable {
                     ok++;
                 }
                 Backoff b = slot == null ? null : slot.backoff.get(c.id());
-                restarts += b == null ? 0 : b.restarts;
+                if (b != null) {
+                    restarts += b.restarts;
+                } else if (storedRestartCounts) {
+                    // not restarted since the node started: what the store kept
+                    if (storedRestarts == null) {
+                        storedRestarts = new HashMap<>();
+                        for (ContainerRecord r : store.containersOf(d.id())) {
+                            storedRestarts.put(r.id(), r.restarts());
+                        }
+                    }
+                    restarts += storedRestarts.getOrDefault(c.id(), 0);
+                }
             }
             services.put(
                     name, new ServiceStatus(desired, running, Math.min(ok, desired), restarts));

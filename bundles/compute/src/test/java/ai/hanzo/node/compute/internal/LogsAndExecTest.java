@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.hanzo.node.api.FailedPreconditionException;
-import ai.hanzo.node.api.NodeException;
 import ai.hanzo.node.api.Subscription;
 import ai.hanzo.node.api.compute.DeploymentState;
 import ai.hanzo.node.api.compute.LogQuery;
@@ -213,24 +212,69 @@ class LogsAndExecTest {
         cat.end.get(10, TimeUnit.SECONDS);
         assertEquals(0, stdin.exitCode().toCompletableFuture().get(1, TimeUnit.SECONDS));
         assertEquals("abc\ndef", text(cat, LogStream.STDOUT));
+    }
 
-        NodeException tty =
-                assertThrows(
-                        NodeException.class,
-                        () ->
-                                node.engine.exec(
-                                        c.id(),
-                                        new ExecSpec(
-                                                List.of("sh"),
-                                                Map.of(),
-                                                "",
-                                                "",
-                                                true,
-                                                true,
-                                                80,
-                                                24),
-                                        new Collector<>()));
-        assertEquals(ai.hanzo.node.api.ErrorCode.UNIMPLEMENTED, tty.code());
+    @Test
+    void execWithATtyRunsOnARealTerminalThatResizesAndReportsTheExitCode() throws Exception {
+        node.engine.deploy(request("tty", Map.of("web", Fixtures.sleeper(1).build())));
+        awaitRunning("tty");
+        ContainerStatus c =
+                node.engine
+                        .containers(false, Map.of(DeploymentEngine.LABEL_DEPLOYMENT, "tty"))
+                        .get(0);
+
+        // says whether it is on a terminal and its size, again on SIGWINCH, then exits 5
+        Collector<ExecOutput> out = new Collector<>();
+        ExecSession session =
+                node.engine.exec(
+                        c.id(),
+                        new ExecSpec(
+                                List.of(
+                                        "sh",
+                                        "-c",
+                                        "[ -t 0 ] && [ -t 1 ] && echo on-a-tty; stty size;"
+                                                + " trap 'stty size; exit 5' WINCH; echo ready;"
+                                                + " while :; do sleep 0.05; done"),
+                                Map.of(),
+                                "",
+                                "",
+                                true,
+                                true,
+                                100,
+                                30),
+                        out);
+        await().atMost(WAIT).until(() -> text(out, LogStream.STDOUT).contains("ready"));
+        String before = text(out, LogStream.STDOUT);
+        assertTrue(before.contains("on-a-tty"), before);
+        assertTrue(before.contains("30 100"), "the initial size: " + before);
+        session.resize(120, 40);
+        out.end.get(10, TimeUnit.SECONDS);
+        assertEquals(5, session.exitCode().toCompletableFuture().get(1, TimeUnit.SECONDS));
+        String after = text(out, LogStream.STDOUT);
+        assertTrue(after.contains("40 120"), "the new size after SIGWINCH: " + after);
+        assertEquals("", text(out, LogStream.STDERR), "a terminal has one output");
+
+        // what is written to stdin is typed on the terminal
+        Collector<ExecOutput> typed = new Collector<>();
+        ExecSession reader =
+                node.engine.exec(
+                        c.id(),
+                        new ExecSpec(
+                                List.of("sh", "-c", "read line; echo \"got $line\"; exit 7"),
+                                Map.of(),
+                                "",
+                                "",
+                                true,
+                                true,
+                                0,
+                                0),
+                        typed);
+        reader.writeStdin("hello\n".getBytes(StandardCharsets.UTF_8));
+        typed.end.get(10, TimeUnit.SECONDS);
+        assertEquals(7, reader.exitCode().toCompletableFuture().get(1, TimeUnit.SECONDS));
+        assertTrue(
+                text(typed, LogStream.STDOUT).contains("got hello"), text(typed, LogStream.STDOUT));
+        assertThrows(ai.hanzo.node.api.InvalidArgumentException.class, () -> reader.resize(0, 10));
     }
 
     private static String text(Collector<ExecOutput> out, LogStream stream) {

@@ -22,8 +22,11 @@ import ai.hanzo.node.api.compute.ServiceDependency;
 import ai.hanzo.node.api.event.EventTypes;
 import ai.hanzo.node.api.event.NodeEvent;
 import ai.hanzo.node.api.runtime.ContainerHealth;
+import ai.hanzo.node.api.runtime.ContainerRuntime;
 import ai.hanzo.node.api.runtime.ContainerState;
 import ai.hanzo.node.api.runtime.ContainerStatus;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +35,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -234,6 +238,62 @@ class OrchestratorTest {
         assertTrue(node.store.containersOf("sr").isEmpty());
         await().atMost(WAIT)
                 .until(() -> states("sr").get(states("sr").size() - 1).equals("removed"));
+    }
+
+    @Test
+    void stoppingADeploymentStopsItsReplicasAtOnce() {
+        // the real runtime behind a proxy that records when each stop call begins and ends
+        List<String> calls = new CopyOnWriteArrayList<>();
+        ContainerRuntime recording =
+                (ContainerRuntime)
+                        Proxy.newProxyInstance(
+                                ContainerRuntime.class.getClassLoader(),
+                                new Class<?>[] {ContainerRuntime.class},
+                                (proxy, method, args) -> {
+                                    boolean stop = method.getName().equals("stop");
+                                    if (stop) {
+                                        calls.add("begin " + args[0]);
+                                    }
+                                    try {
+                                        return method.invoke(node.runtime, args);
+                                    } catch (InvocationTargetException e) {
+                                        throw e.getCause();
+                                    } finally {
+                                        if (stop) {
+                                            calls.add("end " + args[0]);
+                                        }
+                                    }
+                                });
+        node.engine.removeRuntime(node.runtime);
+        node.engine.addRuntime(recording);
+        await().atMost(WAIT)
+                .until(
+                        () ->
+                                node.engine.runtimes().stream()
+                                        .allMatch(r -> r.availability().available()));
+        // each replica ignores SIGTERM: only the kill at the end of its grace period ends it
+        node.engine.deploy(
+                request(
+                        "stubborn",
+                        Map.of(
+                                "web",
+                                shell("trap '' TERM; while :; do sleep 0.1; done")
+                                        .replicas(3)
+                                        .stopGracePeriod("1s")
+                                        .build())));
+        awaitRunning("stubborn", 3);
+        List<Long> pids = runningPids(containers("stubborn"));
+        node.engine.stop("stubborn", false);
+        await().atMost(WAIT).until(() -> status("stubborn").state() == DeploymentState.STOPPED);
+        pids.forEach(p -> assertFalse(alive(p), "killed after the grace period"));
+        assertEquals(6, calls.size(), calls.toString());
+        assertTrue(
+                calls.subList(0, 3).stream().allMatch(c -> c.startsWith("begin ")),
+                "all three stop requests go out before the first one completes: " + calls);
+        assertEquals(
+                3,
+                calls.stream().map(c -> c.substring(c.indexOf(' ') + 1)).distinct().count(),
+                calls.toString());
     }
 
     @Test

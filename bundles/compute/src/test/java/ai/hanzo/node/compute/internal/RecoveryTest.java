@@ -175,6 +175,77 @@ class RecoveryTest {
         }
     }
 
+    /**
+     * {@code on-failure:3} counts the restarts made before the node restarted: the job fails twice,
+     * runs, dies while the node is down, and the new node restarts it once more only.
+     */
+    @Test
+    void onFailureKeepsCountingAcrossARestartOfTheNode() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("job"));
+        // runs 1 and 2 fail, run 3 stays up, every later run fails
+        String script =
+                "n=$(cat runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > runs;"
+                        + " if [ $n -eq 3 ]; then exec sleep 1000; fi; exit 3";
+        long pid;
+        try (ComputeNode first = new ComputeNode(dir)) {
+            first.engine.deploy(
+                    request(
+                            "job",
+                            Map.of(
+                                    "job",
+                                    Fixtures.shell(script)
+                                            .workingDir(work.toString())
+                                            .restart("on-failure:3")
+                                            .build())));
+            await().atMost(WAIT)
+                    .until(
+                            () -> {
+                                var st = first.engine.status("job").orElseThrow();
+                                return st.state() == DeploymentState.RUNNING
+                                        && st.services().get("job").restarts() == 2
+                                        // run 3 counted itself (else a kill before its echo
+                                        // would make the next run the long one)
+                                        && runs(work).equals("3");
+                            });
+            assertEquals(2, first.store.containersOf("job").get(0).restarts(), "in the store");
+            pid = pids(first).get(0);
+        }
+        // the process dies while no node watches it
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        await().atMost(WAIT).until(() -> !alive(pid));
+
+        try (ComputeNode second = new ComputeNode(dir)) {
+            try {
+                await().atMost(WAIT)
+                        .until(
+                                () ->
+                                        second.engine.status("job").orElseThrow().state()
+                                                == DeploymentState.FAILED);
+                String message = second.engine.status("job").orElseThrow().message();
+                assertTrue(message.contains("after 3 restart(s)"), message);
+                assertEquals(
+                        "4",
+                        Files.readString(work.resolve("runs")).trim(),
+                        "one more run after the node restarted, not three");
+                assertEquals(3, second.store.containersOf("job").get(0).restarts());
+                assertEquals(
+                        3,
+                        second.engine.status("job").orElseThrow().services().get("job").restarts());
+            } finally {
+                second.engine.close();
+                second.killAll();
+            }
+        }
+    }
+
+    private static String runs(Path work) {
+        try {
+            return Files.readString(work.resolve("runs")).trim();
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
     private static List<LogLine> logs(ComputeNode node) throws Exception {
         LogsAndExecTest.Collector<LogLine> c = new LogsAndExecTest.Collector<>();
         node.engine.logs(new LogQuery("keep", "", 0, false, Optional.empty()), c);

@@ -42,7 +42,7 @@ import java.util.Optional;
  */
 final class ValueCodec {
     /** The newest schema this node writes and reads. */
-    static final int SCHEMA_VERSION = 2;
+    static final int SCHEMA_VERSION = 3;
 
     private ValueCodec() {}
 
@@ -138,14 +138,15 @@ final class ValueCodec {
                     instant(out, c.createdAt());
                     strList(out, c.ports());
                     strMap(out, c.labels());
+                    out.writeInt(c.restarts());
                 });
     }
 
     static ContainerRecord decodeContainer(byte[] bytes) throws UndecodableValueException {
-        return decode(
+        return decodeVersioned(
                 bytes,
                 "container",
-                in ->
+                (in, version) ->
                         new ContainerRecord(
                                 str(in),
                                 str(in),
@@ -157,7 +158,9 @@ final class ValueCodec {
                                 ContainerState.valueOf(str(in)),
                                 instant(in),
                                 strList(in),
-                                strMap(in)));
+                                strMap(in),
+                                // the restart count came with schema version 3
+                                version >= 3 ? in.readInt() : 0));
     }
 
     static byte[] encodeIdList(List<String> ids) {

@@ -37,6 +37,16 @@ class ValueCodecTest {
                 ValueCodec.decodeDeployment(resource("deployment-v2.bin")));
     }
 
+    /** Schema version 3 keeps a container's restart count (older records read as 0 restarts). */
+    @Test
+    void aContainersRestartCountIsKept() throws Exception {
+        var restarted = Fixtures.container("c-1", "d").withRestarts(5);
+        assertEquals(restarted, ValueCodec.decodeContainer(ValueCodec.encodeContainer(restarted)));
+        assertEquals(
+                5, ValueCodec.decodeContainer(ValueCodec.encodeContainer(restarted)).restarts());
+        assertEquals(0, ValueCodec.decodeContainer(resource("container-v1.bin")).restarts());
+    }
+
     @Test
     void aValueFromANewerSchemaIsRefusedNotGuessed() throws Exception {
         byte[] newer = resource("deployment-v1.bin");

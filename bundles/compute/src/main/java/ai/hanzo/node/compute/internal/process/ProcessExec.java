@@ -31,12 +31,27 @@ final class ProcessExec implements ExecSession {
     private final Object sinkLock = new Object();
     private volatile boolean closed;
     private volatile boolean stdinClosed;
+    private final Resizer terminal;
     private volatile Throwable failure;
 
-    ProcessExec(Process process, StreamSink<ExecOutput> sink, boolean stdinAttached) {
+    /** Sets the size of the terminal an exec runs on. */
+    @FunctionalInterface
+    interface Resizer {
+        void resize(Process process, int columns, int rows);
+    }
+
+    /**
+     * @param process the command (or, with a terminal, the program that runs it on the terminal)
+     * @param sink where its output goes
+     * @param stdinAttached whether the caller writes its standard input
+     * @param terminal resizes its terminal; null when it runs without one
+     */
+    ProcessExec(
+            Process process, StreamSink<ExecOutput> sink, boolean stdinAttached, Resizer terminal) {
         this.process = process;
         this.sink = sink;
         this.stdinAttached = stdinAttached;
+        this.terminal = terminal;
     }
 
     void start(NodeScheduler scheduler, String name) {
@@ -137,8 +152,11 @@ final class ProcessExec implements ExecSession {
 
     @Override
     public void resize(int columns, int rows) {
-        throw new FailedPreconditionException(
-                "this exec has no terminal (the process runtime runs exec without a tty)");
+        if (terminal == null) {
+            throw new FailedPreconditionException(
+                    "this exec has no terminal: start it with tty to resize it");
+        }
+        terminal.resize(process, columns, rows);
     }
 
     @Override

@@ -28,6 +28,7 @@ import ai.hanzo.node.api.runtime.StreamSink;
 import ai.hanzo.node.compute.internal.SinkPump;
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -112,6 +113,8 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
     private final String setsid;
     private final String setpriv;
     private final String kill;
+    private final String script;
+    private final String stty;
     private final Map<String, Box> containers = new ConcurrentHashMap<>();
     private final List<Watch> watches = new CopyOnWriteArrayList<>();
     private final ScheduledFuture<?> collector;
@@ -185,6 +188,8 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
         this.setsid = onPath("setsid", System.getenv("PATH"));
         this.setpriv = onPath("setpriv", System.getenv("PATH"));
         this.kill = onPath("kill", System.getenv("PATH"));
+        this.script = onPath("script", System.getenv("PATH"));
+        this.stty = onPath("stty", System.getenv("PATH"));
         try {
             Files.createDirectories(this.root);
             Files.setPosixFilePermissions(this.root, PosixFilePermissions.fromString("rwx------"));
@@ -277,8 +282,9 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
                     b.dir,
                     PosixFilePermissions.asFileAttribute(
                             PosixFilePermissions.fromString("rwx------")));
+            // state.properties is first written when the container starts: until then, a
+            // container without one is a created one (see recover)
             SpecFile.writeSpec(b.dir.resolve("spec.bin"), spec, argv);
-            persist(b);
         } catch (IOException e) {
             deleteTree(b.dir);
             throw new NodeException(
@@ -721,24 +727,162 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
                                 + ")");
             }
         }
-        if (spec.tty()) {
+        if (spec.tty() && (script == null || stty == null)) {
             throw new NodeException(
                     ErrorCode.UNIMPLEMENTED,
-                    "the process runtime has no terminals: run exec without tty");
+                    "exec with a tty needs util-linux's script and stty on the node's PATH, which"
+                            + " has "
+                            + (script == null ? "no script" : "no stty")
+                            + ": run exec without tty");
         }
         if (spec.command().isEmpty()) {
             throw new InvalidArgumentException("command: exec needs a command");
         }
+        if (spec.columns() < 0 || spec.rows() < 0) {
+            throw new InvalidArgumentException("columns, rows: a terminal size is not negative");
+        }
         Process p =
-                startCommand(
-                        b,
-                        spec.command(),
-                        spec.environment(),
-                        spec.workingDir(),
-                        spec.attachStdin());
-        ProcessExec session = new ProcessExec(p, output, spec.attachStdin());
+                spec.tty()
+                        ? startOnTerminal(b, spec)
+                        : startCommand(
+                                b,
+                                spec.command(),
+                                spec.environment(),
+                                spec.workingDir(),
+                                spec.attachStdin());
+        ProcessExec session =
+                new ProcessExec(
+                        p, output, spec.attachStdin(), spec.tty() ? this::resizeTerminal : null);
         session.start(scheduler, "exec in " + containerId);
         return session;
+    }
+
+    /**
+     * Runs an exec command on a new pseudo-terminal: util-linux's {@code script} opens the pty,
+     * runs the command on it as a session of its own and copies between the pty and its standard
+     * input and output; its exit code is the command's ({@code -e}). The command starts through
+     * {@code sh -c 'stty ...; exec <argv>'} so the terminal has its size before the command looks
+     * at it; every argument is single-quoted, so none is interpreted by the shell.
+     */
+    private Process startOnTerminal(Box b, ExecSpec spec) {
+        Map<String, String> env = environment(b);
+        env.putAll(spec.environment());
+        env.putIfAbsent("TERM", "xterm");
+        Path cwd = spec.workingDir().isBlank() ? b.workDir() : Path.of(spec.workingDir());
+        String exe = resolveExecutable(spec.command().get(0), env.get("PATH"), cwd);
+        if (exe == null) {
+            throw new InvalidArgumentException(
+                    "command: '" + spec.command().get(0) + "' not found in container " + b.id);
+        }
+        StringBuilder line = new StringBuilder();
+        line.append(shellQuote(stty))
+                .append(" rows ")
+                .append(spec.rows() > 0 ? spec.rows() : 24)
+                .append(" cols ")
+                .append(spec.columns() > 0 ? spec.columns() : 80)
+                .append(" 2>/dev/null; exec ")
+                .append(shellQuote(exe));
+        for (String arg : spec.command().subList(1, spec.command().size())) {
+            line.append(' ').append(shellQuote(arg));
+        }
+        // the user's SHELL would run the line: script uses $SHELL -c
+        Map<String, String> scriptEnv = new HashMap<>(env);
+        scriptEnv.put("SHELL", "/bin/sh");
+        ProcessBuilder pb =
+                new ProcessBuilder(script, "-q", "-e", "-c", line.toString(), "/dev/null")
+                        .directory(cwd.toFile());
+        if (!spec.attachStdin()) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        }
+        pb.environment().clear();
+        pb.environment().putAll(scriptEnv);
+        try {
+            return pb.start();
+        } catch (IOException e) {
+            throw new InvalidArgumentException(
+                    "command: cannot run '" + spec.command().get(0) + "': " + e.getMessage());
+        }
+    }
+
+    private static String shellQuote(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    /**
+     * Sets the size of an exec's terminal: {@code stty -F} on the pty that {@code script}'s child
+     * has as its standard input; the kernel then sends the command SIGWINCH.
+     */
+    private void resizeTerminal(Process scriptProcess, int columns, int rows) {
+        if (columns <= 0 || rows <= 0) {
+            throw new InvalidArgumentException("columns, rows: a terminal size is positive");
+        }
+        Path pty = null;
+        // script opens the pty and forks its child right after it starts: give it a moment
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (pty == null && scriptProcess.isAlive()) {
+            pty = terminalOf(scriptProcess);
+            if (pty == null) {
+                if (System.nanoTime() > deadline) {
+                    break;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        if (pty == null) {
+            throw new FailedPreconditionException("the exec's terminal is gone: it has ended");
+        }
+        try {
+            Process p =
+                    new ProcessBuilder(
+                                    stty,
+                                    "-F",
+                                    pty.toString(),
+                                    "rows",
+                                    Integer.toString(rows),
+                                    "cols",
+                                    Integer.toString(columns))
+                            .redirectErrorStream(true)
+                            .start();
+            String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new FailedPreconditionException(
+                        "cannot resize the exec's terminal " + pty + ": " + said.trim());
+            }
+        } catch (IOException e) {
+            throw new FailedPreconditionException("cannot resize the exec's terminal: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FailedPreconditionException("interrupted while resizing the terminal");
+        }
+    }
+
+    /** The pseudo-terminal one of the process's descendants has as standard input, if any. */
+    private static Path terminalOf(Process process) {
+        return process.descendants()
+                .map(
+                        h -> {
+                            try {
+                                Path in =
+                                        Files.readSymbolicLink(
+                                                Path.of(
+                                                        "/proc",
+                                                        Long.toString(h.pid()),
+                                                        "fd",
+                                                        "0"));
+                                return in.startsWith("/dev/pts/") ? in : null;
+                            } catch (IOException | UnsupportedOperationException e) {
+                                return null;
+                            }
+                        })
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
+                .orElse(null);
     }
 
     /** Starts a command next to the container's process: its directory, its environment. */
@@ -974,14 +1118,22 @@ public final class ProcessRuntime implements ContainerRuntime, AutoCloseable {
         }
         for (Path dir : dirs) {
             try {
-                SpecFile.Stored stored = SpecFile.readSpec(dir.resolve("spec.bin"));
-                Properties p = SpecFile.readState(dir.resolve("state.properties"));
+                Path specFile = dir.resolve("spec.bin");
+                SpecFile.Stored stored = SpecFile.readSpec(specFile);
+                Path stateFile = dir.resolve("state.properties");
+                // no state file: created and never started (its spec file's time is its creation)
+                Properties p =
+                        Files.exists(stateFile) ? SpecFile.readState(stateFile) : new Properties();
+                Instant created =
+                        p.containsKey("created")
+                                ? Instant.parse(p.getProperty("created"))
+                                : Files.getLastModifiedTime(specFile).toInstant();
                 Box b =
                         new Box(
                                 dir.getFileName().toString(),
                                 stored.spec(),
                                 stored.argv(),
-                                Instant.parse(p.getProperty("created")),
+                                created,
                                 Long.parseLong(p.getProperty("stdoutOffset", "0")),
                                 Long.parseLong(p.getProperty("stderrOffset", "0")));
                 b.pid = Long.parseLong(p.getProperty("pid", "-1"));

@@ -7,9 +7,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +26,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * The files that let a container outlive the node: {@code spec.bin} (what to run, with its
@@ -27,7 +34,10 @@ import java.util.Properties;
  * atomically.
  */
 final class SpecFile {
-    private static final int VERSION = 1;
+    // 2: strings as length + UTF-8 (1 used writeUTF, which refuses a string over 64 KiB)
+    private static final int VERSION = 2;
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private SpecFile() {}
 
@@ -35,14 +45,14 @@ final class SpecFile {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(VERSION);
-            out.writeUTF(s.name());
-            out.writeUTF(s.image());
+            str(out, s.name());
+            str(out, s.image());
             list(out, s.entrypoint());
             list(out, s.command());
             map(out, s.environment());
-            out.writeUTF(s.workingDir());
-            out.writeUTF(s.user());
-            out.writeUTF(s.stopSignal());
+            str(out, s.workingDir());
+            str(out, s.user());
+            str(out, s.stopSignal());
             map(out, s.labels());
             out.writeDouble(s.cpuLimit().orElse(-1));
             out.writeLong(s.memoryLimitBytes().orElse(-1));
@@ -68,18 +78,18 @@ final class SpecFile {
         try (DataInputStream in =
                 new DataInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
             int version = in.readInt();
-            if (version != VERSION) {
+            if (version != 1 && version != 2) {
                 throw new IOException("unknown spec version " + version);
             }
-            String name = in.readUTF();
-            String image = in.readUTF();
-            List<String> entrypoint = list(in);
-            List<String> command = list(in);
-            Map<String, String> env = map(in);
-            String wd = in.readUTF();
-            String user = in.readUTF();
-            String stop = in.readUTF();
-            Map<String, String> labels = map(in);
+            String name = str(in, version);
+            String image = str(in, version);
+            List<String> entrypoint = list(in, version);
+            List<String> command = list(in, version);
+            Map<String, String> env = map(in, version);
+            String wd = str(in, version);
+            String user = str(in, version);
+            String stop = str(in, version);
+            Map<String, String> labels = map(in, version);
             double cpu = in.readDouble();
             long mem = in.readLong();
             long pids = in.readLong();
@@ -88,13 +98,13 @@ final class SpecFile {
                 health =
                         Optional.of(
                                 new ContainerHealthcheck(
-                                        list(in),
+                                        list(in, version),
                                         Duration.ofMillis(in.readLong()),
                                         Duration.ofMillis(in.readLong()),
                                         in.readInt(),
                                         Duration.ofMillis(in.readLong())));
             }
-            List<String> argv = list(in);
+            List<String> argv = list(in, version);
             ContainerSpec spec =
                     new ContainerSpec(
                             name,
@@ -119,9 +129,13 @@ final class SpecFile {
     }
 
     static void writeState(Path file, Properties state) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        state.store(bytes, null);
-        atomicWrite(file, bytes.toByteArray());
+        // key=value lines that Properties.load reads; written by hand because store() formats a
+        // date comment on every write. Keys and values here are names, numbers and instants.
+        StringBuilder text = new StringBuilder(256);
+        for (String key : state.stringPropertyNames()) {
+            text.append(key).append('=').append(state.getProperty(key)).append('\n');
+        }
+        atomicWrite(file, text.toString().getBytes(StandardCharsets.ISO_8859_1));
     }
 
     static Properties readState(Path file) throws IOException {
@@ -134,26 +148,55 @@ final class SpecFile {
 
     private static void atomicWrite(Path file, byte[] content) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(
-                tmp,
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.write(tmp, content);
+        // a left-over temporary file (a crash mid-write) is truncated; it was made 600 too
+        try (SeekableByteChannel out =
+                Files.newByteChannel(
+                        tmp,
+                        Set.of(
+                                StandardOpenOption.WRITE,
+                                StandardOpenOption.CREATE,
+                                StandardOpenOption.TRUNCATE_EXISTING),
+                        OWNER_ONLY)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                out.write(buffer);
+            }
+        }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void str(DataOutputStream out, String s) throws IOException {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static String str(DataInputStream in, int version) throws IOException {
+        if (version == 1) {
+            return in.readUTF();
+        }
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IOException("damaged spec file: a string of " + n + " bytes");
+        }
+        return new String(in.readNBytes(n), StandardCharsets.UTF_8);
     }
 
     private static void list(DataOutputStream out, List<String> list) throws IOException {
         out.writeInt(list.size());
         for (String s : list) {
-            out.writeUTF(s);
+            str(out, s);
         }
     }
 
-    private static List<String> list(DataInputStream in) throws IOException {
+    private static List<String> list(DataInputStream in, int version) throws IOException {
         int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IOException("damaged spec file: a list of " + n + " items");
+        }
         List<String> list = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            list.add(in.readUTF());
+            list.add(str(in, version));
         }
         return list;
     }
@@ -161,16 +204,16 @@ final class SpecFile {
     private static void map(DataOutputStream out, Map<String, String> map) throws IOException {
         out.writeInt(map.size());
         for (Map.Entry<String, String> e : map.entrySet()) {
-            out.writeUTF(e.getKey());
-            out.writeUTF(e.getValue());
+            str(out, e.getKey());
+            str(out, e.getValue());
         }
     }
 
-    private static Map<String, String> map(DataInputStream in) throws IOException {
+    private static Map<String, String> map(DataInputStream in, int version) throws IOException {
         int n = in.readInt();
         Map<String, String> map = new LinkedHashMap<>();
         for (int i = 0; i < n; i++) {
-            map.put(in.readUTF(), in.readUTF());
+            map.put(str(in, version), str(in, version));
         }
         return map;
     }

@@ -14,6 +14,7 @@ import ai.hanzo.node.api.compute.DeploymentState;
 import ai.hanzo.node.api.compute.DeploymentStatus;
 import ai.hanzo.node.api.compute.ServiceSpec;
 import ai.hanzo.node.api.event.NodeEvent;
+import ai.hanzo.node.api.runtime.ContainerRuntime;
 import ai.hanzo.node.api.runtime.ContainerState;
 import ai.hanzo.node.api.runtime.ContainerStatus;
 import ai.hanzo.node.compute.internal.DeploymentEngine;
@@ -22,6 +23,8 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -76,8 +79,30 @@ class DockerOrchestratorIT {
                                     Duration.ofSeconds(5),
                                     Duration.ofSeconds(30),
                                     Duration.ofSeconds(30)));
+            // the runtime behind a proxy that records when each stop call begins and ends
+            List<String> stops = new CopyOnWriteArrayList<>();
+            ContainerRuntime recording =
+                    (ContainerRuntime)
+                            Proxy.newProxyInstance(
+                                    ContainerRuntime.class.getClassLoader(),
+                                    new Class<?>[] {ContainerRuntime.class},
+                                    (proxy, method, args) -> {
+                                        boolean stop = method.getName().equals("stop");
+                                        if (stop) {
+                                            stops.add("begin " + args[0]);
+                                        }
+                                        try {
+                                            return method.invoke(runtime, args);
+                                        } catch (InvocationTargetException e) {
+                                            throw e.getCause();
+                                        } finally {
+                                            if (stop) {
+                                                stops.add("end " + args[0]);
+                                            }
+                                        }
+                                    });
             try {
-                orchestrator.addRuntime(runtime);
+                orchestrator.addRuntime(recording);
                 // the orchestrator places deployments only on a runtime whose self-test passed
                 await().atMost(30, SECONDS)
                         .until(
@@ -141,6 +166,23 @@ class DockerOrchestratorIT {
                 assertTrue(
                         events.stream().anyMatch(e -> "died".equals(e.attributes().get("action"))),
                         "the death is an event");
+
+                // sleep as pid 1 ignores SIGTERM: each container takes its whole grace period,
+                // and the three periods overlap
+                stops.clear();
+                orchestrator.stop(id, false);
+                await().atMost(60, SECONDS)
+                        .until(
+                                () ->
+                                        orchestrator.status(id).orElseThrow().state()
+                                                == DeploymentState.STOPPED);
+                assertTrue(
+                        containers(runtime, id).stream()
+                                .noneMatch(c -> c.state() == ContainerState.RUNNING));
+                assertEquals(6, stops.size(), stops.toString());
+                assertTrue(
+                        stops.subList(0, 3).stream().allMatch(c -> c.startsWith("begin ")),
+                        "all three stops go out before the first one completes: " + stops);
 
                 orchestrator.remove(id, true);
                 await().atMost(60, SECONDS).until(() -> containers(runtime, id).isEmpty());
