@@ -102,6 +102,55 @@ class CliIT {
             assertEquals(7, exec.exitCode(), exec.output());
             assertTrue(exec.output().contains("in-container"), exec.output());
 
+            // exec -it through a real pseudo-terminal (script(1)): raw mode on the local terminal,
+            // what is typed reaches the remote shell, and its exit code comes back
+            String cliCommand =
+                    String.join(
+                            " ",
+                            home.resolve("bin/hanzo-node").toString(),
+                            "exec",
+                            "--grpc-addr",
+                            node.grpcAddress(),
+                            "--data-dir",
+                            home.resolve("data").toString(),
+                            "-i",
+                            "-t",
+                            container,
+                            "--",
+                            "/bin/sh");
+            Process pty =
+                    new ProcessBuilder("script", "-qfec", cliCommand, "/dev/null")
+                            .redirectErrorStream(true)
+                            .start();
+            pty.getOutputStream()
+                    .write("echo pty-$((6*7))\nexit 3\n".getBytes(StandardCharsets.UTF_8));
+            pty.getOutputStream().flush();
+            assertTrue(pty.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "exec -it hung");
+            String typed = new String(pty.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            pty.getOutputStream().close();
+            assertEquals(3, pty.exitValue(), typed);
+            assertTrue(typed.contains("pty-42"), typed);
+
+            // several -f files merge as docker compose merges them
+            Path override = project.resolve("compose.override.yml");
+            Files.writeString(
+                    override,
+                    "services:\n  greeter:\n    environment:\n      GREETING: from-override\n",
+                    StandardCharsets.UTF_8);
+            NodeProcess.Result dry =
+                    cli(
+                            node,
+                            "deploy",
+                            "-f",
+                            compose.toString(),
+                            "-f",
+                            override.toString(),
+                            "--dry-run",
+                            "-o",
+                            "json");
+            assertEquals(0, dry.exitCode(), dry.output());
+            assertTrue(dry.output().contains("\"GREETING\": \"from-override\""), dry.output());
+
             NodeProcess.Result rm = cli(node, "rm", "e2e");
             assertEquals(0, rm.exitCode(), rm.output());
             assertEquals("Removed e2e\n", rm.output());
