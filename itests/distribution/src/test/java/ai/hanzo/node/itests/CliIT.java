@@ -41,6 +41,34 @@ class CliIT {
         return NodeProcess.run(command, Map.of("HOME", home.toString()));
     }
 
+    // bin/hanzo-node exec on a pseudo-terminal made by script(1), with what is typed on it
+    private static NodeProcess.Result onTerminal(NodeProcess node, String input, String... execArgs)
+            throws Exception {
+        List<String> words =
+                new ArrayList<>(
+                        List.of(
+                                home.resolve("bin/hanzo-node").toString(),
+                                "exec",
+                                "--grpc-addr",
+                                node.grpcAddress(),
+                                "--data-dir",
+                                home.resolve("data").toString()));
+        words.addAll(List.of(execArgs));
+        Process pty =
+                new ProcessBuilder("script", "-qfec", String.join(" ", words), "/dev/null")
+                        .redirectErrorStream(true)
+                        .start();
+        pty.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+        pty.getOutputStream().flush();
+        if (!pty.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            pty.destroyForcibly();
+            throw new AssertionError("exec on a terminal did not finish within 60 s");
+        }
+        String printed = new String(pty.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        pty.getOutputStream().close();
+        return new NodeProcess.Result(pty.exitValue(), printed);
+    }
+
     @Test
     void deployPsLogsAndRemoveAComposeFileOnTheProcessRuntime() throws Exception {
         Path project = Files.createDirectories(home.resolve("project"));
@@ -102,34 +130,21 @@ class CliIT {
             assertEquals(7, exec.exitCode(), exec.output());
             assertTrue(exec.output().contains("in-container"), exec.output());
 
-            // exec -it through a real pseudo-terminal (script(1)): raw mode on the local terminal,
-            // what is typed reaches the remote shell, and its exit code comes back
-            String cliCommand =
-                    String.join(
-                            " ",
-                            home.resolve("bin/hanzo-node").toString(),
-                            "exec",
-                            "--grpc-addr",
-                            node.grpcAddress(),
-                            "--data-dir",
-                            home.resolve("data").toString(),
-                            "-i",
-                            "-t",
-                            container,
-                            "--",
-                            "/bin/sh");
-            Process pty =
-                    new ProcessBuilder("script", "-qfec", cliCommand, "/dev/null")
-                            .redirectErrorStream(true)
-                            .start();
-            pty.getOutputStream()
-                    .write("echo pty-$((6*7))\nexit 3\n".getBytes(StandardCharsets.UTF_8));
-            pty.getOutputStream().flush();
-            assertTrue(pty.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "exec -it hung");
-            String typed = new String(pty.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            pty.getOutputStream().close();
-            assertEquals(3, pty.exitValue(), typed);
-            assertTrue(typed.contains("pty-42"), typed);
+            // exec from a real terminal (script(1) gives the CLI a pseudo-terminal): what is typed
+            // reaches the remote shell, and its exit code comes back
+            NodeProcess.Result typed =
+                    onTerminal(
+                            node, "echo pty-$((6*7))\nexit 3\n", "-i", container, "--", "/bin/sh");
+            assertEquals(3, typed.exitCode(), typed.output());
+            assertTrue(typed.output().contains("pty-42"), typed.output());
+            // -t asks for a remote terminal, which the process runtime has not: one clear line
+            NodeProcess.Result tty =
+                    onTerminal(node, "exit 0\n", "-i", "-t", container, "--", "/bin/sh");
+            assertEquals(1, tty.exitCode(), tty.output());
+            assertTrue(
+                    tty.output()
+                            .contains("the process runtime has no terminals: run exec without tty"),
+                    tty.output());
 
             // several -f files merge as docker compose merges them
             Path override = project.resolve("compose.override.yml");
