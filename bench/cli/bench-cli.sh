@@ -41,7 +41,10 @@ port=$(free_port)
     --p2p-addr /ip4/127.0.0.1/tcp/0 --mdns=false > "$work/node.out" 2>&1) &
 node_pid=$!
 cleanup() {
-    pkill -TERM -P "$node_pid" 2> /dev/null || true
+    # the process runtime's containers outlive the node by design: remove the deployment first;
+    # node_pid is the node's JVM itself (the subshell and bin/hanzo-node exec into it)
+    cli rm bench > /dev/null 2>&1 || true
+    kill -TERM "$node_pid" 2> /dev/null && wait "$node_pid" 2> /dev/null || true
     [ -n "${dockerd_pid:-}" ] && kill -TERM "$dockerd_pid" 2> /dev/null || true
 }
 trap cleanup EXIT
@@ -58,8 +61,8 @@ version_ms=$(time_ms "$home/bin/hanzo-node" --version)
 status_ms=$(time_ms cli status)
 ps_ms=$(time_ms cli ps)
 version_cpu=$(cpu_ms "$home/bin/hanzo-node" --version)
-status_cpu=$(cpu_ms cli status)
-ps_cpu=$(cpu_ms cli ps)
+status_cpu=$(cpu_ms "$home/bin/hanzo-node" status --grpc-addr "127.0.0.1:$port" --data-dir "$home/data")
+ps_cpu=$(cpu_ms "$home/bin/hanzo-node" ps --grpc-addr "127.0.0.1:$port" --data-dir "$home/data")
 
 docker_ms="-"
 if command -v dockerd > /dev/null && [ "$(id -u)" = 0 ]; then
