@@ -15,8 +15,10 @@ work="$here/target"
 mkdir -p "$work"
 
 archive=$(ls "$root"/distribution/assembly/target/hanzo-node-*.tar.gz)
-karaf_archive="$HOME/.m2/repository/org/apache/karaf/apache-karaf/4.4.10/apache-karaf-4.4.10.tar.gz"
-[ -f "$karaf_archive" ] || mvn -q dependency:get -Dartifact=org.apache.karaf:apache-karaf:4.4.10:tar.gz
+# MAVEN_REPO: the local Maven repository to take (or fetch) the stock Karaf archive from
+repo=${MAVEN_REPO:-$HOME/.m2/repository}
+karaf_archive="$repo/org/apache/karaf/apache-karaf/4.4.10/apache-karaf-4.4.10.tar.gz"
+[ -f "$karaf_archive" ] || mvn -q dependency:get -Dmaven.repo.local="$repo" -Dartifact=org.apache.karaf:apache-karaf:4.4.10:tar.gz
 [ -d "$here/node_modules" ] || (cd "$here" && npm install --no-audit --no-fund --silent)
 
 now_ms() { date +%s%3N; }

@@ -12,7 +12,9 @@ import ai.hanzo.node.proto.v1.GetStatusRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -30,8 +32,10 @@ final class DeployCommand extends ClientCommand {
             names = {"-f", "--file"},
             required = true,
             paramLabel = "<compose.yml>",
-            description = "The compose file, or - for standard input")
-    String file;
+            description =
+                    "The compose file, or - for standard input; repeat to merge files as docker"
+                            + " compose does (later files override earlier ones)")
+    List<String> files;
 
     @Option(
             names = {"-p", "--project-name"},
@@ -128,6 +132,22 @@ final class DeployCommand extends ClientCommand {
     private ComposeFile parse() throws CliException, IOException {
         ComposeParser parser = new ComposeParser(context.env());
         try {
+            if (files.size() > 1) {
+                List<Path> paths = new ArrayList<>();
+                for (String file : files) {
+                    Path path = Path.of(file);
+                    if (file.equals("-") || !java.nio.file.Files.isRegularFile(path)) {
+                        throw new CliException(
+                                ExitCode.USAGE,
+                                file.equals("-")
+                                        ? "-f - (standard input) cannot be merged with other files"
+                                        : "compose file " + path + " not found");
+                    }
+                    paths.add(path);
+                }
+                return parser.parse(paths, projectName);
+            }
+            String file = files.get(0);
             if (file.equals("-")) {
                 String text = new String(Terminal.stdin.readAllBytes(), StandardCharsets.UTF_8);
                 Path cwd = Path.of("").toAbsolutePath();

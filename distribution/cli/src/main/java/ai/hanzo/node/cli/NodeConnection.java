@@ -8,15 +8,16 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.ForwardingClientCall;
-import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,17 @@ import java.util.concurrent.TimeUnit;
  * <data-dir>/admin.key}. The key is never printed.
  */
 final class NodeConnection implements AutoCloseable {
+    static {
+        // a client that lives for one command: Netty's NIO transport instead of unpacking and
+        // loading its epoll library each run, and none of its Flight Recorder events
+        System.setProperty(
+                "io.grpc.netty.shaded.io.netty.transport.noNative",
+                System.getProperty("io.grpc.netty.shaded.io.netty.transport.noNative", "true"));
+        System.setProperty(
+                "io.grpc.netty.shaded.io.netty.jfr.enabled",
+                System.getProperty("io.grpc.netty.shaded.io.netty.jfr.enabled", "false"));
+    }
+
     static final String DEFAULT_ADDRESS = "127.0.0.1:50051";
     private static final Metadata.Key<String> API_KEY =
             Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
@@ -70,7 +82,7 @@ final class NodeConnection implements AutoCloseable {
                         config.getProperty("grpc-addr"),
                         context.conf().get("HANZO_GRPC_ADDR"),
                         DEFAULT_ADDRESS);
-        String target = dialable(address);
+        InetSocketAddress target = dialable(address);
         Path dataDir =
                 options.dataDirectory != null
                         ? options.dataDirectory.toAbsolutePath().normalize()
@@ -127,12 +139,15 @@ final class NodeConnection implements AutoCloseable {
         } else {
             credentials = InsecureChannelCredentials.create();
         }
-        ManagedChannel channel = Grpc.newChannelBuilder(target, credentials).build();
+        // straight to the address: no name-resolver plugin, no retry buffering for a one-shot
+        // client
+        ManagedChannel channel =
+                NettyChannelBuilder.forAddress(target, credentials).disableRetry().build();
         return new NodeConnection(channel, address, key, keySource, options.timeoutSeconds);
     }
 
     // a node listening on every address is reached on loopback
-    private static String dialable(String address) throws CliException {
+    private static InetSocketAddress dialable(String address) throws CliException {
         int colon = address.lastIndexOf(':');
         if (colon <= 0 || colon == address.length() - 1) {
             throw new CliException(
@@ -157,9 +172,12 @@ final class NodeConnection implements AutoCloseable {
         if (host.equals("0.0.0.0")) {
             host = "127.0.0.1";
         } else if (host.equals("[::]")) {
-            host = "[::1]";
+            host = "::1";
+        } else if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
         }
-        return "dns:///" + host + ":" + port;
+        // an unknown host name stays unresolved: the call then fails as unreachable (exit 3)
+        return new InetSocketAddress(host, Integer.parseInt(port));
     }
 
     private static Properties clientConfig(ConnectionOptions options, Map<String, String> env)

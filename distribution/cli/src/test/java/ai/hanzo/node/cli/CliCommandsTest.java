@@ -419,6 +419,25 @@ class CliCommandsTest {
     }
 
     @Test
+    void scaleStopTopAndModelsAlsoAnswerInJson() throws Exception {
+        deployShop();
+        Result scale = run("scale", "shop-1", "web=2", "-o", "json");
+        assertEquals(0, scale.code(), scale.err());
+        assertTrue(scale.out().contains("\"previous_replicas\": 1"), scale.out());
+        assertTrue(scale.out().contains("\"current_replicas\": 2"), scale.out());
+        Result stop = run("stop", "shop-1", "-o", "json");
+        assertEquals(0, stop.code(), stop.err());
+        assertTrue(stop.out().contains("\"success\": true"), stop.out());
+        Result top = run("top", "-n", "1", "-o", "json");
+        assertEquals(0, top.code(), top.err());
+        assertTrue(top.out().contains("\"cpu_usage\":"), top.out());
+        Result models = run("models", "-o", "json");
+        assertEquals(0, models.code(), models.err());
+        assertTrue(models.out().contains("\"id\": \"all-minilm-l6-v2\""), models.out());
+        assertTrue(models.out().contains("\"engines\":"), models.out());
+    }
+
+    @Test
     void eventsStreamWithTypesAndCount() throws Exception {
         server.events.add(
                 NodeEvent.newBuilder()

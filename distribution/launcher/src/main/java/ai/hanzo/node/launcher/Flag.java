@@ -74,6 +74,12 @@ enum Flag {
             Kind.SWITCH,
             "false",
             "Move the node's store aside and start with an empty one"),
+    CONSOLE(
+            "--console",
+            "HANZO_CONSOLE",
+            Kind.SWITCH,
+            "false",
+            "Run Karaf's console with the hanzo:* commands on this terminal"),
     HELP("--help", "", Kind.ACTION, "", "Print this help and exit"),
     VERSION("--version", "", Kind.ACTION, "", "Print the version and exit");
 

@@ -11,12 +11,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
@@ -121,13 +124,25 @@ public final class HanzoNodeLauncher {
             throws Exception {
         Callable<Integer> runNode = () -> 0;
         CommandLine commandLine = new CommandLine(NodeOptions.rootSpec(runNode));
-        commandLine.addSubcommand(new KeysCommand());
         ClientContext context = new ClientContext();
+        List<Object> commands = new ArrayList<>();
+        commands.add(new KeysCommand());
         // the gRPC client commands: on the class path only in the client JVM (lib/cli)
         for (ClientCommands provider :
                 ServiceLoader.load(
                         ClientCommands.class, HanzoNodeLauncher.class.getClassLoader())) {
-            provider.commands(context).forEach(commandLine::addSubcommand);
+            commands.addAll(provider.commands(context));
+        }
+        // picocli reads every registered command's annotations by reflection, a large share of a
+        // client command's start-up: register only the one named, unless the whole tree is needed
+        // (help, completion, an unknown word that picocli must report)
+        Object named = args.length > 0 ? named(commands, args[0]) : null;
+        if (named != null && !args[0].equals("completion")) {
+            commandLine.addSubcommand(named);
+        } else if (args.length == 1 && args[0].equals("--version")) {
+            // the version needs no command
+        } else {
+            commands.forEach(commandLine::addSubcommand);
         }
         commandLine.setOut(out).setErr(err);
         ParseResult result;
@@ -185,6 +200,29 @@ public final class HanzoNodeLauncher {
             err.println("hanzo-node " + command.getCommandName() + ": " + e.getMessage());
             return 1;
         }
+    }
+
+    /**
+     * @return the command whose name or alias is {@code word}, or null
+     */
+    private static Object named(List<Object> commands, String word) {
+        for (Object command : commands) {
+            // commands with subcommands come already built as a CommandLine
+            if (command instanceof CommandLine built) {
+                if (built.getCommandName().equals(word)
+                        || List.of(built.getCommandSpec().aliases()).contains(word)) {
+                    return command;
+                }
+                continue;
+            }
+            Command annotation = command.getClass().getAnnotation(Command.class);
+            if (annotation != null
+                    && (annotation.name().equals(word)
+                            || List.of(annotation.aliases()).contains(word))) {
+                return command;
+            }
+        }
+        return null;
     }
 
     private static int usageError(PrintWriter err, String message, CommandLine where) {

@@ -227,6 +227,7 @@ final class NodeOptions {
             }
         }
         bool(Flag.RESET_STORE);
+        bool(Flag.CONSOLE);
         bool(Flag.MDNS);
     }
 
@@ -360,6 +361,8 @@ final class NodeOptions {
         properties.put("hanzo.mlx", Boolean.toString(mlx()));
         properties.put("hanzo.log.level", value(Flag.LOG_LEVEL).toUpperCase(Locale.ROOT));
         properties.put("hanzo.store.reset", Boolean.toString(bool(Flag.RESET_STORE)));
+        // Karaf's local console on this terminal; off by default (bin/hanzo-node sets false)
+        properties.put("karaf.startLocalConsole", Boolean.toString(bool(Flag.CONSOLE)));
         // Karaf keeps its cache, logs and temp files in the node's data dir
         properties.put("karaf.data", data.toString());
         properties.put("karaf.log", data.resolve("log").toString());

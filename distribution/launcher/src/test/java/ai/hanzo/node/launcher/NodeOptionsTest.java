@@ -114,6 +114,18 @@ class NodeOptionsTest {
         assertEquals("true", properties.get("hanzo.store.reset"));
         assertEquals("false", properties.get("hanzo.mlx"));
         assertEquals("true", properties.get("hanzo.p2p.mdns"));
+        // Karaf's local console is off unless asked for, by flag or environment
+        assertEquals("false", properties.get("karaf.startLocalConsole"));
+        assertEquals(
+                "true",
+                parse(List.of("--console"), Map.of(), Map.of())
+                        .systemProperties(Path.of("/"))
+                        .get("karaf.startLocalConsole"));
+        assertEquals(
+                "true",
+                parse(List.of(), Map.of("HANZO_CONSOLE", "true"), Map.of())
+                        .systemProperties(Path.of("/"))
+                        .get("karaf.startLocalConsole"));
         assertEquals(
                 "false",
                 parse(List.of("--mdns=false"), Map.of(), Map.of())

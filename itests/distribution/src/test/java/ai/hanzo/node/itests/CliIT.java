@@ -41,6 +41,34 @@ class CliIT {
         return NodeProcess.run(command, Map.of("HOME", home.toString()));
     }
 
+    // bin/hanzo-node exec on a pseudo-terminal made by script(1), with what is typed on it
+    private static NodeProcess.Result onTerminal(NodeProcess node, String input, String... execArgs)
+            throws Exception {
+        List<String> words =
+                new ArrayList<>(
+                        List.of(
+                                home.resolve("bin/hanzo-node").toString(),
+                                "exec",
+                                "--grpc-addr",
+                                node.grpcAddress(),
+                                "--data-dir",
+                                home.resolve("data").toString()));
+        words.addAll(List.of(execArgs));
+        Process pty =
+                new ProcessBuilder("script", "-qfec", String.join(" ", words), "/dev/null")
+                        .redirectErrorStream(true)
+                        .start();
+        pty.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+        pty.getOutputStream().flush();
+        if (!pty.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            pty.destroyForcibly();
+            throw new AssertionError("exec on a terminal did not finish within 60 s");
+        }
+        String printed = new String(pty.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        pty.getOutputStream().close();
+        return new NodeProcess.Result(pty.exitValue(), printed);
+    }
+
     @Test
     void deployPsLogsAndRemoveAComposeFileOnTheProcessRuntime() throws Exception {
         Path project = Files.createDirectories(home.resolve("project"));
@@ -101,6 +129,47 @@ class CliIT {
                             "echo in-container; exit 7");
             assertEquals(7, exec.exitCode(), exec.output());
             assertTrue(exec.output().contains("in-container"), exec.output());
+
+            // exec from a real terminal (script(1) gives the CLI a pseudo-terminal): what is typed
+            // reaches the remote shell, and its exit code comes back
+            NodeProcess.Result typed =
+                    onTerminal(
+                            node, "echo pty-$((6*7))\nexit 3\n", "-i", container, "--", "/bin/sh");
+            assertEquals(3, typed.exitCode(), typed.output());
+            assertTrue(typed.output().contains("pty-42"), typed.output());
+            // -t gives the remote command a terminal of its own (the process runtime opens a pty):
+            // the shell sees one, runs what is typed, and its exit code comes back
+            NodeProcess.Result tty =
+                    onTerminal(
+                            node,
+                            "test -t 0 && echo remote-tty-$((6*7))\nexit 5\n",
+                            "-i",
+                            "-t",
+                            container,
+                            "--",
+                            "/bin/sh");
+            assertEquals(5, tty.exitCode(), tty.output());
+            assertTrue(tty.output().contains("remote-tty-42"), tty.output());
+
+            // several -f files merge as docker compose merges them
+            Path override = project.resolve("compose.override.yml");
+            Files.writeString(
+                    override,
+                    "services:\n  greeter:\n    environment:\n      GREETING: from-override\n",
+                    StandardCharsets.UTF_8);
+            NodeProcess.Result dry =
+                    cli(
+                            node,
+                            "deploy",
+                            "-f",
+                            compose.toString(),
+                            "-f",
+                            override.toString(),
+                            "--dry-run",
+                            "-o",
+                            "json");
+            assertEquals(0, dry.exitCode(), dry.output());
+            assertTrue(dry.output().contains("\"GREETING\": \"from-override\""), dry.output());
 
             NodeProcess.Result rm = cli(node, "rm", "e2e");
             assertEquals(0, rm.exitCode(), rm.output());

@@ -138,6 +138,38 @@ public final class ComposeParser {
         return new Run(source, directory).parse(text, defaultName);
     }
 
+    /**
+     * Parses several compose files as one project, as {@code docker compose -f a.yml -f b.yml}:
+     * later files override and extend earlier ones ({@link ComposeMerge}); the first file's
+     * directory is the project directory.
+     *
+     * @param files the compose files, in order
+     * @param defaultName the deployment name when no file has a top-level {@code name}, or null for
+     *     the project directory's name
+     * @return the spec of the merged files and the warnings
+     * @throws ComposeException naming every problem found
+     * @throws IOException if a file or the {@code .env} cannot be read
+     */
+    public ComposeFile parse(List<Path> files, String defaultName)
+            throws ComposeException, IOException {
+        if (files.size() == 1) {
+            return parse(files.get(0), defaultName);
+        }
+        Path directory = files.get(0).toAbsolutePath().normalize().getParent();
+        List<String> texts = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        for (Path file : files) {
+            texts.add(Files.readString(file, StandardCharsets.UTF_8));
+            labels.add(file.getFileName().toString());
+        }
+        String fallback = defaultName;
+        if (fallback == null || fallback.isBlank()) {
+            Path dirName = directory.getFileName();
+            fallback = dirName == null ? "default" : dirName.toString();
+        }
+        return new Run(String.join(" + ", labels), directory).parse(texts, labels, fallback);
+    }
+
     /** One parse: the problems and warnings it collects. */
     private final class Run {
         private final String source;
@@ -154,6 +186,22 @@ public final class ComposeParser {
         }
 
         ComposeFile parse(String text, String defaultName) throws ComposeException, IOException {
+            readVariables();
+            return build(load(text, source), defaultName);
+        }
+
+        /** Several files, each interpolated, merged in order as docker compose merges them. */
+        ComposeFile parse(List<String> texts, List<String> labels, String defaultName)
+                throws ComposeException, IOException {
+            readVariables();
+            Map<String, Object> root = load(texts.get(0), labels.get(0));
+            for (int i = 1; i < texts.size(); i++) {
+                root = ComposeMerge.merge(root, load(texts.get(i), labels.get(i)));
+            }
+            return build(root, defaultName);
+        }
+
+        private void readVariables() throws IOException {
             variables = new HashMap<>();
             Path dotEnv = directory.resolve(".env");
             if (Files.isRegularFile(dotEnv)) {
@@ -161,7 +209,9 @@ public final class ComposeParser {
             }
             variables.putAll(environment);
             interpolator = new Interpolator(variables);
+        }
 
+        private Map<String, Object> load(String text, String source) throws ComposeException {
             Object document;
             try {
                 LoadSettings settings =
@@ -185,6 +235,11 @@ public final class ComposeParser {
             if (!problems.isEmpty()) {
                 throw new ComposeException(source, problems);
             }
+            return root;
+        }
+
+        private ComposeFile build(Map<String, Object> root, String defaultName)
+                throws ComposeException, IOException {
             checkKeys(root, TOP_KEYS, "");
             ComposeSpec.Builder spec = ComposeSpec.newBuilder();
             if (root.containsKey("version")) {

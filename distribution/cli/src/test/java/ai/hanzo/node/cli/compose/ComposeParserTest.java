@@ -47,6 +47,97 @@ class ComposeParserTest {
     }
 
     @Test
+    void laterFilesOverrideAndExtendEarlierOnesAsDockerComposeMergesThem() throws Exception {
+        Path base = temp.resolve("compose.yml");
+        Files.writeString(
+                base,
+                """
+                name: shop
+                services:
+                  web:
+                    image: nginx:1.26
+                    command: ["nginx", "-g", "daemon off;"]
+                    ports: ["127.0.0.1:8080:80"]
+                    environment:
+                      - TZ=UTC
+                      - LOG=text
+                    labels: {tier: frontend}
+                    volumes: ["./site:/usr/share/nginx/html:ro", "cache:/var/cache/nginx"]
+                    depends_on: [app]
+                    healthcheck:
+                      test: ["CMD", "true"]
+                      interval: 30s
+                  app:
+                    image: shop/app:1
+                volumes:
+                  cache: {}
+                """);
+        Path override = temp.resolve("compose.prod.yml");
+        Files.writeString(
+                override,
+                """
+                services:
+                  web:
+                    image: nginx:1.27
+                    command: ["nginx-debug"]
+                    ports: ["127.0.0.1:8443:443"]
+                    environment:
+                      LOG: json
+                      EXTRA: "1"
+                    volumes: ["./prod-site:/usr/share/nginx/html:ro"]
+                    depends_on:
+                      app: {condition: service_healthy}
+                    healthcheck:
+                      test: ["CMD", "curl", "-f", "http://localhost/"]
+                    deploy: {replicas: 3}
+                  app:
+                    healthcheck: {test: ["CMD", "true"]}
+                  worker:
+                    image: shop/worker:1
+                """);
+        ComposeFile file = parser.parse(List.of(base, override), null);
+        ComposeSpec spec = file.spec();
+        assertEquals("shop", file.projectName());
+        assertEquals(
+                List.of("app", "web", "worker"),
+                spec.getServicesMap().keySet().stream().sorted().toList());
+        ServiceSpec web = spec.getServicesOrThrow("web");
+        assertEquals("nginx:1.27", web.getImage());
+        // replaced whole, not appended
+        assertEquals(List.of("nginx-debug"), web.getCommandList());
+        assertEquals(
+                List.of("CMD", "curl", "-f", "http://localhost/"),
+                web.getHealthcheck().getTestList());
+        assertEquals("30s", web.getHealthcheck().getInterval());
+        // appended
+        assertEquals(List.of("127.0.0.1:8080:80", "127.0.0.1:8443:443"), web.getPortsList());
+        // merged by name, list and map syntax alike
+        assertEquals(Map.of("TZ", "UTC", "LOG", "json", "EXTRA", "1"), web.getEnvironmentMap());
+        assertEquals(Map.of("tier", "frontend"), web.getLabelsMap());
+        // merged by target: the override's site replaces the base's at the same path
+        assertEquals(
+                List.of(
+                        temp.resolve("prod-site") + ":/usr/share/nginx/html:ro",
+                        "cache:/var/cache/nginx"),
+                web.getVolumesList());
+        assertEquals("service_healthy", web.getDependsOnOrThrow("app").getCondition());
+        assertEquals(3, web.getDeploy().getReplicas());
+        assertEquals("shop/app:1", spec.getServicesOrThrow("app").getImage());
+        assertTrue(spec.getServicesOrThrow("app").hasHealthcheck());
+
+        // a problem in a later file names that file's result, and nothing is returned
+        Path broken = temp.resolve("compose.broken.yml");
+        Files.writeString(broken, "services:\n  web:\n    build: .\n");
+        String message =
+                assertThrows(
+                                ComposeException.class,
+                                () -> parser.parse(List.of(base, broken), null))
+                        .getMessage();
+        assertTrue(message.contains("compose.yml + compose.broken.yml"), message);
+        assertTrue(message.contains("services.web.build"), message);
+    }
+
+    @Test
     void webDbCacheFileBecomesTheFullSpec() throws Exception {
         ComposeFile file = parse("web-db-cache/compose.yml");
         ComposeSpec spec = file.spec();
