@@ -620,7 +620,9 @@ public final class Gossipsub {
                                                 return;
                                             }
                                             p.out = stream;
-                                            p.floodsub = FLOODSUB.equals(stream.protocol());
+                                            if (FLOODSUB.equals(stream.protocol())) {
+                                                markFloodsub(p);
+                                            }
                                             if (!handlers.isEmpty()) {
                                                 List<PubsubRpc.SubOpts> subs = new ArrayList<>();
                                                 handlers.keySet()
@@ -639,6 +641,25 @@ public final class Gossipsub {
                                                 writeFrame(p, p.pending.poll());
                                             }
                                         }));
+    }
+
+    /**
+     * A floodsub peer is never in a mesh and gets no control messages, also none queued while its
+     * protocol was not yet known.
+     */
+    private void markFloodsub(PeerState p) {
+        if (p.floodsub) {
+            return;
+        }
+        p.floodsub = true;
+        mesh.forEach((topic, m) -> removeFromMesh(topic, m, p.id));
+        int queued = p.pending.size();
+        for (int i = 0; i < queued; i++) {
+            PubsubRpc rpc = PubsubRpc.decode(p.pending.poll());
+            if (!rpc.subscriptions().isEmpty() || !rpc.messages().isEmpty()) {
+                p.pending.add(PubsubRpc.of(rpc.subscriptions(), rpc.messages(), null).encode());
+            }
+        }
     }
 
     private void removePeer(PeerId id) {
@@ -696,7 +717,15 @@ public final class Gossipsub {
         @Override
         public void onActive(YamuxStream stream) {
             PeerId id = stream.session().remotePeer();
-            exec(() -> ensureOutbound(id));
+            boolean floodsub = FLOODSUB.equals(stream.protocol());
+            exec(
+                    () -> {
+                        if (floodsub) {
+                            // known before our own stream to it opens: no GRAFT or gossip meanwhile
+                            markFloodsub(peer(id));
+                        }
+                        ensureOutbound(id);
+                    });
         }
 
         @Override
