@@ -6,6 +6,7 @@ import ai.hanzo.node.p2p.internal.identity.IdentityKey;
 import ai.hanzo.node.p2p.internal.identity.Multiaddr;
 import ai.hanzo.node.p2p.internal.pubsub.Gossipsub;
 import ai.hanzo.node.p2p.internal.pubsub.GossipsubConfig;
+import ai.hanzo.node.p2p.internal.pubsub.PeerScoreParams;
 import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.io.BufferedReader;
@@ -250,8 +251,13 @@ final class ScaleBench {
         // stdout carries the protocol: the node's own logging goes to stderr (simplelogger default)
         NioEventLoopGroup group = new NioEventLoopGroup(1);
         Libp2pHost.Limits limits = Libp2pHost.Limits.defaults().withAccessLists(List.of(allow), List.of());
+        // every in-JVM node reaches this one from the veth pair's host end: exempt that address from
+        // P6 (IP colocation), as the in-JVM nodes exempt loopback, or they would all score as sybils
+        GossipsubConfig gossip = GossipsubConfig.defaults().withScore(
+                PeerScoreParams.defaults().withIpColocationWhitelist(java.util.Set.of(allow)));
         P2pNode node = new P2pNode(IdentityKey.generate(),
-                new P2pNode.Settings(Multiaddr.parse("/ip4/0.0.0.0/tcp/0"), List.of(), limits, Duration.ofSeconds(1)), group).start();
+                new P2pNode.Settings(Multiaddr.parse("/ip4/0.0.0.0/tcp/0"), List.of(), limits, Duration.ofSeconds(1)), group, gossip)
+                .start();
         Object lock = new Object();
         Subscription sub = node.subscribe(TOPIC, m -> {
             long now = System.nanoTime();
@@ -331,7 +337,6 @@ final class ScaleBench {
                 locals.add(l);
                 members.add(l);
             }
-            long heapLocals = heapAfterGc() - heap0;
             List<Remote> remotes = new ArrayList<>();
             for (int i = 0; i < namespaceNodes; i++) {
                 Remote r = new Remote(i, namespaces.name(i), namespaces.hostSide(i), recorder);
@@ -379,6 +384,8 @@ final class ScaleBench {
             }
             System.out.printf(Locale.ROOT, "%d nodes: %d in this JVM (connections per node %d..%d), %d in their own network namespaces; %d dials failed%n",
                     n, locals.size(), minConn, maxConn, remotes.size(), dialFailures.get());
+            // with their connections and meshes (the namespace nodes' JVMs are not in this heap)
+            long heapLocals = heapAfterGc() - heap0;
             System.out.printf(Locale.ROOT, "%d in-JVM nodes, %d heap MiB for all after GC (%.0f KiB per node)%n", locals.size(),
                     heapLocals >> 20, heapLocals / 1024.0 / locals.size());
             for (Remote r : remotes) {
