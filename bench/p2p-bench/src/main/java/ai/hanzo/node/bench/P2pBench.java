@@ -69,7 +69,13 @@ public final class P2pBench {
             return;
         }
         if (args.length > 0 && args[0].equals("--scale")) {
-            ScaleBench.run(args.length > 1 ? Integer.parseInt(args[1]) : 100, args.length > 2 ? Integer.parseInt(args[2]) : 60);
+            ScaleBench.run(args.length > 1 ? Integer.parseInt(args[1]) : 100, args.length > 2 ? Integer.parseInt(args[2]) : 60,
+                    args.length > 3 ? Integer.parseInt(args[3]) : 0);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("--ns-node")) {
+            // child of --scale: one node in a network namespace, driven over stdin/stdout
+            ScaleBench.nsNodeMain(args[1]);
             return;
         }
         Path jsDir = Path.of(args.length > 0 ? args[0] : "../../bundles/p2p/src/test/js").toAbsolutePath().normalize();

@@ -1,14 +1,17 @@
 package ai.hanzo.node.p2p.internal.codec;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A minimal protobuf encoder for the few small libp2p messages (schemas in src/main/proto).
  * Hand-rolled so the bundle needs no protobuf runtime.
  */
 public final class ProtoWriter {
-    private final ByteArrayOutputStream out;
+    // a plain array, not a ByteArrayOutputStream: every gossip message is encoded through here,
+    // and that stream locks on each write and the old code allocated an array per varint
+    private byte[] buf;
+    private int size;
 
     /** A writer for a small message. */
     public ProtoWriter() {
@@ -19,7 +22,13 @@ public final class ProtoWriter {
      * @param expectedSize about how many bytes the message will take, so the buffer need not grow
      */
     public ProtoWriter(int expectedSize) {
-        out = new ByteArrayOutputStream(expectedSize);
+        buf = new byte[Math.max(16, expectedSize)];
+    }
+
+    private void ensure(int more) {
+        if (size + more > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+        }
     }
 
     private void tag(int field, int wireType) {
@@ -27,8 +36,20 @@ public final class ProtoWriter {
     }
 
     private void rawVarint(long v) {
-        byte[] b = Varint.encode(v);
-        out.write(b, 0, b.length);
+        ensure(10);
+        while ((v & ~0x7FL) != 0) {
+            buf[size++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        buf[size++] = (byte) v;
+    }
+
+    /** Writes bytes as they are, with no tag or length (a prefix that is not protobuf). */
+    public ProtoWriter raw(byte[] value) {
+        ensure(value.length);
+        System.arraycopy(value, 0, buf, size, value.length);
+        size += value.length;
+        return this;
     }
 
     /** Writes a varint field (int32/int64/uint64/bool/enum, non-negative values). */
@@ -42,8 +63,7 @@ public final class ProtoWriter {
     public ProtoWriter bytes(int field, byte[] value) {
         tag(field, 2);
         rawVarint(value.length);
-        out.write(value, 0, value.length);
-        return this;
+        return raw(value);
     }
 
     /** Writes a string field as UTF-8. */
@@ -55,6 +75,6 @@ public final class ProtoWriter {
      * @return the encoded message
      */
     public byte[] toByteArray() {
-        return out.toByteArray();
+        return Arrays.copyOf(buf, size);
     }
 }

@@ -116,6 +116,41 @@ public final class IdentityKey {
     }
 
     /**
+     * Decodes a protobuf {@code PublicKey} once into the curve point that verification needs, so
+     * that a key seen again (a gossip author) is not decompressed for every signature.
+     *
+     * @return the verifier, or null when the key is not a valid Ed25519 key
+     */
+    public static Verifier verifier(byte[] publicKeyProtobuf) {
+        try {
+            Ed25519.PublicPoint point =
+                    Ed25519.validatePublicKeyPartialExport(
+                            decodeEd25519PublicKey(publicKeyProtobuf), 0);
+            return point == null ? null : new Verifier(point);
+        } catch (MalformedInputException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** An Ed25519 public key decoded to its curve point, for verifying many signatures. */
+    public static final class Verifier {
+        private final Ed25519.PublicPoint point;
+
+        private Verifier(Ed25519.PublicPoint point) {
+            this.point = point;
+        }
+
+        /**
+         * @return whether {@code signature} is this key's signature of {@code data}
+         */
+        public boolean verify(byte[] data, byte[] signature) {
+            return signature != null
+                    && signature.length == Ed25519.SIGNATURE_SIZE
+                    && Ed25519.verify(signature, 0, point, data, 0, data.length);
+        }
+    }
+
+    /**
      * @return the 32-byte key of a protobuf Ed25519 {@code PublicKey}
      */
     public static byte[] decodeEd25519PublicKey(byte[] publicKeyProtobuf) {

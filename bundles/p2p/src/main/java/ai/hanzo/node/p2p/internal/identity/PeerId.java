@@ -18,6 +18,9 @@ public final class PeerId {
 
     private final byte[] multihash;
 
+    /** The Base58 form, computed once: it names the author of every gossip message. */
+    private String base58;
+
     private PeerId(byte[] multihash) {
         this.multihash = multihash;
     }
@@ -102,7 +105,12 @@ public final class PeerId {
      * @return the base58btc text form, the one the network uses
      */
     public String toBase58() {
-        return Base58.encode(multihash);
+        String text = base58;
+        if (text == null) {
+            text = Base58.encode(multihash);
+            base58 = text; // a racy write of an immutable String is safe: at worst computed twice
+        }
+        return text;
     }
 
     /**

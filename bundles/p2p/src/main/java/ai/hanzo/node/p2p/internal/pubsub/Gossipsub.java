@@ -76,6 +76,7 @@ public final class Gossipsub {
     static final int MAX_PX_ADDRESSES_TRIED = 8;
     static final int MAX_PENDING_RPCS = 256;
     static final long MAX_QUEUED_BYTES = 8L << 20;
+    private static final int MAX_AUTHORS = 4096;
     private static final byte[] SIGN_PREFIX = "libp2p-pubsub:".getBytes(StandardCharsets.US_ASCII);
 
     /** Where PX finds addresses for an offered peer that came without a signed peer record. */
@@ -107,6 +108,22 @@ public final class Gossipsub {
     private final Map<String, List<MessageValidator>> validators = new HashMap<>();
     private final Map<String, Long> backoff = new HashMap<>();
     private final LinkedHashMap<Key, Long> seen = new LinkedHashMap<>();
+
+    /**
+     * Recent authors (least recently used dropped beyond {@link #MAX_AUTHORS}), with their keys
+     * decoded to curve points and their Base58 ids: decoding a key is about a sixth of a
+     * verification and Base58 is quadratic, and a topic's messages come from few authors.
+     */
+    private final LinkedHashMap<PeerId, Author> authors =
+            new LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<PeerId, Author> e) {
+                    return size() > MAX_AUTHORS;
+                }
+            };
+
+    private record Author(PeerId id, String base58, IdentityKey.Verifier verifier) {}
+
     private final Map<Key, PubsubRpc.Message> mcache = new HashMap<>();
     private final Map<Key, Map<PeerId, Integer>> transmissions = new HashMap<>();
     private final ArrayDeque<List<Key>> mcacheWindows = new ArrayDeque<>();
@@ -270,7 +287,7 @@ public final class Gossipsub {
                         byte[] from = identity.peerId().toBytes();
                         PubsubRpc.Message unsigned =
                                 new PubsubRpc.Message(from, data, seq, topic, null, null);
-                        byte[] sig = identity.sign(concat(SIGN_PREFIX, unsigned.signedBytes()));
+                        byte[] sig = identity.sign(unsigned.signedBytes(SIGN_PREFIX));
                         PubsubRpc.Message m =
                                 new PubsubRpc.Message(from, data, seq, topic, sig, null);
                         Key id = Key.of(MessageIds.spec(identity.peerId(), seq));
@@ -603,7 +620,9 @@ public final class Gossipsub {
                                                 return;
                                             }
                                             p.out = stream;
-                                            p.floodsub = FLOODSUB.equals(stream.protocol());
+                                            if (FLOODSUB.equals(stream.protocol())) {
+                                                markFloodsub(p);
+                                            }
                                             if (!handlers.isEmpty()) {
                                                 List<PubsubRpc.SubOpts> subs = new ArrayList<>();
                                                 handlers.keySet()
@@ -622,6 +641,25 @@ public final class Gossipsub {
                                                 writeFrame(p, p.pending.poll());
                                             }
                                         }));
+    }
+
+    /**
+     * A floodsub peer is never in a mesh and gets no control messages, also none queued while its
+     * protocol was not yet known.
+     */
+    private void markFloodsub(PeerState p) {
+        if (p.floodsub) {
+            return;
+        }
+        p.floodsub = true;
+        mesh.forEach((topic, m) -> removeFromMesh(topic, m, p.id));
+        int queued = p.pending.size();
+        for (int i = 0; i < queued; i++) {
+            PubsubRpc rpc = PubsubRpc.decode(p.pending.poll());
+            if (!rpc.subscriptions().isEmpty() || !rpc.messages().isEmpty()) {
+                p.pending.add(PubsubRpc.of(rpc.subscriptions(), rpc.messages(), null).encode());
+            }
+        }
     }
 
     private void removePeer(PeerId id) {
@@ -679,7 +717,15 @@ public final class Gossipsub {
         @Override
         public void onActive(YamuxStream stream) {
             PeerId id = stream.session().remotePeer();
-            exec(() -> ensureOutbound(id));
+            boolean floodsub = FLOODSUB.equals(stream.protocol());
+            exec(
+                    () -> {
+                        if (floodsub) {
+                            // known before our own stream to it opens: no GRAFT or gossip meanwhile
+                            markFloodsub(peer(id));
+                        }
+                        ensureOutbound(id);
+                    });
         }
 
         @Override
@@ -747,6 +793,7 @@ public final class Gossipsub {
     private void onMessage(PeerState src, PubsubRpc.Message m) {
         Key id = null;
         PeerId author;
+        Author known;
         try {
             if (m.topic() == null
                     || m.from() == null
@@ -756,20 +803,30 @@ public final class Gossipsub {
                 throw new MalformedInputException("unsigned or incomplete message (StrictSign)");
             }
             author = PeerId.fromBytes(m.from());
-            byte[] key = author.inlinePublicKey();
-            if (key == null) {
-                if (m.key() == null || !PeerId.fromPublicKey(m.key()).equals(author)) {
-                    throw new MalformedInputException("message key does not match its author");
-                }
-                key = m.key();
-            }
             id = Key.of(MessageIds.spec(author, m.seqno()));
             if (seen.containsKey(id)) {
                 duplicateDeliveries++;
                 score.duplicateDelivery(src.id, id, m.topic());
                 return;
             }
-            if (!IdentityKey.verify(key, concat(SIGN_PREFIX, m.signedBytes()), m.signature())) {
+            known = authors.get(author);
+            if (known == null) {
+                byte[] key = author.inlinePublicKey();
+                if (key == null) {
+                    if (m.key() == null || !PeerId.fromPublicKey(m.key()).equals(author)) {
+                        throw new MalformedInputException("message key does not match its author");
+                    }
+                    key = m.key();
+                }
+                IdentityKey.Verifier verifier = IdentityKey.verifier(key);
+                if (verifier == null) {
+                    markSeen(id);
+                    throw new MalformedInputException("the author's key is not an Ed25519 key");
+                }
+                known = new Author(author, author.toBase58(), verifier);
+                authors.put(author, known);
+            }
+            if (!known.verifier().verify(m.signedBytes(SIGN_PREFIX), m.signature())) {
                 markSeen(id);
                 throw new MalformedInputException("bad message signature");
             }
@@ -783,7 +840,7 @@ public final class Gossipsub {
         PubsubMessage msg =
                 new PubsubMessage(
                         m.topic(),
-                        author.toBase58(),
+                        known.base58(),
                         ByteBuffer.wrap(m.seqno()).getLong(),
                         m.data() == null ? new byte[0] : m.data(),
                         Instant.now());

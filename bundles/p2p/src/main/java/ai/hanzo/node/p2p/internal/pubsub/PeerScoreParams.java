@@ -114,6 +114,29 @@ public record PeerScoreParams(
     }
 
     /**
+     * @return a copy whose P6 exempts {@code addresses} (as {@link
+     *     ai.hanzo.node.p2p.internal.identity.Multiaddr#host()} prints them) instead
+     */
+    public PeerScoreParams withIpColocationWhitelist(Set<String> addresses) {
+        return new PeerScoreParams(
+                topics,
+                defaultTopic,
+                topicScoreCap,
+                appSpecificWeight,
+                appSpecificScore,
+                ipColocationFactorWeight,
+                ipColocationFactorThreshold,
+                ipColocationExemptLoopback,
+                addresses,
+                behaviourPenaltyWeight,
+                behaviourPenaltyThreshold,
+                behaviourPenaltyDecay,
+                decayInterval,
+                decayToZero,
+                retainScore);
+    }
+
+    /**
      * @return a copy with another application-specific score
      */
     public PeerScoreParams withAppSpecificScore(ToDoubleFunction<PeerId> score) {

@@ -29,6 +29,16 @@ record PubsubRpc(List<SubOpts> subscriptions, List<Message> messages, Control co
             return w.toByteArray();
         }
 
+        /**
+         * @return {@code prefix} followed by {@link #signedBytes()}, in one copy
+         */
+        byte[] signedBytes(byte[] prefix) {
+            ProtoWriter w = new ProtoWriter(prefix.length + sizeHint());
+            w.raw(prefix);
+            writeSignedFields(w);
+            return w.toByteArray();
+        }
+
         private int sizeHint() {
             return 256 + (data != null ? data.length : 0);
         }

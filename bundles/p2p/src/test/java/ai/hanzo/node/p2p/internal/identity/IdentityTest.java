@@ -3,12 +3,14 @@ package ai.hanzo.node.p2p.internal.identity;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,6 +60,29 @@ class IdentityTest {
                 IdentityKey.verify(
                         IdentityKey.generate().publicKeyProtobuf(), "hello".getBytes(), sig));
         assertFalse(IdentityKey.verify(new byte[] {1, 2, 3}, "hello".getBytes(), sig));
+    }
+
+    @Test
+    void aDecodedKeyVerifiesLikeTheProtobufOne() {
+        IdentityKey key = IdentityKey.generate();
+        byte[] sig = key.sign("hello".getBytes());
+        IdentityKey.Verifier verifier = IdentityKey.verifier(key.publicKeyProtobuf());
+        assertTrue(verifier.verify("hello".getBytes(), sig));
+        assertTrue(verifier.verify("hello".getBytes(), sig), "usable again");
+        assertFalse(verifier.verify("hellO".getBytes(), sig));
+        byte[] flipped = sig.clone();
+        flipped[40] ^= 1;
+        assertFalse(verifier.verify("hello".getBytes(), flipped));
+        assertFalse(verifier.verify("hello".getBytes(), Arrays.copyOf(sig, 63)));
+        assertFalse(verifier.verify("hello".getBytes(), null));
+        assertFalse(
+                IdentityKey.verifier(IdentityKey.generate().publicKeyProtobuf())
+                        .verify("hello".getBytes(), sig));
+        assertNull(IdentityKey.verifier(new byte[] {1, 2, 3}), "not a key");
+        // y = 2 is not on the curve: the key is refused when decoded, not at each message
+        byte[] offCurve = new byte[32];
+        offCurve[0] = 2;
+        assertNull(IdentityKey.verifier(IdentityKey.encodePublicKey(offCurve)));
     }
 
     @Test
