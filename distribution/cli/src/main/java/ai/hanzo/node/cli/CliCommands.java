@@ -24,6 +24,7 @@ public final class CliCommands implements ClientCommands {
                 new TopCommand(context),
                 new ModelsCommand(context),
                 new EmbedCommand(context),
+                new PluginCommand(context),
                 new CompletionCommand());
     }
 }
