@@ -118,9 +118,12 @@ async function main () {
     // plugin events, as they happen
     const events = []
     const stream = client.GetEvents({ event_types: ['plugin.installed', 'plugin.active', 'plugin.uninstalled'] }, metadata)
-    stream.on('data', (e) => events.push({ at: now(), type: e.event_type, id: e.resource_id }))
+    stream.on('data', (e) => events.push({ at: now(), type: e.event_type, id: e.resource_id, provides: e.attributes.provides ?? '' }))
     stream.on('error', () => {})
-    const event = (type, since) => events.find((e) => e.type === type && e.id === 'runc' && e.at >= since)
+    // a runtime plugin can be reported active before its runtime is registered: wait for the one
+    // that names it
+    const event = (type, since) => events.find((e) => e.type === type && e.id === 'runc' && e.at >= since &&
+      (type !== 'plugin.active' || e.provides.split(',').includes('runtime:runc')))
 
     const deployment = (id) => ({
       deployment_id: id,

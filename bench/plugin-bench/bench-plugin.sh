@@ -15,6 +15,7 @@ bash "$root/examples/runtime-runc/src/test/sh/install-runc.sh"
 work=$(mktemp -d /tmp/hanzo-plugin-bench.XXXXXX)
 trap 'rm -rf "$work" "$harness/bench-plugin.mjs"' EXIT
 tar xzf "$archive" -C "$work" --strip-components=1
+cp "$jar" "$work/runtime-runc.jar" && jar=$work/runtime-runc.jar
 # ES modules resolve packages next to the script: run it from the harness directory
 cp "$root/bench/plugin-bench/bench-plugin.mjs" "$harness/"
 echo "load before: $(uptime)"

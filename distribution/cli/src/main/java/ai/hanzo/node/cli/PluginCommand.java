@@ -71,7 +71,7 @@ final class PluginCommand extends ClientCommand {
         };
     }
 
-    private String arg(int index, String usage, int count) {
+    private String arg(int index, String usage, int count) throws CliException {
         if (args.size() != count) {
             throw new CliException(ExitCode.USAGE, "usage: plugin " + usage);
         }
@@ -85,7 +85,7 @@ final class PluginCommand extends ClientCommand {
                         Math.max(node.timeoutSeconds(), waitSeconds + 15L), TimeUnit.SECONDS);
     }
 
-    private int list(Output output) {
+    private int list(Output output) throws CliException {
         if (!args.isEmpty()) {
             throw new CliException(ExitCode.USAGE, "usage: plugin list");
         }
@@ -117,7 +117,7 @@ final class PluginCommand extends ClientCommand {
                 p.getReason());
     }
 
-    private int install(Output output, String source) throws IOException {
+    private int install(Output output, String source) throws IOException, CliException {
         InstallPluginRequest.Builder request =
                 InstallPluginRequest.newBuilder().setWaitSeconds(waitSeconds);
         if (source.startsWith("mvn:")) {
@@ -129,7 +129,7 @@ final class PluginCommand extends ClientCommand {
         return settled(output, plugins().installPlugin(request.build()), "Installed");
     }
 
-    private int update(Output output, String name, String source) throws IOException {
+    private int update(Output output, String name, String source) throws IOException, CliException {
         if (source.startsWith("mvn:")) {
             throw new CliException(ExitCode.USAGE, "update takes a jar file, not a location");
         }
@@ -144,7 +144,7 @@ final class PluginCommand extends ClientCommand {
         return settled(output, status, "Updated");
     }
 
-    private static ByteString read(Path file) throws IOException {
+    private static ByteString read(Path file) throws IOException, CliException {
         if (!Files.isRegularFile(file)) {
             throw new CliException(ExitCode.USAGE, file + ": no such file");
         }

@@ -280,8 +280,12 @@ public class PluginHotPlugIT {
         try (PluginEventQueue queue = new PluginEventQueue(events)) {
             for (int cycle = 1; cycle <= cycles; cycle++) {
                 Path deployed = deployJar(example, "runtime-runc.jar");
+                // the bundle can be active a moment before its runtime is registered and
+                // self-tested: that is a second plugin.active, naming the runtime
                 NodeEvent active = queue.await(PluginEvents.ACTIVE, "runc");
-                assertEquals("cycle " + cycle, "runtime:runc", active.attributes().get("provides"));
+                while (!"runtime:runc".equals(active.attributes().get("provides"))) {
+                    active = queue.await(PluginEvents.ACTIVE, "runc");
+                }
                 PluginInfo info = plugins.get("runc").orElseThrow();
                 loaders.add(
                         new WeakReference<>(
