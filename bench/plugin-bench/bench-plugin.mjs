@@ -131,9 +131,21 @@ async function main () {
       spec: { services: { web: {
         image: 'busybox',
         command: ['sh', '-c', "trap 'exit 0' TERM; sleep 600 & wait"],
-        labels: { 'hanzo.runtime': 'runc' }
-      } } }
+      } } },
+      options: { labels: { 'hanzo.runtime': 'runc' } }
     })
+    // the orchestrator self-tests a new runtime on its own: until it has, Deploy on it is refused
+    // with FAILED_PRECONDITION (nothing created); try again at once
+    const deploy = async (id) => {
+      while (true) {
+        try {
+          return await call('Deploy', deployment(id))
+        } catch (e) {
+          if (e.code !== grpc.status.FAILED_PRECONDITION) throw e
+          await sleep(10)
+        }
+      }
+    }
     const running = async (id) => (await call('GetStatus', {})).deployments
       .some((d) => d.deployment_id === id && d.ready_replicas === 1)
     const gone = async (id) => !(await call('GetStatus', {})).deployments.some((d) => d.deployment_id === id)
@@ -162,7 +174,7 @@ async function main () {
       const deployed = (async () => {
         await until('plugin.active', async () => event('plugin.active', t0), 60000, 5)
         const id = `cold-${run}`
-        await call('Deploy', deployment(id))
+        await deploy(id)
         await until(`${id} running`, () => running(id), 60000, 10)
         return now()
       })()
@@ -185,7 +197,7 @@ async function main () {
 
       // the floor: the same deployment on the runtime once installed
       const w0 = now()
-      await call('Deploy', deployment(`warm-${run}`))
+      await deploy(`warm-${run}`)
       await until(`warm-${run} running`, () => running(`warm-${run}`), 60000, 10)
       const tWarm = now() - w0
 

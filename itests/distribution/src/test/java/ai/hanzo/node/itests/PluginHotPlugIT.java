@@ -293,6 +293,15 @@ public class PluginHotPlugIT {
                                         .adapt(BundleWiring.class)
                                         .getClassLoader(),
                                 collected));
+                // the orchestrator self-tests a new runtime on its own, just after the extender
+                awaitCondition(
+                        "runc available to the orchestrator",
+                        () ->
+                                orchestrator.runtimes().stream()
+                                        .anyMatch(
+                                                r ->
+                                                        r.name().equals("runc")
+                                                                && r.availability().available()));
                 String id = "itest-runc-" + cycle;
                 deployAndAwait(id, "runc", "sh", "-c", "trap 'exit 0' TERM; sleep 600 & wait");
                 assertTrue("cycle " + cycle, containerFacts(id).get(0).startsWith("runc-"));

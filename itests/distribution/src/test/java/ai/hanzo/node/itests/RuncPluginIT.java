@@ -124,9 +124,19 @@ class RuncPluginIT {
                         active + " (plugin not active: its reason is above)");
                 assertEquals("runtime:runc", active.getAttributesOrDefault("provides", ""));
 
-                DeployResponse deployed =
-                        admin.withDeadlineAfter(30, TimeUnit.SECONDS).deploy(deployment());
-                assertTrue(deployed.getSuccess(), deployed.getMessage());
+                // the orchestrator self-tests a new runtime on its own: until it has, a deploy on
+                // it is refused (FAILED_PRECONDITION, nothing created), so try until accepted
+                await().atMost(WAIT)
+                        .ignoreExceptionsMatching(
+                                e ->
+                                        e instanceof io.grpc.StatusRuntimeException sre
+                                                && sre.getStatus().getCode()
+                                                        == io.grpc.Status.Code.FAILED_PRECONDITION)
+                        .until(
+                                () ->
+                                        admin.withDeadlineAfter(30, TimeUnit.SECONDS)
+                                                .deploy(deployment()),
+                                DeployResponse::getSuccess);
                 await().atMost(WAIT)
                         .until(
                                 () -> status(admin),
@@ -299,7 +309,6 @@ class RuncPluginIT {
                                         "-c",
                                         "trap 'exit 0' TERM; echo hello-from-runc;"
                                                 + " sleep 600 & wait"))
-                        .putLabels("hanzo.runtime", "runc")
                         .setDeploy(
                                 DeploySpec.newBuilder()
                                         .setReplicas(1)
@@ -313,6 +322,9 @@ class RuncPluginIT {
                 .setDeploymentId("runc-e2e")
                 .setName("runc-e2e")
                 .setSpec(ComposeSpec.newBuilder().putServices("web", web))
+                .setOptions(
+                        ai.hanzo.node.proto.v1.DeploymentOptions.newBuilder()
+                                .putLabels("hanzo.runtime", "runc"))
                 .build();
     }
 
