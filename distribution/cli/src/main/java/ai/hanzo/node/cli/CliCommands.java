@@ -27,6 +27,7 @@ public final class CliCommands implements ClientCommands {
                 OperatorCommand.create(context),
                 ChainCommand.create(context),
                 WalletCommand.create(context),
+                new PluginCommand(context),
                 new CompletionCommand());
     }
 }

@@ -12,10 +12,20 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDist
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 
 import ai.hanzo.node.api.Subscription;
+import ai.hanzo.node.api.compute.ComposeSpec;
+import ai.hanzo.node.api.compute.DeploymentOptions;
+import ai.hanzo.node.api.compute.DeploymentRequest;
+import ai.hanzo.node.api.compute.DeploymentState;
+import ai.hanzo.node.api.compute.Orchestrator;
+import ai.hanzo.node.api.compute.ServiceSpec;
 import ai.hanzo.node.api.event.EventBus;
+import ai.hanzo.node.api.event.EventTypes;
 import ai.hanzo.node.api.event.NodeEvent;
 import ai.hanzo.node.api.inference.Device;
 import ai.hanzo.node.api.inference.InferenceEngine;
+import ai.hanzo.node.api.inference.InferenceService;
+import ai.hanzo.node.api.inference.ModelInfo;
+import ai.hanzo.node.api.inference.ModelState;
 import ai.hanzo.node.api.node.NodeLifecycle;
 import ai.hanzo.node.api.node.NodeScheduler;
 import ai.hanzo.node.api.node.NodeState;
@@ -25,6 +35,7 @@ import ai.hanzo.node.api.plugin.PluginEvents;
 import ai.hanzo.node.api.plugin.PluginInfo;
 import ai.hanzo.node.api.plugin.PluginRegistry;
 import ai.hanzo.node.api.plugin.PluginState;
+import ai.hanzo.node.api.runtime.ContainerStatus;
 import ai.hanzo.node.api.store.NodeStore;
 import java.io.File;
 import java.io.IOException;
@@ -50,7 +61,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import javax.inject.Inject;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -94,6 +107,10 @@ public class PluginHotPlugIT {
 
     @Inject private PeerNetwork network;
 
+    @Inject private Orchestrator orchestrator;
+
+    @Inject private InferenceService inference;
+
     /**
      * @return the distribution, with short plugin deadlines, and the test plugins built as jars
      */
@@ -133,6 +150,11 @@ public class PluginHotPlugIT {
                     "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
                     "-Dchronicle.analytics.disable=true"),
             systemProperty("hanzo.itest.plugins").value(jars.toString()),
+            systemProperty("hanzo.example.runc.jar")
+                    .value(System.getProperty("hanzo.example.runc.jar", "")),
+            // 3 by default; the leak run of the runc example sets 50
+            systemProperty("hanzo.itest.runcCycles")
+                    .value(System.getProperty("hanzo.itest.runcCycles", "3")),
             // 10 by default; the leak run sets 50 (README, "Plugins": leak figures)
             systemProperty("hanzo.itest.pluginCycles")
                     .value(System.getProperty("hanzo.itest.pluginCycles", "10")),
@@ -143,6 +165,13 @@ public class PluginHotPlugIT {
     public void installUninstallCyclesLeaveTheCoreAlone() throws Exception {
         awaitReady();
         int cycles = Integer.getInteger("hanzo.itest.pluginCycles", 10);
+        // a deployment that must keep running and a model that must stay loaded throughout
+        deployAndAwait("itest-steady", "process", "/bin/sh", "-c", "exec sleep 1000");
+        List<String> steadyBefore = containerFacts("itest-steady");
+        awaitCondition(
+                "a model loaded",
+                () -> inference.models().stream().anyMatch(m -> m.state() == ModelState.READY));
+        List<String> modelsBefore = modelFacts();
         MemoryFigures start = MemoryFigures.afterGc();
         Map<Long, String> before = snapshot();
         Map<String, Object> coreServices = coreServiceIds();
@@ -190,6 +219,14 @@ public class PluginHotPlugIT {
         assertEquals("same core service registrations", coreServices, coreServiceIds());
         assertTrue("node never changed state: " + stateChanges, stateChanges.isEmpty());
         assertEquals(NodeState.READY, node.state());
+        assertEquals(
+                "the deployment's containers kept running, never restarted",
+                steadyBefore,
+                containerFacts("itest-steady"));
+        assertEquals(
+                DeploymentState.RUNNING, orchestrator.status("itest-steady").orElseThrow().state());
+        assertEquals("the models stayed loaded, never reloaded", modelsBefore, modelFacts());
+        removeAndAwait("itest-steady");
         // nothing holds on to an uninstalled plugin: its class loaders can be collected
         int gone = 0;
         long deadline = System.nanoTime() + WAIT.toNanos();
@@ -224,6 +261,205 @@ public class PluginHotPlugIT {
                         + start.loadedClasses()
                         + "/"
                         + end.loadedClasses());
+    }
+
+    /**
+     * The runc example plugin (examples/runtime-runc), hot-installed, used for a deployment and
+     * uninstalled over and over: every cycle's class loader is collected. The leak figures of the
+     * README come from this test with {@code -Dhanzo.itest.runcCycles=50}.
+     */
+    @Test
+    public void runcExampleCyclesRunDeploymentsAndLeaveNoClassLoader() throws Exception {
+        awaitReady();
+        Path example = Path.of(System.getProperty("hanzo.example.runc.jar"));
+        assertTrue("the runc example is built: " + example, Files.isRegularFile(example));
+        int cycles = Integer.getInteger("hanzo.itest.runcCycles", 3);
+        MemoryFigures start = MemoryFigures.afterGc();
+        ReferenceQueue<ClassLoader> collected = new ReferenceQueue<>();
+        List<WeakReference<ClassLoader>> loaders = new ArrayList<>();
+        try (PluginEventQueue queue = new PluginEventQueue(events)) {
+            for (int cycle = 1; cycle <= cycles; cycle++) {
+                Path deployed = deployJar(example, "runtime-runc.jar");
+                // the bundle can be active a moment before its runtime is registered and
+                // self-tested: that is a second plugin.active, naming the runtime
+                NodeEvent active = queue.await(PluginEvents.ACTIVE, "runc");
+                while (!"runtime:runc".equals(active.attributes().get("provides"))) {
+                    active = queue.await(PluginEvents.ACTIVE, "runc");
+                }
+                PluginInfo info = plugins.get("runc").orElseThrow();
+                loaders.add(
+                        new WeakReference<>(
+                                context.getBundle(info.bundleId())
+                                        .adapt(BundleWiring.class)
+                                        .getClassLoader(),
+                                collected));
+                // the orchestrator self-tests a new runtime on its own, just after the extender
+                awaitCondition(
+                        "runc available to the orchestrator",
+                        () ->
+                                orchestrator.runtimes().stream()
+                                        .anyMatch(
+                                                r ->
+                                                        r.name().equals("runc")
+                                                                && r.availability().available()));
+                String id = "itest-runc-" + cycle;
+                deployAndAwait(id, "runc", "sh", "-c", "trap 'exit 0' TERM; sleep 600 & wait");
+                assertTrue("cycle " + cycle, containerFacts(id).get(0).startsWith("runc-"));
+                removeAndAwait(id);
+                Files.delete(deployed);
+                queue.await(PluginEvents.UNINSTALLED, "runc");
+            }
+        }
+        assertEquals(NodeState.READY, node.state());
+        int gone = 0;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (gone < loaders.size() && System.nanoTime() < deadline) {
+            System.gc();
+            if (collected.remove(500) != null) {
+                gone++;
+            }
+        }
+        MemoryFigures end = MemoryFigures.afterGc();
+        System.out.println(
+                "runc example cycles: "
+                        + cycles
+                        + ", class loaders collected: "
+                        + gone
+                        + "/"
+                        + loaders.size()
+                        + ", heap used MB before/after: "
+                        + start.heapMb()
+                        + "/"
+                        + end.heapMb()
+                        + ", metaspace MB before/after: "
+                        + start.metaspaceMb()
+                        + "/"
+                        + end.metaspaceMb()
+                        + ", loaded classes before/after: "
+                        + start.loadedClasses()
+                        + "/"
+                        + end.loadedClasses());
+        assertEquals(
+                "class loaders of the " + cycles + " uninstalled runc plugins collected",
+                loaders.size(),
+                gone);
+    }
+
+    private void deployAndAwait(String id, String runtime, String executable, String... args)
+            throws InterruptedException {
+        CountDownLatch running = new CountDownLatch(1);
+        Subscription states =
+                events.subscribe(
+                        Set.of(EventTypes.DEPLOYMENT_STATE),
+                        e -> {
+                            if (e.resourceId().equals(id)
+                                    && "running".equals(e.attributes().get("state"))) {
+                                running.countDown();
+                            }
+                        });
+        try {
+            ServiceSpec service =
+                    (runtime.equals("runc")
+                                    ? ServiceSpec.builder("busybox").entrypoint(executable)
+                                    : ServiceSpec.builder(executable))
+                            .command(args)
+                            .build();
+            orchestrator.deploy(
+                    new DeploymentRequest(
+                            id,
+                            "",
+                            new ComposeSpec("3.8", id, Map.of("svc", service), Map.of(), Map.of()),
+                            Map.of(),
+                            DeploymentOptions.onRuntime(runtime)));
+            assertTrue(
+                    id + " running within " + WAIT + ": " + orchestrator.status(id),
+                    running.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        } finally {
+            states.close();
+        }
+    }
+
+    private void removeAndAwait(String id) throws InterruptedException {
+        CountDownLatch removed = new CountDownLatch(1);
+        Subscription states =
+                events.subscribe(
+                        Set.of(EventTypes.DEPLOYMENT_STATE),
+                        e -> {
+                            if (e.resourceId().equals(id)
+                                    && "removed".equals(e.attributes().get("state"))) {
+                                removed.countDown();
+                            }
+                        });
+        try {
+            orchestrator.remove(id, false);
+            assertTrue(
+                    id + " removed within " + WAIT,
+                    removed.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        } finally {
+            states.close();
+        }
+    }
+
+    /** Each container of a deployment: id, state, start time and restarts. */
+    private List<String> containerFacts(String deployment) {
+        List<String> facts = new ArrayList<>();
+        for (ContainerStatus c :
+                orchestrator.containers(false, Map.of("hanzo.deployment", deployment))) {
+            facts.add(
+                    c.id()
+                            + " "
+                            + c.state()
+                            + " started="
+                            + c.startedAt()
+                            + " restarts="
+                            + c.restartCount());
+        }
+        facts.sort(String::compareTo);
+        assertFalse(deployment + " has containers", facts.isEmpty());
+        return facts;
+    }
+
+    /** Each loaded model: id, state, engine and when it was loaded. */
+    private List<String> modelFacts() {
+        List<String> facts = new ArrayList<>();
+        for (ModelInfo m : inference.models()) {
+            facts.add(m.modelId() + " " + m.state() + " " + m.engine() + " " + m.loadedAt());
+        }
+        facts.sort(String::compareTo);
+        return facts;
+    }
+
+    /** Checks a condition on the node's scheduler until it holds (no sleeping in the test). */
+    private void awaitCondition(String what, BooleanSupplier condition)
+            throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        ScheduledFuture<?> check =
+                scheduler.scheduleWithFixedDelay(
+                        "itest await " + what,
+                        () -> {
+                            if (condition.getAsBoolean()) {
+                                done.countDown();
+                            }
+                        },
+                        Duration.ZERO,
+                        Duration.ofMillis(100));
+        try {
+            assertTrue(what + " within " + WAIT, done.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+        } finally {
+            check.cancel(false);
+        }
+    }
+
+    private Path deployJar(Path jar, String fileName) throws IOException {
+        Path target = Path.of(System.getProperty("karaf.base"), "deploy", fileName);
+        Path partial = Path.of(System.getProperty("karaf.base"), fileName + ".part");
+        Files.copy(jar, partial, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+                partial,
+                target,
+                StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+        return target;
     }
 
     /** Heap and metaspace in use after a collection, and the loaded class count. */
@@ -368,14 +604,19 @@ public class PluginHotPlugIT {
             NodeEvent echo = echoes.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertNotNull("the plugin answers while installed", echo);
             assertEquals("while-installed", echo.resourceId());
+            store.put("itest/ping/while-installed", new byte[] {1});
+            NodeEvent watched = echoes.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertNotNull("the plugin's store watch answers while installed", watched);
+            assertEquals("store:itest/ping/while-installed", watched.resourceId());
 
             Files.delete(jar);
             queue.await(PluginEvents.UNINSTALLED, "itest-subscriber");
             events.publish(NodeEvent.now("itest.ping", "itest", "after-uninstall", "ping"));
             // delivery to a live subscriber takes milliseconds (it did above): 3 s of silence
             // means the subscription is closed
+            store.put("itest/ping/after-uninstall", new byte[] {1});
             NodeEvent late = echoes.poll(3, TimeUnit.SECONDS);
-            assertEquals("no echo after the plugin went", null, late);
+            assertEquals("no echo (event or store watch) after the plugin went", null, late);
         } finally {
             echoSubscription.close();
         }

@@ -55,6 +55,8 @@ final class PluginJars {
                                 "ai.hanzo.node.api;version=\"[1.0,2)\","
                                         + "ai.hanzo.node.api.event;version=\"[1.0,2)\","
                                         + "ai.hanzo.node.api.inference;version=\"[2.0,3)\","
+                                        + "ai.hanzo.node.api.store;version=\"[1.0,2)\","
+                                        + "ai.hanzo.node.api.p2p;version=\"[1.0,2)\","
                                         + "org.osgi.framework;version=\"[1.8,2)\"",
                                 "Hanzo-Plugin-Name",
                                 name,

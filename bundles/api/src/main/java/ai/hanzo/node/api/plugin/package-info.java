@@ -4,7 +4,7 @@
  * the calls into it off the node's own threads and within deadlines.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package ai.hanzo.node.api.plugin;
 
 import org.osgi.annotation.bundle.Export;

@@ -16,10 +16,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -35,11 +37,16 @@ import org.slf4j.LoggerFactory;
  * Registers the node's {@link PeerNetwork}, configured from framework properties and Config Admin.
  */
 // immediate: the node joins the network at start, not when a consumer first asks for the service
-@Component(service = PeerNetwork.class, configurationPid = "ai.hanzo.node.p2p", immediate = true)
+// registered by hand as a service factory (one view per using bundle), so no DS service here
+@Component(
+        service = {},
+        configurationPid = "ai.hanzo.node.p2p",
+        immediate = true)
 @Designate(ocd = P2pConfig.class)
 public final class P2pNetworkComponent implements PeerNetwork {
     private final Logger logger = LoggerFactory.getLogger(P2pNetworkComponent.class);
     private final P2pNode node;
+    private final ServiceRegistration<PeerNetwork> registration;
     private volatile StakingService staking;
 
     /**
@@ -137,6 +144,10 @@ public final class P2pNetworkComponent implements PeerNetwork {
             throw e;
         }
         logger.info("P2P node {} up", key.peerId());
+        // each bundle gets its own view: the topic subscriptions it leaves open close when it goes
+        this.registration =
+                context.registerService(
+                        PeerNetwork.class, new BundleScopedNetworks(this), new Hashtable<>());
     }
 
     /** Config Admin gives a comma-separated value as one string or as several. */
@@ -160,6 +171,11 @@ public final class P2pNetworkComponent implements PeerNetwork {
     /** Closes connections gracefully and stops the event loops. */
     @Deactivate
     public void deactivate() {
+        try {
+            registration.unregister();
+        } catch (IllegalStateException e) {
+            // the bundle is stopping and the framework unregistered it already
+        }
         node.close();
     }
 

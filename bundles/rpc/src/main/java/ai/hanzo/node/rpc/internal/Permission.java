@@ -17,7 +17,9 @@ enum Permission {
     INFERENCE_RUN,
     INFERENCE_MANAGE,
     OPERATOR_READ,
-    OPERATOR_UPDATE;
+    OPERATOR_UPDATE,
+    PLUGIN_READ,
+    PLUGIN_MANAGE;
 
     /**
      * @return the permission as the Rust node names it, e.g. {@code deployment/create}

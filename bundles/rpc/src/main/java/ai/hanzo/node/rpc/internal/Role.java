@@ -14,14 +14,21 @@ enum Role {
                     Permission.EVENTS_READ,
                     Permission.CONTAINER_READ,
                     Permission.INFERENCE_READ,
-                    Permission.OPERATOR_READ)),
+                    Permission.OPERATOR_READ,
+                    Permission.PLUGIN_READ)),
     NODE(
             EnumSet.of(
                     Permission.HEALTH_READ,
                     Permission.METRICS_READ,
                     Permission.NODE_CREATE,
                     Permission.NODE_UPDATE)),
-    OPERATOR(EnumSet.complementOf(EnumSet.of(Permission.NODE_CREATE, Permission.OPERATOR_UPDATE))),
+    // plugins run code inside the node: installing them is for admins only
+    OPERATOR(
+            EnumSet.complementOf(
+                    EnumSet.of(
+                            Permission.NODE_CREATE,
+                            Permission.OPERATOR_UPDATE,
+                            Permission.PLUGIN_MANAGE))),
     ADMIN(EnumSet.allOf(Permission.class));
 
     private final Set<Permission> permissions;

@@ -8,6 +8,7 @@ final class RpcPermissions {
     private static final String NODE = "hanzo.node.v1.NodeService/";
     private static final String INFERENCE = "hanzo.node.v1.InferenceService/";
     private static final String OPERATOR = "hanzo.node.v1.OperatorService/";
+    private static final String PLUGIN = "hanzo.node.v1.PluginService/";
 
     private static final Map<String, Permission> BY_METHOD =
             Map.ofEntries(
@@ -40,7 +41,11 @@ final class RpcPermissions {
                     Map.entry(OPERATOR + "UpdateStake", Permission.OPERATOR_UPDATE),
                     Map.entry(OPERATOR + "Withdraw", Permission.OPERATOR_UPDATE),
                     Map.entry(OPERATOR + "UpdateEndpoint", Permission.OPERATOR_UPDATE),
-                    Map.entry(OPERATOR + "Deregister", Permission.OPERATOR_UPDATE));
+                    Map.entry(OPERATOR + "Deregister", Permission.OPERATOR_UPDATE),
+                    Map.entry(PLUGIN + "ListPlugins", Permission.PLUGIN_READ),
+                    Map.entry(PLUGIN + "InstallPlugin", Permission.PLUGIN_MANAGE),
+                    Map.entry(PLUGIN + "UpdatePlugin", Permission.PLUGIN_MANAGE),
+                    Map.entry(PLUGIN + "UninstallPlugin", Permission.PLUGIN_MANAGE));
 
     private RpcPermissions() {}
 

@@ -61,7 +61,10 @@ public final class NodeStoreOpener {
             }
             store = opened;
             try {
-                registration = context.registerService(NodeStore.class, opened, new Hashtable<>());
+                // one view per using bundle: the watches a bundle leaves open close when it goes
+                registration =
+                        context.registerService(
+                                NodeStore.class, new BundleScopedStores(opened), new Hashtable<>());
             } catch (IllegalStateException e) {
                 // the bundle stopped while the store was opening
                 opened.close();
