@@ -1,6 +1,7 @@
 package ai.hanzo.node.storage.internal;
 
 import ai.hanzo.node.api.store.NodeStore;
+import ai.hanzo.node.api.store.StoreBackup;
 import java.util.Hashtable;
 import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
@@ -26,7 +27,7 @@ public final class NodeStoreOpener {
     private final Logger logger = LoggerFactory.getLogger(NodeStoreOpener.class);
     private final Thread opener;
     private volatile ChronicleNodeStore store;
-    private volatile ServiceRegistration<NodeStore> registration;
+    private volatile ServiceRegistration<?> registration;
     private volatile boolean closing;
 
     /**
@@ -61,7 +62,14 @@ public final class NodeStoreOpener {
             }
             store = opened;
             try {
-                registration = context.registerService(NodeStore.class, opened, new Hashtable<>());
+                // the same object serves backups: it alone can pause its maps
+                registration =
+                        context.registerService(
+                                new String[] {
+                                    NodeStore.class.getName(), StoreBackup.class.getName()
+                                },
+                                opened,
+                                new Hashtable<>());
             } catch (IllegalStateException e) {
                 // the bundle stopped while the store was opening
                 opened.close();
