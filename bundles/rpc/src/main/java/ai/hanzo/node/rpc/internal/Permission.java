@@ -17,7 +17,8 @@ enum Permission {
     INFERENCE_RUN,
     INFERENCE_MANAGE,
     OPERATOR_READ,
-    OPERATOR_UPDATE;
+    OPERATOR_UPDATE,
+    STORE_BACKUP;
 
     /**
      * @return the permission as the Rust node names it, e.g. {@code deployment/create}

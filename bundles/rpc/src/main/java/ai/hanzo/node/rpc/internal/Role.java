@@ -21,7 +21,13 @@ enum Role {
                     Permission.METRICS_READ,
                     Permission.NODE_CREATE,
                     Permission.NODE_UPDATE)),
-    OPERATOR(EnumSet.complementOf(EnumSet.of(Permission.NODE_CREATE, Permission.OPERATOR_UPDATE))),
+    // a store backup holds every deployment's environment values: admin only
+    OPERATOR(
+            EnumSet.complementOf(
+                    EnumSet.of(
+                            Permission.NODE_CREATE,
+                            Permission.OPERATOR_UPDATE,
+                            Permission.STORE_BACKUP))),
     ADMIN(EnumSet.allOf(Permission.class));
 
     private final Set<Permission> permissions;

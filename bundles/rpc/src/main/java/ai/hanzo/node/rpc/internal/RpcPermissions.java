@@ -40,7 +40,8 @@ final class RpcPermissions {
                     Map.entry(OPERATOR + "UpdateStake", Permission.OPERATOR_UPDATE),
                     Map.entry(OPERATOR + "Withdraw", Permission.OPERATOR_UPDATE),
                     Map.entry(OPERATOR + "UpdateEndpoint", Permission.OPERATOR_UPDATE),
-                    Map.entry(OPERATOR + "Deregister", Permission.OPERATOR_UPDATE));
+                    Map.entry(OPERATOR + "Deregister", Permission.OPERATOR_UPDATE),
+                    Map.entry("hanzo.node.v1.AdminService/BackupStore", Permission.STORE_BACKUP));
 
     private RpcPermissions() {}
 
