@@ -4,6 +4,7 @@ import ai.hanzo.node.launcher.ClientContext;
 import ai.hanzo.node.proto.v1.AdminServiceGrpc;
 import ai.hanzo.node.proto.v1.BackupStoreRequest;
 import ai.hanzo.node.proto.v1.BackupStoreResponse;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,15 +70,26 @@ final class BackupCommand extends ClientCommand {
                         ExitCode.USAGE, "cannot read --output-dir " + out + ": " + e.getMessage());
             }
         }
+        boolean created = !Files.exists(out);
         Files.createDirectories(out);
         ownerOnly(out, true);
-        BackupStoreResponse store =
-                AdminServiceGrpc.newBlockingStub(node.channel())
-                        .withDeadlineAfter(Math.max(node.timeoutSeconds(), 600), TimeUnit.SECONDS)
-                        .backupStore(
-                                BackupStoreRequest.newBuilder()
-                                        .setOutputDir(out.resolve("store").toString())
-                                        .build());
+        BackupStoreResponse store;
+        try {
+            store =
+                    AdminServiceGrpc.newBlockingStub(node.channel())
+                            .withDeadlineAfter(
+                                    Math.max(node.timeoutSeconds(), 600), TimeUnit.SECONDS)
+                            .backupStore(
+                                    BackupStoreRequest.newBuilder()
+                                            .setOutputDir(out.resolve("store").toString())
+                                            .build());
+        } catch (StatusRuntimeException e) {
+            // the node removes a partial store copy itself; leave no empty backup behind either
+            if (created) {
+                Files.deleteIfExists(out);
+            }
+            throw e;
+        }
         List<String> copied = new ArrayList<>();
         for (String name : IDENTITY_FILES) {
             Path source = dataDir.resolve(name);

@@ -177,6 +177,6 @@ class BackupCommandTest {
         Result r = run("backup", "--output-dir", temp.resolve("b3").toString());
         assertEquals(ExitCode.of(Status.Code.PERMISSION_DENIED), r.code());
         assertTrue(r.err().contains("store/backup"), r.err());
-        assertFalse(Files.exists(temp.resolve("b3/node-id")));
+        assertFalse(Files.exists(temp.resolve("b3")));
     }
 }
