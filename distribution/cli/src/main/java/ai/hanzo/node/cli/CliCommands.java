@@ -20,6 +20,7 @@ public final class CliCommands implements ClientCommands {
                 new ScaleCommand(context),
                 new StopCommand(context),
                 new RmCommand(context),
+                new BackupCommand(context),
                 new EventsCommand(context),
                 new TopCommand(context),
                 new ModelsCommand(context),

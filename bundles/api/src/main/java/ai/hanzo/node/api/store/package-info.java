@@ -3,7 +3,7 @@
  * key-value area with change listeners.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package ai.hanzo.node.api.store;
 
 import org.osgi.annotation.bundle.Export;

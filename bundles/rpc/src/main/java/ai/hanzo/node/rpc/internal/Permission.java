@@ -19,7 +19,8 @@ enum Permission {
     OPERATOR_READ,
     OPERATOR_UPDATE,
     PLUGIN_READ,
-    PLUGIN_MANAGE;
+    PLUGIN_MANAGE,
+    STORE_BACKUP;
 
     /**
      * @return the permission as the Rust node names it, e.g. {@code deployment/create}

@@ -23,12 +23,14 @@ enum Role {
                     Permission.NODE_CREATE,
                     Permission.NODE_UPDATE)),
     // plugins run code inside the node: installing them is for admins only
+    // a store backup holds every deployment's environment values: admin only
     OPERATOR(
             EnumSet.complementOf(
                     EnumSet.of(
                             Permission.NODE_CREATE,
                             Permission.OPERATOR_UPDATE,
-                            Permission.PLUGIN_MANAGE))),
+                            Permission.PLUGIN_MANAGE,
+                            Permission.STORE_BACKUP))),
     ADMIN(EnumSet.allOf(Permission.class));
 
     private final Set<Permission> permissions;

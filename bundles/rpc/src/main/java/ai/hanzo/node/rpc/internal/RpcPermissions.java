@@ -45,7 +45,8 @@ final class RpcPermissions {
                     Map.entry(PLUGIN + "ListPlugins", Permission.PLUGIN_READ),
                     Map.entry(PLUGIN + "InstallPlugin", Permission.PLUGIN_MANAGE),
                     Map.entry(PLUGIN + "UpdatePlugin", Permission.PLUGIN_MANAGE),
-                    Map.entry(PLUGIN + "UninstallPlugin", Permission.PLUGIN_MANAGE));
+                    Map.entry(PLUGIN + "UninstallPlugin", Permission.PLUGIN_MANAGE),
+                    Map.entry("hanzo.node.v1.AdminService/BackupStore", Permission.STORE_BACKUP));
 
     private RpcPermissions() {}
 

@@ -1,5 +1,6 @@
 package ai.hanzo.node.storage.internal;
 
+import ai.hanzo.node.api.FailedPreconditionException;
 import ai.hanzo.node.api.InvalidArgumentException;
 import ai.hanzo.node.api.ResourceExhaustedException;
 import ai.hanzo.node.api.Subscription;
@@ -8,7 +9,12 @@ import ai.hanzo.node.api.compute.Deployment;
 import ai.hanzo.node.api.node.MetricsSample;
 import ai.hanzo.node.api.store.KvChange;
 import ai.hanzo.node.api.store.NodeStore;
+import ai.hanzo.node.api.store.StoreBackup;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * start. Writes land in memory-mapped files when a method returns, so they survive a crash of the
  * process (not of the operating system).
  */
-public final class ChronicleNodeStore implements NodeStore {
+public final class ChronicleNodeStore implements NodeStore, StoreBackup {
     static final String PID = "ai.hanzo.node.storage";
 
     /**
@@ -217,6 +223,131 @@ public final class ChronicleNodeStore implements NodeStore {
         }
         directory.close();
         logger.info("Node store at {} closed", directory.dir());
+    }
+
+    // --- backup
+
+    /**
+     * Copies the manifest and the five map files while every map is paused. Why that copy is
+     * consistent: each store operation holds its map's read lock for its whole Chronicle call and
+     * growth holds the write lock, so with all five write locks held no Chronicle call is in
+     * progress and none starts; Chronicle writes through a memory mapping of the file, and on Linux
+     * a mapping and read() share the page cache, so reading the files now gives exactly the state
+     * after the last completed write, with every segment lock word free. The manifest changes only
+     * while a map is created (at open) or grows (under its write lock), so it is still too. The
+     * locks are taken in one fixed order by this method only, and no operation holds one map's lock
+     * while waiting for another's, so this cannot deadlock. Writers wait for the length of the
+     * copy.
+     */
+    @Override
+    public BackupResult backupTo(Path target) {
+        Objects.requireNonNull(target, "target");
+        Path out = checkBackupTarget(target);
+        List<GrowableMap<?>> maps = List.of(deployments, containers, config, kv, metricsBuckets);
+        long[] stamps = new long[maps.size()];
+        int held = 0;
+        long started = System.nanoTime();
+        long pausedAt;
+        int files = 0;
+        long bytes = 0;
+        long deploymentCount;
+        boolean created = !Files.exists(out);
+        try {
+            Files.createDirectories(out);
+            StoreDirectory.ownerOnly(out);
+            for (; held < maps.size(); held++) {
+                stamps[held] = maps.get(held).pause();
+            }
+            pausedAt = System.nanoTime();
+            deploymentCount = deployments.sizeWhilePaused(stamps[0]);
+            List<Path> sources = new ArrayList<>();
+            sources.add(directory.dir().resolve(StoreDirectory.MANIFEST));
+            maps.forEach(m -> sources.add(m.file()));
+            for (Path source : sources) {
+                Path copy = out.resolve(source.getFileName());
+                Files.copy(source, copy);
+                StoreDirectory.ownerOnly(copy);
+                try (FileChannel ch = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+                files++;
+                bytes += Files.size(copy);
+            }
+        } catch (IOException | RuntimeException e) {
+            removePartial(out, created);
+            throw new FailedPreconditionException(
+                    "Cannot write the store backup to "
+                            + out
+                            + ": "
+                            + e
+                            + ". Check that the directory is writable and the disk has space.",
+                    e);
+        } finally {
+            while (held > 0) {
+                held--;
+                maps.get(held).resume(stamps[held]);
+            }
+        }
+        long pausedMillis = (System.nanoTime() - pausedAt) / 1_000_000;
+        logger.info(
+                "Node store backed up to {}: {} files, {} bytes, {} deployments; writes waited {} ms"
+                        + " (the backup took {} ms)",
+                out,
+                files,
+                bytes,
+                deploymentCount,
+                pausedMillis,
+                (System.nanoTime() - started) / 1_000_000);
+        return new BackupResult(out, files, bytes, deploymentCount, pausedMillis);
+    }
+
+    private Path checkBackupTarget(Path target) {
+        if (!target.isAbsolute()) {
+            throw new InvalidArgumentException(
+                    "The backup directory must be an absolute path, got " + target);
+        }
+        Path out = target.normalize();
+        if (out.startsWith(directory.dir()) || directory.dir().startsWith(out)) {
+            throw new InvalidArgumentException(
+                    "The backup directory "
+                            + out
+                            + " overlaps the node store "
+                            + directory.dir()
+                            + "; choose a directory outside the data directory's store.");
+        }
+        if (Files.exists(out)) {
+            if (!Files.isDirectory(out)) {
+                throw new InvalidArgumentException(
+                        "The backup directory " + out + " exists and is not a directory");
+            }
+            try (var entries = Files.list(out)) {
+                if (entries.findAny().isPresent()) {
+                    throw new InvalidArgumentException(
+                            "The backup directory "
+                                    + out
+                                    + " is not empty; give a new or empty directory so no earlier"
+                                    + " file is mixed into the backup.");
+                }
+            } catch (IOException e) {
+                throw new InvalidArgumentException(
+                        "Cannot read the backup directory " + out + ": " + e);
+            }
+        }
+        return out;
+    }
+
+    /** Removes what a failed backup wrote, so no half copy is mistaken for a backup. */
+    private void removePartial(Path out, boolean created) {
+        try (var entries = Files.list(out)) {
+            for (Path f : (Iterable<Path>) entries::iterator) {
+                Files.deleteIfExists(f);
+            }
+            if (created) {
+                Files.deleteIfExists(out);
+            }
+        } catch (IOException e) {
+            logger.warn("Cannot remove the incomplete backup in {}: {}", out, e.toString());
+        }
     }
 
     // --- deployments

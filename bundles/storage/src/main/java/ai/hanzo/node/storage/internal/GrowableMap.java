@@ -348,6 +348,32 @@ final class GrowableMap<K> implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops every operation on this map until {@link #resume}: each operation holds the read lock
+     * for its whole Chronicle call, so once the write lock is held no call is in progress and none
+     * starts. For a consistent copy of the map file ({@link ChronicleNodeStore#backupTo}).
+     *
+     * @return the stamp to pass to {@link #resume}
+     */
+    long pause() {
+        return lock.writeLock();
+    }
+
+    void resume(long stamp) {
+        lock.unlockWrite(stamp);
+    }
+
+    /**
+     * @param stamp from {@link #pause}, proving the caller holds the write lock
+     * @return the number of entries
+     */
+    long sizeWhilePaused(long stamp) {
+        if (!lock.validate(stamp) || !lock.isWriteLocked()) {
+            throw new IllegalStateException("the map " + name + " is not paused");
+        }
+        return open().longSize();
+    }
+
     private ChronicleMap<K, byte[]> open() {
         if (closed) {
             throw new FailedPreconditionException(

@@ -1,6 +1,7 @@
 package ai.hanzo.node.storage.internal;
 
 import ai.hanzo.node.api.store.NodeStore;
+import ai.hanzo.node.api.store.StoreBackup;
 import java.util.Hashtable;
 import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
@@ -26,7 +27,8 @@ public final class NodeStoreOpener {
     private final Logger logger = LoggerFactory.getLogger(NodeStoreOpener.class);
     private final Thread opener;
     private volatile ChronicleNodeStore store;
-    private volatile ServiceRegistration<NodeStore> registration;
+    private volatile ServiceRegistration<?> registration;
+    private volatile ServiceRegistration<?> backupRegistration;
     private volatile boolean closing;
 
     /**
@@ -65,6 +67,9 @@ public final class NodeStoreOpener {
                 registration =
                         context.registerService(
                                 NodeStore.class, new BundleScopedStores(opened), new Hashtable<>());
+                // the store itself serves backups: it alone can pause its maps
+                backupRegistration =
+                        context.registerService(StoreBackup.class, opened, new Hashtable<>());
             } catch (IllegalStateException e) {
                 // the bundle stopped while the store was opening
                 opened.close();
@@ -81,11 +86,14 @@ public final class NodeStoreOpener {
         }
         opener.join(TimeUnit.MINUTES.toMillis(2));
         synchronized (this) {
-            if (registration != null) {
-                try {
-                    registration.unregister();
-                } catch (IllegalStateException e) {
-                    logger.debug("store service already unregistered");
+            for (ServiceRegistration<?> each :
+                    new ServiceRegistration<?>[] {backupRegistration, registration}) {
+                if (each != null) {
+                    try {
+                        each.unregister();
+                    } catch (IllegalStateException e) {
+                        logger.debug("store service already unregistered");
+                    }
                 }
             }
             if (store != null) {

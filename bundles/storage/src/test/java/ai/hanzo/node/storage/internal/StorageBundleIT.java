@@ -90,6 +90,18 @@ class StorageBundleIT {
             assertArrayEquals(new byte[] {4, 2}, (byte[]) read.orElseThrow());
             tracker.close();
             assertTrue(Files.exists(dir.resolve("data/store/kv.cm3")));
+
+            // the same store serves backups, under the StoreBackup interface
+            ServiceTracker<Object, Object> backups =
+                    new ServiceTracker<>(context, "ai.hanzo.node.api.store.StoreBackup", null);
+            backups.open(true);
+            Object backup = backups.waitForService(20_000);
+            assertNotNull(backup, "StoreBackup service not registered");
+            Path copy = dir.resolve("backup").toAbsolutePath();
+            backup.getClass().getMethod("backupTo", Path.class).invoke(backup, copy);
+            backups.close();
+            assertTrue(Files.size(copy.resolve("kv.cm3")) > 0);
+            assertTrue(Files.exists(copy.resolve("store.properties")));
         } finally {
             framework.stop();
             framework.waitForStop(30_000);
