@@ -7,6 +7,8 @@ import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Mixin;
@@ -55,10 +57,21 @@ abstract class ClientCommand implements Callable<Integer> {
                 throw node.failure(e);
             }
         } catch (CliException e) {
-            err.println("hanzo-node " + spec.name() + ": " + e.getMessage());
+            err.println(commandPath() + ": " + e.getMessage());
             err.flush();
             return e.exitCode();
         }
+    }
+
+    // "hanzo-node operator register", not "hanzo-node register", for a nested command
+    private String commandPath() {
+        Deque<String> names = new ArrayDeque<>();
+        for (CommandSpec each = spec;
+                each != null && !each.name().equals("hanzo-node");
+                each = each.parent()) {
+            names.addFirst(each.name());
+        }
+        return "hanzo-node " + String.join(" ", names);
     }
 
     NodeServiceGrpc.NodeServiceBlockingStub blocking() {

@@ -140,6 +140,12 @@ class CliCommandsTest {
                 r.err());
         assertTrue(
                 r.err().contains("(is it running? set --grpc-addr or HANZO_GRPC_ADDR)"), r.err());
+        // a nested command names its whole path
+        Result nested = run("operator", "status", "--grpc-addr", "127.0.0.1:" + port);
+        assertEquals(3, nested.code(), nested.err());
+        assertTrue(
+                nested.err().startsWith("hanzo-node operator status: cannot reach the node at "),
+                nested.err());
         Result bad = run("ps", "--grpc-addr", "localhost");
         assertEquals(2, bad.code());
         assertEquals(
