@@ -734,6 +734,10 @@ public final class PluginExtender implements PluginRegistry {
             long serviceId = (Long) reference.getProperty("service.id");
             String key = keyOf(reference);
             plugin.contributionAdded(serviceId, key);
+            // a plugin already reported active goes back to pending here, so that its self-tested
+            // runtime or engine is announced by a new plugin.active (else the state would read
+            // ACTIVE before and after, and no event would name what it now provides)
+            publishStateChange(plugin);
             selfTest(plugin, reference, key);
             return serviceId;
         }
