@@ -45,7 +45,7 @@ class BackupIT {
                 StandardCharsets.UTF_8);
         String nodeId;
         try (NodeProcess node = NodeProcess.start(home, List.of())) {
-            node.awaitServing(Duration.ofSeconds(90));
+            node.awaitServing(Duration.ofMinutes(3));
             NodeProcess.Result deploy =
                     cli(home, node, data, "deploy", "-f", compose.toString(), "--id", "kept");
             assertEquals(0, deploy.exitCode(), deploy.output() + node.output());
@@ -60,7 +60,7 @@ class BackupIT {
         assertTrue(Files.exists(backup.resolve("p2p/identity.key")));
         try (NodeProcess restored =
                 NodeProcess.start(home, List.of("--data-dir", backup.toString()))) {
-            restored.awaitServing(Duration.ofSeconds(90));
+            restored.awaitServing(Duration.ofMinutes(3));
             NodeProcess.Result status = cli(home, restored, backup, "status", "-o", "json");
             assertEquals(0, status.exitCode(), status.output() + restored.output());
             assertTrue(status.output().contains("\"deployment_id\": \"kept\""), status.output());

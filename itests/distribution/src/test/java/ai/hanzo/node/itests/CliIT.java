@@ -86,7 +86,7 @@ class CliIT {
                         + "      hanzo.runtime: process\n",
                 StandardCharsets.UTF_8);
         try (NodeProcess node = NodeProcess.start(home, List.of())) {
-            node.awaitServing(Duration.ofSeconds(90));
+            node.awaitServing(Duration.ofMinutes(3));
 
             NodeProcess.Result status = cli(node, "status");
             assertEquals(0, status.exitCode(), status.output());

@@ -130,7 +130,7 @@ class LauncherIT {
     void nodeServesHealthDrainsOnSigtermAndKeepsItsIdAcrossRestarts() throws Exception {
         String firstId;
         try (NodeProcess node = NodeProcess.start(home, List.of("--network-id", "hanzo-itest"))) {
-            node.awaitServing(Duration.ofSeconds(60));
+            node.awaitServing(Duration.ofMinutes(3));
             GetHealthResponse health =
                     node.nodeService().getHealth(GetHealthRequest.getDefaultInstance());
             assertEquals(HealthStatus.HEALTH_STATUS_HEALTHY, health.getStatus());
@@ -168,7 +168,7 @@ class LauncherIT {
         assertTrue(log.contains("drained and stopped"), "the file log has the drain too");
 
         try (NodeProcess again = NodeProcess.start(home, List.of())) {
-            again.awaitServing(Duration.ofSeconds(60));
+            again.awaitServing(Duration.ofMinutes(3));
             assertTrue(again.output().contains("node id   " + firstId), again.output());
             assertEquals(
                     firstId,
@@ -266,7 +266,7 @@ class LauncherIT {
         try (NodeProcess node =
                 NodeProcess.start(
                         home, List.of("--data-dir", data.toString(), "--node-id", "gpu-box-7"))) {
-            node.awaitServing(Duration.ofSeconds(60));
+            node.awaitServing(Duration.ofMinutes(3));
             assertEquals("gpu-box-7", Files.readString(data.resolve("node-id")).trim());
             assertNotEquals(0, node.process().pid());
             assertEquals(0, node.terminate(Duration.ofSeconds(10)));
@@ -288,7 +288,7 @@ class LauncherIT {
                                 "alpha",
                                 "--network-id",
                                 "itest-net"))) {
-            a.awaitServing(Duration.ofSeconds(60));
+            a.awaitServing(Duration.ofMinutes(3));
             Matcher listening =
                     Pattern.compile(
                                     "P2P listening on (/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/(12D3KooW\\w+))")
@@ -306,7 +306,7 @@ class LauncherIT {
                                     "itest-net",
                                     "--bootstrap",
                                     listening.group(1)))) {
-                b.awaitServing(Duration.ofSeconds(60));
+                b.awaitServing(Duration.ofMinutes(3));
                 // each learns the other from its signed heartbeats (every 10 s)
                 await().atMost(Duration.ofSeconds(60))
                         .pollInterval(Duration.ofMillis(500))

@@ -73,7 +73,7 @@ class RuncPluginIT {
         home = NodeProcess.unpack("runc-plugin");
         jar = Path.of(System.getProperty("hanzo.example.runc.jar"));
         assertTrue(Files.isRegularFile(jar), "example plugin built: " + jar);
-        node = NodeProcess.start(home, List.of()).awaitServing(Duration.ofSeconds(120));
+        node = NodeProcess.start(home, List.of()).awaitServing(Duration.ofMinutes(3));
     }
 
     @AfterAll

@@ -72,7 +72,7 @@ class ShellIT {
                 "services:\n  web:\n    image: nginx\n    build: .\n    secrets: [token]\n",
                 StandardCharsets.UTF_8);
         try (NodeProcess node = NodeProcess.start(home, List.of("--console"))) {
-            node.awaitServing(Duration.ofSeconds(120));
+            node.awaitServing(Duration.ofMinutes(3));
             // the commands bundle starts with the node; the console is there once it prompts
             console(node, "hanzo:plugins", "No plugins installed");
 
