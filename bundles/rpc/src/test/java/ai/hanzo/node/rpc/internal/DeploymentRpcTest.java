@@ -35,6 +35,7 @@ import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -156,6 +157,35 @@ class DeploymentRpcTest {
                 Status.Code.PERMISSION_DENIED,
                 "role viewer lacks deployment/create",
                 () -> viewer.deploy(web("d4")));
+    }
+
+    @Test
+    void getStatusSeesChangesMadeThroughThisServerAtOnceAndOthersWithinItsMaxAge() {
+        // GetStatus shares one reading of the deployments for up to STATUS_MAX_AGE; a Deploy,
+        // Stop, Scale or Remove through the server makes the next GetStatus read afresh
+        assertEquals(
+                0, viewer.getStatus(GetStatusRequest.getDefaultInstance()).getDeploymentsCount());
+        operator.deploy(web("d1"));
+        var status = viewer.getStatus(GetStatusRequest.getDefaultInstance());
+        assertEquals(
+                List.of("d1"),
+                status.getDeploymentsList().stream().map(d -> d.getDeploymentId()).toList());
+        assertEquals(2, status.getDeployments(0).getReplicas());
+        // a change behind the server's back (another bundle using the Orchestrator) shows within
+        // the max age
+        orchestrator.remove("d1", false);
+        await().atMost(Duration.ofSeconds(5))
+                .until(
+                        () ->
+                                viewer.getStatus(GetStatusRequest.getDefaultInstance())
+                                                .getDeploymentsCount()
+                                        == 0);
+        operator.deploy(web("d2"));
+        assertEquals(
+                1, viewer.getStatus(GetStatusRequest.getDefaultInstance()).getDeploymentsCount());
+        operator.remove(RemoveRequest.newBuilder().setDeploymentId("d2").build());
+        assertEquals(
+                0, viewer.getStatus(GetStatusRequest.getDefaultInstance()).getDeploymentsCount());
     }
 
     @Test
