@@ -135,7 +135,9 @@ public final class RpcBench {
             if (!Boolean.getBoolean("rpcbench.logsOnly")) {
                 unary(node, bareStub);
             }
-            logs(node, nodeChannel, bareChannel);
+            if (!Boolean.getBoolean("rpcbench.unaryOnly")) {
+                logs(node, nodeChannel, bareChannel);
+            }
         } finally {
             nodeChannel.shutdownNow();
             bareChannel.shutdownNow();
@@ -153,13 +155,23 @@ public final class RpcBench {
             throws InterruptedException {
         GetHealthRequest health = GetHealthRequest.getDefaultInstance();
         GetStatusRequest status = GetStatusRequest.getDefaultInstance();
-        // Warm both servers' and the client's JIT before anything is counted.
-        measure("warm-up node", 8, seconds, () -> node.getHealth(health));
-        measure("warm-up node", 8, seconds, () -> node.getStatus(status));
-        measure("warm-up bare", 8, seconds, () -> bare.getHealth(health));
-        measure("warm-up bare", 8, seconds, () -> bare.getStatus(status));
+        // Warm both servers' and the client's JIT before anything is counted, with 8 callers
+        // and with 1 (rpcbench.warmupSeconds each; the node's JVM has far more to compile)
+        int warmup = Integer.getInteger("rpcbench.warmupSeconds", seconds);
+        for (int callers : new int[] {8, 1}) {
+            measure("warm-up node", callers, warmup, () -> node.getHealth(health));
+            measure("warm-up node", callers, warmup, () -> node.getStatus(status));
+            measure("warm-up bare", callers, warmup, () -> bare.getHealth(health));
+            measure("warm-up bare", callers, warmup, () -> bare.getStatus(status));
+        }
         List<Result[]> pairs = new ArrayList<>();
-        for (String rpc : List.of("GetHealth", "GetStatus")) {
+        // rpcbench.statusFirst=true measures GetStatus before GetHealth, to tell the order's
+        // (warm-up's) share from the RPC's
+        List<String> rpcs =
+                Boolean.getBoolean("rpcbench.statusFirst")
+                        ? List.of("GetStatus", "GetHealth")
+                        : List.of("GetHealth", "GetStatus");
+        for (String rpc : rpcs) {
             for (int callers : new int[] {1, 8}) {
                 Runnable onNode =
                         rpc.equals("GetHealth")
