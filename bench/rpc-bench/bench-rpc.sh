@@ -5,6 +5,10 @@
 # reader, in one run (see bench/README.md). Build first: mvn -B -q install -DskipTests
 #   SECONDS_PER_PHASE=5 bench/rpc-bench/bench-rpc.sh
 # MAVEN_REPO=... selects a Maven repository (default ~/.m2/repository).
+# BENCH_JAVA_OPTS passes -D options to RpcBench: rpcbench.fastLines=N (GetLogs burst, 300000),
+# rpcbench.logsOnly / rpcbench.unaryOnly=true, rpcbench.warmupSeconds=N (unary warm-up per RPC,
+# server and caller count; default SECONDS_PER_PHASE), rpcbench.statusFirst=true (GetStatus
+# measured before GetHealth).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"

@@ -19,6 +19,12 @@ import picocli.CommandLine.Parameters;
 final class LogsCommand extends ClientCommand {
     private static final Pattern RELATIVE = Pattern.compile("(\\d+)(s|m|h|d)");
 
+    /**
+     * Lines the node may put in one message (GetLogsRequest.max_lines_per_message); a node that
+     * does not know the field sends one per message, which prints the same.
+     */
+    static final int LINES_PER_MESSAGE = 512;
+
     @Parameters(index = "0", paramLabel = "<deployment>", description = "The deployment id")
     String deployment;
 
@@ -68,32 +74,43 @@ final class LogsCommand extends ClientCommand {
                         .setTail(tail)
                         .setFollow(follow)
                         .setSince(since == null ? 0 : sinceSeconds(since, Instant.now()))
+                        .setMaxLinesPerMessage(LINES_PER_MESSAGE)
                         .build();
         Iterator<LogEntry> entries =
                 follow ? streaming().getLogs(request) : blocking().getLogs(request);
         Map<String, Integer> colours = new HashMap<>();
         while (entries.hasNext()) {
-            LogEntry entry = entries.next();
-            if (!output.table()) {
-                output.streamed(entry);
-                continue;
+            LogEntry message = entries.next();
+            print(
+                    output,
+                    message.getMoreCount() == 0 ? message : message.toBuilder().clearMore().build(),
+                    colours);
+            for (LogEntry more : message.getMoreList()) {
+                print(output, more, colours);
             }
-            String prefix = entry.getService().isEmpty() ? "" : entry.getService();
-            int colour = colours.computeIfAbsent(prefix, k -> colours.size());
-            StringBuilder line = new StringBuilder();
-            if (!prefix.isEmpty()) {
-                line.append(output.label(prefix + " |", colour)).append(' ');
-            }
-            if (timestamps) {
-                line.append(CliFormat.time(entry.getTimestamp())).append(' ');
-            }
-            String message = entry.getMessage();
-            line.append(
-                    message.endsWith("\n") ? message.substring(0, message.length() - 1) : message);
-            output.out().println(line);
             output.out().flush();
         }
         return ExitCode.OK;
+    }
+
+    // one line: as JSON, or with its service as a coloured prefix
+    private void print(Output output, LogEntry entry, Map<String, Integer> colours) {
+        if (!output.table()) {
+            output.streamed(entry);
+            return;
+        }
+        String prefix = entry.getService().isEmpty() ? "" : entry.getService();
+        int colour = colours.computeIfAbsent(prefix, k -> colours.size());
+        StringBuilder line = new StringBuilder();
+        if (!prefix.isEmpty()) {
+            line.append(output.label(prefix + " |", colour)).append(' ');
+        }
+        if (timestamps) {
+            line.append(CliFormat.time(entry.getTimestamp())).append(' ');
+        }
+        String message = entry.getMessage();
+        line.append(message.endsWith("\n") ? message.substring(0, message.length() - 1) : message);
+        output.out().println(line);
     }
 
     /**

@@ -323,6 +323,8 @@ class CliCommandsTest {
         Result all = run("logs", "shop-1");
         assertEquals(
                 "web | line 1\ndb | line 2\nweb | line 3\ndb | line 4\nweb | line 5\n", all.out());
+        // the five lines came in messages of two, two and one: every one printed, in order
+        assertEquals(LogsCommand.LINES_PER_MESSAGE, server.logsLinesPerMessage);
         assertEquals("db | line 4\nweb | line 5\n", run("logs", "shop-1", "--tail", "2").out());
         assertEquals(
                 "web | line 1\nweb | line 3\nweb | line 5\n", run("logs", "shop-1", "web").out());
@@ -331,6 +333,10 @@ class CliCommandsTest {
         Result json = run("logs", "shop-1", "-n", "1", "-o", "json");
         assertTrue(json.out().startsWith("{\"timestamp\":"), json.out());
         assertTrue(json.out().contains("\"message\":\"line 5\""), json.out());
+        // one JSON line per log line, each with its own 'more' empty
+        Result jsonAll = run("logs", "shop-1", "-o", "json");
+        assertEquals(5, jsonAll.out().lines().count(), jsonAll.out());
+        assertTrue(jsonAll.out().lines().allMatch(l -> l.endsWith("\"more\":[]}")), jsonAll.out());
         Result badSince = run("logs", "shop-1", "--since", "yesterday");
         assertEquals(2, badSince.code());
         assertEquals(

@@ -75,6 +75,10 @@ final class TestNodeServer implements AutoCloseable {
     final List<NodeEvent> events = new CopyOnWriteArrayList<>();
     final List<String> metadataKeys = new CopyOnWriteArrayList<>();
     final CountDownLatch followerAttached = new CountDownLatch(1);
+
+    /** max_lines_per_message of the last GetLogs request. */
+    volatile int logsLinesPerMessage = -1;
+
     private final List<StreamObserver<LogEntry>> followers = new CopyOnWriteArrayList<>();
     private final Server server;
 
@@ -353,7 +357,18 @@ final class TestNodeServer implements AutoCloseable {
                 }
             }
             int from = request.getTail() > 0 ? Math.max(0, matching.size() - request.getTail()) : 0;
-            matching.subList(from, matching.size()).forEach(response::onNext);
+            List<LogEntry> sent = matching.subList(from, matching.size());
+            logsLinesPerMessage = request.getMaxLinesPerMessage();
+            // as the node does when asked: up to N lines per message (here 2, so that the CLI
+            // meets messages of several lines), the first in the message's own fields
+            int perMessage = Math.max(1, Math.min(2, request.getMaxLinesPerMessage()));
+            for (int i = 0; i < sent.size(); i += perMessage) {
+                List<LogEntry> batch = sent.subList(i, Math.min(sent.size(), i + perMessage));
+                response.onNext(
+                        batch.get(0).toBuilder()
+                                .addAllMore(batch.subList(1, batch.size()))
+                                .build());
+            }
             if (request.getFollow()) {
                 followers.add(response);
                 ((ServerCallStreamObserver<LogEntry>) response)

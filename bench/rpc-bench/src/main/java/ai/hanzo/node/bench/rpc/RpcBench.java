@@ -61,6 +61,8 @@ import java.util.function.Consumer;
  */
 public final class RpcBench {
     private static final int FAST_LINES = Integer.getInteger("rpcbench.fastLines", 300_000);
+    private static final int BATCHED_LINES = 512; // as bin/hanzo-node logs asks
+    private static final int PINGS = 5;
     private static final int SLOW_BATCH = 2000; // lines per 100 ms: ~20k lines/s nominal
     private static final int SLOW_READ_PER_SECOND = 2000;
 
@@ -133,7 +135,9 @@ public final class RpcBench {
             if (!Boolean.getBoolean("rpcbench.logsOnly")) {
                 unary(node, bareStub);
             }
-            logs(node, nodeChannel, bareChannel);
+            if (!Boolean.getBoolean("rpcbench.unaryOnly")) {
+                logs(node, nodeChannel, bareChannel);
+            }
         } finally {
             nodeChannel.shutdownNow();
             bareChannel.shutdownNow();
@@ -151,13 +155,23 @@ public final class RpcBench {
             throws InterruptedException {
         GetHealthRequest health = GetHealthRequest.getDefaultInstance();
         GetStatusRequest status = GetStatusRequest.getDefaultInstance();
-        // Warm both servers' and the client's JIT before anything is counted.
-        measure("warm-up node", 8, seconds, () -> node.getHealth(health));
-        measure("warm-up node", 8, seconds, () -> node.getStatus(status));
-        measure("warm-up bare", 8, seconds, () -> bare.getHealth(health));
-        measure("warm-up bare", 8, seconds, () -> bare.getStatus(status));
+        // Warm both servers' and the client's JIT before anything is counted, with 8 callers
+        // and with 1 (rpcbench.warmupSeconds each; the node's JVM has far more to compile)
+        int warmup = Integer.getInteger("rpcbench.warmupSeconds", seconds);
+        for (int callers : new int[] {8, 1}) {
+            measure("warm-up node", callers, warmup, () -> node.getHealth(health));
+            measure("warm-up node", callers, warmup, () -> node.getStatus(status));
+            measure("warm-up bare", callers, warmup, () -> bare.getHealth(health));
+            measure("warm-up bare", callers, warmup, () -> bare.getStatus(status));
+        }
         List<Result[]> pairs = new ArrayList<>();
-        for (String rpc : List.of("GetHealth", "GetStatus")) {
+        // rpcbench.statusFirst=true measures GetStatus before GetHealth, to tell the order's
+        // (warm-up's) share from the RPC's
+        List<String> rpcs =
+                Boolean.getBoolean("rpcbench.statusFirst")
+                        ? List.of("GetStatus", "GetHealth")
+                        : List.of("GetHealth", "GetStatus");
+        for (String rpc : rpcs) {
             for (int callers : new int[] {1, 8}) {
                 Runnable onNode =
                         rpc.equals("GetHealth")
@@ -368,6 +382,7 @@ public final class RpcBench {
     static void bareLogs(GetLogsRequest request, StreamObserver<LogEntry> response) {
         ServerCallStreamObserver<LogEntry> call = (ServerCallStreamObserver<LogEntry>) response;
         int total = request.getTail();
+        int perMessage = Math.max(1, request.getMaxLinesPerMessage());
         int[] sent = {0};
         boolean[] done = {false};
         call.setOnCancelHandler(() -> {});
@@ -375,15 +390,13 @@ public final class RpcBench {
                 () -> {
                     synchronized (sent) {
                         while (!done[0] && call.isReady() && sent[0] < total) {
-                            call.onNext(
-                                    LogEntry.newBuilder()
-                                            .setTimestamp(System.currentTimeMillis() / 1000)
-                                            .setService("gen")
-                                            .setContainerId("0123456789abcdef")
-                                            .setStream("stdout")
-                                            .setMessage("line")
-                                            .build());
-                            sent[0]++;
+                            int count = Math.min(perMessage, total - sent[0]);
+                            LogEntry.Builder message = entry().toBuilder();
+                            for (int i = 1; i < count; i++) {
+                                message.addMore(entry());
+                            }
+                            call.onNext(message.build());
+                            sent[0] += count;
                         }
                         if (!done[0] && sent[0] == total) {
                             done[0] = true;
@@ -393,6 +406,16 @@ public final class RpcBench {
                 });
     }
 
+    private static LogEntry entry() {
+        return LogEntry.newBuilder()
+                .setTimestamp(System.currentTimeMillis() / 1000)
+                .setService("gen")
+                .setContainerId("0123456789abcdef")
+                .setStream("stdout")
+                .setMessage("line")
+                .build();
+    }
+
     // ---- part 2: GetLogs follow ----------------------------------------------------------
 
     private void logs(
@@ -400,39 +423,85 @@ public final class RpcBench {
             ManagedChannel channel,
             ManagedChannel bareChannel)
             throws Exception {
+        // one LogEntry per message (what the Rust node's clients ask), then up to
+        // BATCHED_LINES per message (what bin/hanzo-node logs asks), each on a fresh service
+        for (int perMessage : List.of(0, BATCHED_LINES)) {
+            fastFollow(node, channel, perMessage);
+        }
+        bareCeiling(bareChannel, 0);
+        bareCeiling(bareChannel, BATCHED_LINES);
+        slowReader(node, channel);
+    }
+
+    private void fastFollow(
+            NodeServiceGrpc.NodeServiceBlockingStub node, ManagedChannel channel, int perMessage)
+            throws Exception {
         System.out.println();
-        String fast = "rpcbench-fast-" + ProcessHandle.current().pid();
-        // sleep first so that the follow is open before the first line is written
-        deploy(node, fast, "sleep 3; yes line | head -n " + FAST_LINES + "; exec sleep 600");
+        String mode =
+                perMessage > 1
+                        ? "max_lines_per_message " + perMessage
+                        : "one LogEntry per message";
+        String fast = "rpcbench-fast-" + perMessage + "-" + ProcessHandle.current().pid();
+        Path pings = Files.createTempDirectory("rpcbench-pings");
+        // sleep first so that the follow is open before the first line is written; then single
+        // lines, each when the bench creates its file, for the latency of a lone new line
+        deploy(
+                node,
+                fast,
+                "sleep 3; yes line | head -n "
+                        + FAST_LINES
+                        + "; i=1; while [ $i -le "
+                        + PINGS
+                        + " ]; do while [ ! -e "
+                        + pings
+                        + "/go-$i ]; do sleep 0.005; done; echo ping-$i; i=$((i+1)); done;"
+                        + " exec sleep 600");
         try {
             awaitRunning(node, fast);
             double rssBefore = rssMb(nodePid);
             long opened = System.nanoTime();
-            AtomicLong endedNanos = new AtomicLong();
             NodeServiceGrpc.NodeServiceStub async =
                     NodeServiceGrpc.newStub(channel).withInterceptors(authInterceptor());
             AtomicLong lines = new AtomicLong();
+            AtomicLong messages = new AtomicLong();
             AtomicLong firstNanos = new AtomicLong();
             AtomicLong lastNanos = new AtomicLong();
             CountDownLatch all = new CountDownLatch(1);
+            java.util.concurrent.BlockingQueue<Long> pingArrivals =
+                    new java.util.concurrent.LinkedBlockingQueue<>();
             AtomicReference<Throwable> error = new AtomicReference<>();
             AtomicReference<ClientCallStreamObserver<GetLogsRequest>> call =
                     new AtomicReference<>();
+            Consumer<LogEntry> line =
+                    entry -> {
+                        if (entry.getMessage().startsWith("ping-")) {
+                            pingArrivals.add(System.nanoTime());
+                            return;
+                        }
+                        if (!entry.getMessage().equals("line")) {
+                            return; // a marker collected after the follow opened
+                        }
+                        long now = System.nanoTime();
+                        firstNanos.compareAndSet(0, now);
+                        lastNanos.set(now);
+                        if (lines.incrementAndGet() == FAST_LINES) {
+                            all.countDown();
+                        }
+                    };
             async.getLogs(
-                    GetLogsRequest.newBuilder().setDeploymentId(fast).setFollow(true).build(),
+                    GetLogsRequest.newBuilder()
+                            .setDeploymentId(fast)
+                            .setFollow(true)
+                            .setMaxLinesPerMessage(perMessage)
+                            .build(),
                     observer(
                             call,
                             false,
                             entry -> {
-                                if (!entry.getMessage().equals("line")) {
-                                    return; // the "start" marker, if it was collected after the
-                                    // follow opened
-                                }
-                                long now = System.nanoTime();
-                                firstNanos.compareAndSet(0, now);
-                                lastNanos.set(now);
-                                if (lines.incrementAndGet() == FAST_LINES) {
-                                    all.countDown();
+                                messages.incrementAndGet();
+                                line.accept(entry);
+                                for (LogEntry more : entry.getMoreList()) {
+                                    line.accept(more);
                                 }
                             },
                             error,
@@ -447,13 +516,29 @@ public final class RpcBench {
                 }
                 seen = now;
             }
+            double secs = (lastNanos.get() - firstNanos.get()) / 1e9;
+            long burstMessages = messages.get();
+            // a lone new line: from creating its file (the service polls every 5 ms, the node
+            // collects the output every collection round) to the client receiving it
+            List<Double> pingMs = new ArrayList<>();
+            for (int i = 1; i <= PINGS && lines.get() == FAST_LINES; i++) {
+                long created = System.nanoTime();
+                Files.createFile(pings.resolve("go-" + i));
+                Long arrived = pingArrivals.poll(10, TimeUnit.SECONDS);
+                if (arrived == null) {
+                    System.out.println("ping " + i + " did not arrive within 10 s");
+                    break;
+                }
+                pingMs.add((arrived - created) / 1e6);
+            }
             if (call.get() != null) {
                 call.get().cancel("benchmark done", null);
             }
             System.out.printf(
                     Locale.ROOT,
-                    "fast follow: stream %s after %.1f s (error: %s); node RSS %.1f MB before, %.1f"
-                            + " MB after%n",
+                    "fast follow (%s): stream %s after %.1f s (error: %s); node RSS %.1f MB before,"
+                            + " %.1f MB after%n",
+                    mode,
                     lines.get() == FAST_LINES
                             ? "received every line"
                             : (all.getCount() == 0 ? "ended by the server" : "timed out"),
@@ -461,25 +546,32 @@ public final class RpcBench {
                     error.get(),
                     rssBefore,
                     rssMb(nodePid));
-            double secs = (lastNanos.get() - firstNanos.get()) / 1e9;
             System.out.printf(
                     Locale.ROOT,
-                    "GetLogs follow, fast producer (%d lines of 'line'): %d lines received in %.2f"
-                            + " s from the first to the last = %.0f lines/s; load %s%n",
+                    "GetLogs follow, %s, fast producer (%d lines of 'line'): %d lines in %d"
+                            + " messages, received in %.2f s from the first to the last = %.0f"
+                            + " lines/s; a lone new line arrived after %s ms; load %s%n",
+                    mode,
                     FAST_LINES,
                     lines.get(),
+                    burstMessages,
                     secs,
                     lines.get() / secs,
+                    pingMs.stream()
+                            .map(ms -> String.format(Locale.ROOT, "%.1f", ms))
+                            .toList(),
                     loadAverage());
         } finally {
             remove(node, fast);
         }
-        bareCeiling(bareChannel);
-        slowReader(node, channel);
     }
 
-    /** The same client reading FAST_LINES entries from the bare server's in-memory GetLogs. */
-    private void bareCeiling(ManagedChannel bareChannel) throws InterruptedException {
+    /**
+     * The same client reading FAST_LINES entries from the bare server's in-memory GetLogs, one
+     * per message or {@code perMessage} per message.
+     */
+    private void bareCeiling(ManagedChannel bareChannel, int perMessage)
+            throws InterruptedException {
         for (String label : List.of("warm-up", "measured")) {
             AtomicLong lines = new AtomicLong();
             AtomicLong firstNanos = new AtomicLong();
@@ -488,7 +580,11 @@ public final class RpcBench {
             AtomicReference<Throwable> error = new AtomicReference<>();
             NodeServiceGrpc.newStub(bareChannel)
                     .getLogs(
-                            GetLogsRequest.newBuilder().setTail(FAST_LINES).setFollow(true).build(),
+                            GetLogsRequest.newBuilder()
+                                    .setTail(FAST_LINES)
+                                    .setFollow(true)
+                                    .setMaxLinesPerMessage(perMessage)
+                                    .build(),
                             observer(
                                     new AtomicReference<>(),
                                     false,
@@ -499,7 +595,7 @@ public final class RpcBench {
                                         long now = System.nanoTime();
                                         firstNanos.compareAndSet(0, now);
                                         lastNanos.set(now);
-                                        lines.incrementAndGet();
+                                        lines.addAndGet(1 + entry.getMoreCount());
                                     },
                                     error,
                                     ended));
@@ -509,9 +605,10 @@ public final class RpcBench {
             double secs = (lastNanos.get() - firstNanos.get()) / 1e9;
             System.out.printf(
                     Locale.ROOT,
-                    "GetLogs ceiling (%s), bare server sending %d entries from memory: %d received"
-                            + " in %.2f s = %.0f lines/s (error: %s); load %s%n",
+                    "GetLogs ceiling (%s, %s), bare server sending %d entries from memory: %d"
+                            + " received in %.2f s = %.0f lines/s (error: %s); load %s%n",
                     label,
+                    perMessage > 1 ? perMessage + " per message" : "one per message",
                     FAST_LINES,
                     lines.get(),
                     secs,

@@ -31,12 +31,15 @@ import ai.hanzo.node.proto.v1.StopRequest;
 import ai.hanzo.node.proto.v1.StopResponse;
 import com.google.protobuf.ByteString;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -49,10 +52,18 @@ final class DeploymentRpcs {
     static final int LOG_BUFFER = 256;
     static final int EXEC_BUFFER = 64;
 
-    private final Supplier<Optional<Orchestrator>> orchestrator;
+    /** The most lines the node puts in one GetLogs message, whatever the client asks. */
+    static final int MAX_LINES_PER_MESSAGE = 1024;
 
-    DeploymentRpcs(Supplier<Optional<Orchestrator>> orchestrator) {
+    /** A batched GetLogs message takes no further line once its lines reach this size. */
+    static final int MAX_BATCH_BYTES = 256 * 1024;
+
+    private final Supplier<Optional<Orchestrator>> orchestrator;
+    private final Executor streamSendExecutor;
+
+    DeploymentRpcs(Supplier<Optional<Orchestrator>> orchestrator, Executor streamSendExecutor) {
         this.orchestrator = orchestrator;
+        this.streamSendExecutor = streamSendExecutor;
     }
 
     Orchestrator orchestrator() {
@@ -67,14 +78,75 @@ final class DeploymentRpcs {
     }
 
     /**
-     * @return the deployments' statuses, or none without an Orchestrator
+     * How old GetStatus's deployment list may be. Reading it asks every deployment's runtime for
+     * its containers (a Docker API call each for Docker), far more than the rest of the call, so
+     * callers within this time share one reading. Deploy, Stop, Remove and Scale through this
+     * server make the next GetStatus read afresh; other changes (a replica turning ready, a
+     * deployment made by another bundle) show within this time.
+     */
+    static final Duration STATUS_MAX_AGE = Duration.ofMillis(250);
+
+    private final Object statusReading = new Object();
+    private final AtomicLong statusGeneration = new AtomicLong();
+    private volatile StatusSnapshot statusSnapshot;
+
+    private record StatusSnapshot(
+            Orchestrator source, long generation, long takenNanos, List<DeploymentStatus> list) {}
+
+    /**
+     * @return the deployments' statuses (at most {@link #STATUS_MAX_AGE} old), or none without an
+     *     Orchestrator
      */
     List<DeploymentStatus> statuses() {
         Optional<Orchestrator> current = orchestrator.get();
         if (current.isEmpty()) {
             return List.of();
         }
-        return current.get().statuses().stream()
+        StatusSnapshot fresh = freshSnapshot(current.get());
+        if (fresh != null) {
+            return fresh.list();
+        }
+        // one reader at a time; the others then take what it read
+        synchronized (statusReading) {
+            fresh = freshSnapshot(current.get());
+            if (fresh != null) {
+                return fresh.list();
+            }
+            long generation = statusGeneration.get();
+            long taken = System.nanoTime();
+            List<DeploymentStatus> list = readStatuses(current.get());
+            statusSnapshot = new StatusSnapshot(current.get(), generation, taken, list);
+            return list;
+        }
+    }
+
+    private StatusSnapshot freshSnapshot(Orchestrator current) {
+        StatusSnapshot s = statusSnapshot;
+        if (s != null
+                && s.source() == current
+                && s.generation() == statusGeneration.get()
+                && System.nanoTime() - s.takenNanos() < STATUS_MAX_AGE.toNanos()) {
+            return s;
+        }
+        return null;
+    }
+
+    /**
+     * Runs a change of deployments; the next GetStatus reads the list afresh, whatever happened.
+     *
+     * @param change Deploy, Stop, Remove or Scale
+     * @return its answer
+     */
+    <R> R changing(Supplier<R> change) {
+        try {
+            return change.get();
+        } finally {
+            statusGeneration.incrementAndGet();
+        }
+    }
+
+    private static List<DeploymentStatus> readStatuses(Orchestrator current) {
+        return current.statuses().stream()
                 .map(
                         s ->
                                 DeploymentStatus.newBuilder()
@@ -159,7 +231,13 @@ final class DeploymentRpcs {
         return id.trim();
     }
 
-    /** Streams logs; with follow, until the client cancels or the deployment is removed. */
+    /**
+     * Streams logs; with follow, until the client cancels or the deployment is removed. One line
+     * per message as the Rust node sends them, unless the client asks for {@code
+     * max_lines_per_message} above 1: then a message carries what the follower has ready, up to
+     * that many lines (capped at {@value #MAX_LINES_PER_MESSAGE} and about {@value
+     * #MAX_BATCH_BYTES} bytes), the first in its own fields and the rest in {@code more}.
+     */
     void logs(GetLogsRequest request, StreamObserver<LogEntry> response) {
         Orchestrator current;
         LogQuery query;
@@ -180,17 +258,39 @@ final class DeploymentRpcs {
             return;
         }
         Subscription[] subscription = new Subscription[1];
-        StreamSender<LogEntry> sender =
-                new StreamSender<>(
-                        response,
-                        LOG_BUFFER,
-                        () -> {
-                            synchronized (subscription) {
-                                if (subscription[0] != null) {
-                                    subscription[0].close();
-                                }
-                            }
-                        });
+        Runnable onCancel =
+                () -> {
+                    synchronized (subscription) {
+                        if (subscription[0] != null) {
+                            subscription[0].close();
+                        }
+                    }
+                };
+        LineSender sender;
+        int perMessage = Math.min(request.getMaxLinesPerMessage(), MAX_LINES_PER_MESSAGE);
+        if (perMessage > 1) {
+            BatchingStreamSender<LogEntry> batching =
+                    new BatchingStreamSender<>(
+                            response,
+                            Math.max(LOG_BUFFER, 2 * perMessage),
+                            perMessage,
+                            MAX_BATCH_BYTES,
+                            streamSendExecutor,
+                            DeploymentRpcs::oneMessage,
+                            LogEntry::getSerializedSize,
+                            onCancel);
+            sender =
+                    new LineSender(
+                            batching::put,
+                            batching::complete,
+                            batching::fail,
+                            batching::isCancelled);
+        } else {
+            StreamSender<LogEntry> single = new StreamSender<>(response, LOG_BUFFER, onCancel);
+            sender =
+                    new LineSender(
+                            single::put, single::complete, single::fail, single::isCancelled);
+        }
         try {
             Subscription opened =
                     current.logs(
@@ -199,30 +299,50 @@ final class DeploymentRpcs {
                                 @Override
                                 public void next(LogLine line) throws InterruptedException {
                                     // waits while the client does not read: the back-pressure
-                                    if (!sender.put(toWire(line))) {
+                                    if (!sender.put().send(toWire(line))) {
                                         throw new InterruptedException("the client went away");
                                     }
                                 }
 
                                 @Override
                                 public void complete() {
-                                    sender.complete();
+                                    sender.complete().run();
                                 }
 
                                 @Override
                                 public void error(Throwable failure) {
-                                    sender.fail(failure);
+                                    sender.fail().accept(failure);
                                 }
                             });
             synchronized (subscription) {
                 subscription[0] = opened;
-                if (sender.isCancelled()) {
+                if (sender.cancelled().getAsBoolean()) {
                     opened.close();
                 }
             }
         } catch (RuntimeException e) {
-            sender.fail(e);
+            sender.fail().accept(e);
         }
+    }
+
+    /** Sends one {@link LogEntry} per line, or several per message, with the same back-pressure. */
+    private record LineSender(
+            Put put,
+            Runnable complete,
+            java.util.function.Consumer<Throwable> fail,
+            java.util.function.BooleanSupplier cancelled) {}
+
+    @FunctionalInterface
+    private interface Put {
+        boolean send(LogEntry line) throws InterruptedException;
+    }
+
+    // the first line in the message's own fields, the next ones in 'more'
+    private static LogEntry oneMessage(List<LogEntry> lines) {
+        if (lines.size() == 1) {
+            return lines.get(0);
+        }
+        return lines.get(0).toBuilder().addAllMore(lines.subList(1, lines.size())).build();
     }
 
     private static LogEntry toWire(LogLine line) {

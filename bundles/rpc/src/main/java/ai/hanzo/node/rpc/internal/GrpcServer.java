@@ -104,6 +104,7 @@ public final class GrpcServer {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final ThreadPoolExecutor callExecutor;
+    private final ThreadPoolExecutor streamSendExecutor;
     private final ConnectionLimit connectionLimit;
     private final ConnectionLog connectionLog = new ConnectionLog();
     private final Server server;
@@ -196,6 +197,27 @@ public final class GrpcServer {
                         () -> Optional.ofNullable(store),
                         lifecycle.info().nodeId(),
                         Clock.systemUTC());
+        // Batched GetLogs streams send from here (BatchingStreamSender): at most one short drain
+        // task
+        // per open stream is queued, so the queue is bounded by the streams the server admits.
+        AtomicInteger sendThreadNumber = new AtomicInteger();
+        streamSendExecutor =
+                new ThreadPoolExecutor(
+                        2,
+                        2,
+                        30,
+                        TimeUnit.SECONDS,
+                        new java.util.concurrent.LinkedBlockingQueue<>(),
+                        r -> {
+                            Thread t =
+                                    new Thread(
+                                            r,
+                                            "hanzo-grpc-send-"
+                                                    + sendThreadNumber.incrementAndGet());
+                            t.setDaemon(true);
+                            return t;
+                        });
+        streamSendExecutor.allowCoreThreadTimeOut(true);
         HealthCache healthCache =
                 new HealthCache(lifecycle, scheduler, () -> Optional.ofNullable(staking));
         NodeGrpcService nodeService =
@@ -206,7 +228,8 @@ public final class GrpcServer {
                         healthCache,
                         () -> Optional.ofNullable(eventBus),
                         nodeRegistry,
-                        new DeploymentRpcs(() -> Optional.ofNullable(orchestrator)));
+                        new DeploymentRpcs(
+                                () -> Optional.ofNullable(orchestrator), streamSendExecutor));
         registry.addService(
                 intercept(
                         ServerInterceptors.intercept(
@@ -252,8 +275,12 @@ public final class GrpcServer {
                         .channelFactory(connectionLimit::newServerChannel)
                         .bossEventLoopGroup(boss)
                         .workerEventLoopGroup(workers)
-                        .executor(callExecutor)
-                        .callExecutor(new InlineCheapCalls())
+                        // grpc-java runs each call's first step (method lookup and asking
+                        // InlineCheapCalls) on this executor, whatever the supplier then picks:
+                        // with the pool here, an inline call still went through the pool once,
+                        // and its handler ran there whenever its request had come in by then
+                        .directExecutor()
+                        .callExecutor(new InlineCheapCalls(callExecutor))
                         .fallbackHandlerRegistry(registry)
                         .maxInboundMessageSize(configuration.maxInboundMessageBytes())
                         .maxInboundMetadataSize(configuration.maxInboundMetadataBytes())
@@ -495,6 +522,7 @@ public final class GrpcServer {
 
     private void shutdownThreads() {
         callExecutor.shutdownNow();
+        streamSendExecutor.shutdownNow();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
@@ -626,24 +654,45 @@ public final class GrpcServer {
     }
 
     /**
-     * Health checks run on the transport's thread instead of being handed to the call pool: their
-     * handlers and the interceptors before them only read cached values (the health reading, the
-     * profile, the key table) and never block, so the hand-offs would be most of their cost. A call
-     * with an {@code authorization} header stays on the pool (a JWT's signature check is real
-     * work), as does every other RPC.
+     * Picks each call's executor. Health checks run on the transport's thread: their handlers and
+     * the interceptors before them only read cached values (the health reading, the profile, the
+     * key table) and never block, so hand-offs would be most of their cost. A call with an {@code
+     * authorization} header goes to the bounded pool (a JWT's signature check is real work), as
+     * does every other RPC.
+     *
+     * <p>How grpc-java (1.85, {@code ServerImpl.streamCreatedInternal}) uses this: every call gets
+     * a {@code SerializingExecutor} over the server's default executor, and its first task ({@code
+     * MethodLookup}, which asks this supplier) runs there; a non-null answer replaces the executor,
+     * and the tasks after it (starting the call, the request, the half-close) run on the new one.
+     * The server's default executor is therefore the direct one: the lookup runs on the transport
+     * thread, a health check stays there from start to end, and every other call moves to the pool
+     * once. (With the pool as the default, the lookup always hopped to the pool, and when the
+     * request and half-close had arrived by the time it finished, the same pool thread ran them
+     * too: {@code SerializingExecutor.run} hands the queue to the new executor by calling it from
+     * the thread it is on, and {@code Runnable::run} means "this pool thread".)
      */
     static final class InlineCheapCalls implements ServerCallExecutorSupplier {
         static final Set<String> INLINE_METHODS =
                 Set.of("hanzo.node.v1.NodeService/GetHealth", "grpc.health.v1.Health/Check");
-        private static final Executor INLINE = Runnable::run;
+        private final Executor pool;
 
+        /**
+         * @param pool the bounded pool every call but the cheap ones runs on
+         */
+        InlineCheapCalls(Executor pool) {
+            this.pool = pool;
+        }
+
+        /**
+         * @return null (stay on the transport thread) or the pool
+         */
         @Override
         public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
             if (INLINE_METHODS.contains(call.getMethodDescriptor().getFullMethodName())
                     && !headers.containsKey(AuthInterceptor.AUTHORIZATION)) {
-                return INLINE;
+                return null;
             }
-            return null;
+            return pool;
         }
     }
 }

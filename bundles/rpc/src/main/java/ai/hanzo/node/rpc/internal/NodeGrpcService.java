@@ -319,28 +319,40 @@ final class NodeGrpcService extends NodeServiceGrpc.NodeServiceImplBase {
     public void deploy(
             ai.hanzo.node.proto.v1.DeployRequest request,
             StreamObserver<ai.hanzo.node.proto.v1.DeployResponse> response) {
-        unary(response, "deploying failed", () -> deployments.deploy(request));
+        unary(
+                response,
+                "deploying failed",
+                () -> deployments.changing(() -> deployments.deploy(request)));
     }
 
     @Override
     public void stop(
             ai.hanzo.node.proto.v1.StopRequest request,
             StreamObserver<ai.hanzo.node.proto.v1.StopResponse> response) {
-        unary(response, "stopping the deployment failed", () -> deployments.stop(request));
+        unary(
+                response,
+                "stopping the deployment failed",
+                () -> deployments.changing(() -> deployments.stop(request)));
     }
 
     @Override
     public void remove(
             ai.hanzo.node.proto.v1.RemoveRequest request,
             StreamObserver<ai.hanzo.node.proto.v1.RemoveResponse> response) {
-        unary(response, "removing the deployment failed", () -> deployments.remove(request));
+        unary(
+                response,
+                "removing the deployment failed",
+                () -> deployments.changing(() -> deployments.remove(request)));
     }
 
     @Override
     public void scale(
             ai.hanzo.node.proto.v1.ScaleRequest request,
             StreamObserver<ai.hanzo.node.proto.v1.ScaleResponse> response) {
-        unary(response, "scaling failed", () -> deployments.scale(request));
+        unary(
+                response,
+                "scaling failed",
+                () -> deployments.changing(() -> deployments.scale(request)));
     }
 
     @Override

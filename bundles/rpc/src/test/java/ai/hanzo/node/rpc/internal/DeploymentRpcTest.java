@@ -35,6 +35,7 @@ import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -42,12 +43,15 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The Orchestrator-backed RPCs over a real channel, on a test Orchestrator. */
 class DeploymentRpcTest {
@@ -159,6 +163,35 @@ class DeploymentRpcTest {
     }
 
     @Test
+    void getStatusSeesChangesMadeThroughThisServerAtOnceAndOthersWithinItsMaxAge() {
+        // GetStatus shares one reading of the deployments for up to STATUS_MAX_AGE; a Deploy,
+        // Stop, Scale or Remove through the server makes the next GetStatus read afresh
+        assertEquals(
+                0, viewer.getStatus(GetStatusRequest.getDefaultInstance()).getDeploymentsCount());
+        operator.deploy(web("d1"));
+        var status = viewer.getStatus(GetStatusRequest.getDefaultInstance());
+        assertEquals(
+                List.of("d1"),
+                status.getDeploymentsList().stream().map(d -> d.getDeploymentId()).toList());
+        assertEquals(2, status.getDeployments(0).getReplicas());
+        // a change behind the server's back (another bundle using the Orchestrator) shows within
+        // the max age
+        orchestrator.remove("d1", false);
+        await().atMost(Duration.ofSeconds(5))
+                .until(
+                        () ->
+                                viewer.getStatus(GetStatusRequest.getDefaultInstance())
+                                                .getDeploymentsCount()
+                                        == 0);
+        operator.deploy(web("d2"));
+        assertEquals(
+                1, viewer.getStatus(GetStatusRequest.getDefaultInstance()).getDeploymentsCount());
+        operator.remove(RemoveRequest.newBuilder().setDeploymentId("d2").build());
+        assertEquals(
+                0, viewer.getStatus(GetStatusRequest.getDefaultInstance()).getDeploymentsCount());
+    }
+
+    @Test
     void stopRemoveAndScaleNameWhatIsWrong() {
         operator.deploy(web("d1"));
         assertTrue(
@@ -238,14 +271,22 @@ class DeploymentRpcTest {
      * A follow stream whose client stops reading: the producer waits (its count stops growing), so
      * memory stays bounded; cancelling releases the producer at once.
      */
-    @Test
-    void aFollowStreamWaitsForASlowReaderAndCancellingReleasesTheProducer() throws Exception {
+    @ParameterizedTest(name = "max_lines_per_message {0}")
+    @ValueSource(ints = {0, 100})
+    void aFollowStreamWaitsForASlowReaderAndCancellingReleasesTheProducer(int perMessage)
+            throws Exception {
         operator.deploy(web("d1"));
-        List<LogEntry> received = new CopyOnWriteArrayList<>();
+        List<String> received = new CopyOnWriteArrayList<>();
+        AtomicInteger messages = new AtomicInteger();
+        AtomicInteger largest = new AtomicInteger();
         AtomicReference<ClientCallStreamObserver<GetLogsRequest>> call = new AtomicReference<>();
         harness.as(NodeServiceGrpc.newStub(harness.channel()), Role.VIEWER)
                 .getLogs(
-                        GetLogsRequest.newBuilder().setDeploymentId("d1").setFollow(true).build(),
+                        GetLogsRequest.newBuilder()
+                                .setDeploymentId("d1")
+                                .setFollow(true)
+                                .setMaxLinesPerMessage(perMessage)
+                                .build(),
                         new ClientResponseObserver<GetLogsRequest, LogEntry>() {
                             @Override
                             public void beforeStart(
@@ -256,7 +297,10 @@ class DeploymentRpcTest {
 
                             @Override
                             public void onNext(LogEntry value) {
-                                received.add(value);
+                                received.add(value.getMessage());
+                                value.getMoreList().forEach(m -> received.add(m.getMessage()));
+                                largest.accumulateAndGet(1 + value.getMoreCount(), Math::max);
+                                messages.incrementAndGet();
                             }
 
                             @Override
@@ -265,7 +309,7 @@ class DeploymentRpcTest {
                             @Override
                             public void onCompleted() {}
                         });
-        await().atMost(5, TimeUnit.SECONDS).until(() -> received.size() == 10);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> messages.get() == 10);
         // the producer fills the buffer and the transport window, then waits
         await().atMost(10, TimeUnit.SECONDS)
                 .until(
@@ -281,12 +325,22 @@ class DeploymentRpcTest {
                         });
         long stalledAt = orchestrator.produced.get();
         assertTrue(stalledAt < 200_000, stalledAt + " lines produced for a reader that took 10");
-        int more = (int) stalledAt + 100;
+        // one line per message: read past everything produced so far; batched, messages are
+        // full while the producer is ahead, so a few hundred of them are plenty
+        int more = perMessage > 1 ? 300 : (int) stalledAt + 100;
         call.get().request(more);
-        await().atMost(20, TimeUnit.SECONDS).until(() -> received.size() == 10 + more);
+        await().atMost(20, TimeUnit.SECONDS).until(() -> messages.get() == 10 + more);
         assertTrue(orchestrator.produced.get() > stalledAt, "reading lets the producer go on");
-        for (int i = 0; i < received.size(); i += 997) {
-            assertEquals("line " + i, received.get(i).getMessage(), "in order, none lost");
+        assertTrue(received.size() >= 10 + more);
+        assertTrue(
+                largest.get() <= Math.max(1, perMessage), largest.get() + " lines in one message");
+        if (perMessage > 1) {
+            assertTrue(largest.get() > 1, "a producer ahead of the reader fills messages");
+        }
+        for (int i = 0; i < received.size(); i++) {
+            if (!received.get(i).equals("line " + i)) {
+                assertEquals("line " + i, received.get(i), "in order, none lost");
+            }
         }
         call.get().cancel("enough", null);
         await().atMost(5, TimeUnit.SECONDS).until(() -> orchestrator.openLogStreams.get() == 0);

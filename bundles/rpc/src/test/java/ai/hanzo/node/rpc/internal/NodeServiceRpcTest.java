@@ -4,8 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,30 +112,53 @@ class NodeServiceRpcTest {
 
     @Test
     void healthChecksWithoutAnAuthorizationHeaderAreAnsweredInlineOtherCallsOnThePool() {
-        // the decision, not the thread seen: which thread grpc-java then runs the handler on is
-        // its own detail (a fresh-clone run once saw an anonymous check on the pool)
-        GrpcServer.InlineCheapCalls supplier = new GrpcServer.InlineCheapCalls();
+        java.util.concurrent.Executor pool = Runnable::run;
+        GrpcServer.InlineCheapCalls supplier = new GrpcServer.InlineCheapCalls(pool);
         Metadata none = new Metadata();
         Metadata apiKey = new Metadata();
         apiKey.put(Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER), "hzk_x");
         Metadata bearer = new Metadata();
         bearer.put(AuthInterceptor.AUTHORIZATION, "Bearer x.y.z");
-        assertNotNull(
+        assertNull(
                 supplier.getExecutor(callOf(NodeServiceGrpc.getGetHealthMethod()), none),
-                "an anonymous health check is answered inline");
-        assertNotNull(
+                "an anonymous health check stays on the transport thread");
+        assertNull(
                 supplier.getExecutor(callOf(NodeServiceGrpc.getGetHealthMethod()), apiKey),
                 "with an API key too");
-        assertNull(
+        assertSame(
+                pool,
                 supplier.getExecutor(callOf(NodeServiceGrpc.getGetHealthMethod()), bearer),
                 "an authorization header (a JWT's check is real work) goes to the pool");
-        assertNull(
+        assertSame(
+                pool,
                 supplier.getExecutor(callOf(NodeServiceGrpc.getGetStatusMethod()), none),
                 "every other RPC goes to the pool");
-        // and over a real channel each still answers
-        assertEquals(
-                HealthStatus.HEALTH_STATUS_HEALTHY,
-                as(Role.VIEWER).getHealth(GetHealthRequest.getDefaultInstance()).getStatus());
+
+        // over a real channel, where the handler ran: every time, not only usually (the server's
+        // default executor is the direct one, so grpc-java's method lookup no longer hops to the
+        // pool and takes the call's first steps with it; see InlineCheapCalls)
+        for (int i = 0; i < 50; i++) {
+            assertEquals(
+                    HealthStatus.HEALTH_STATUS_HEALTHY,
+                    anonymous.getHealth(GetHealthRequest.getDefaultInstance()).getStatus());
+            String anonymousThread = harness.node.profile.readBy;
+            assertTrue(
+                    anonymousThread.startsWith("hanzo-grpc-")
+                            && !anonymousThread.startsWith("hanzo-grpc-call-"),
+                    "an anonymous health check is answered on a transport thread: "
+                            + anonymousThread);
+            as(Role.VIEWER).getHealth(GetHealthRequest.getDefaultInstance());
+            assertFalse(
+                    harness.node.profile.readBy.startsWith("hanzo-grpc-call-"),
+                    "with an API key too: " + harness.node.profile.readBy);
+            ServerHarness.bearer(
+                            NodeServiceGrpc.newBlockingStub(harness.channel()),
+                            harness.keys.get(Role.VIEWER))
+                    .getHealth(GetHealthRequest.getDefaultInstance());
+            assertTrue(
+                    harness.node.profile.readBy.startsWith("hanzo-grpc-call-"),
+                    "an authorization header goes to the pool: " + harness.node.profile.readBy);
+        }
     }
 
     private static <Q, R> ServerCall<Q, R> callOf(MethodDescriptor<Q, R> method) {

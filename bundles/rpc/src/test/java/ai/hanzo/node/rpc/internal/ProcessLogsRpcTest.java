@@ -204,4 +204,120 @@ class ProcessLogsRpcTest {
             call.cancel(null);
         }
     }
+
+    /** A follow of the deployment "burst" that records each message as it comes. */
+    private static final class Follow implements StreamObserver<LogEntry> {
+        final List<LogEntry> messages = new CopyOnWriteArrayList<>();
+        final java.util.concurrent.atomic.AtomicInteger lines =
+                new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicReference<Throwable> failed = new AtomicReference<>();
+
+        @Override
+        public void onNext(LogEntry entry) {
+            messages.add(entry);
+            lines.addAndGet(1 + entry.getMoreCount());
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            failed.set(t);
+        }
+
+        @Override
+        public void onCompleted() {
+            failed.set(new AssertionError("the follow ended"));
+        }
+
+        List<String> flattened() {
+            List<String> all = new ArrayList<>();
+            for (LogEntry message : messages) {
+                all.add(message.getMessage());
+                for (LogEntry more : message.getMoreList()) {
+                    assertEquals(0, more.getMoreCount(), "a line in 'more' has no 'more' itself");
+                    assertEquals("gen", more.getService());
+                    all.add(more.getMessage());
+                }
+            }
+            return all;
+        }
+    }
+
+    @Test
+    void aBatchedFollowGetsEveryLineInOrderAndAnOldStyleOneALinePerMessage() throws Exception {
+        // two follows of the same fast producer at once: one as the Rust node's clients ask (one
+        // LogEntry per message), one asking for up to 256 lines per message; then a single line,
+        // after which the service writes nothing more: the batched follow must not hold it back
+        Path go = data.resolve("go");
+        Path single = data.resolve("single");
+        deploy(
+                "burst",
+                "while [ ! -e "
+                        + go
+                        + " ]; do sleep 0.05; done; seq 1 "
+                        + (2 * BURST)
+                        + "; while [ ! -e "
+                        + single
+                        + " ]; do sleep 0.05; done; echo single; exec sleep 600");
+        Follow oldStyle = new Follow();
+        Follow batched = new Follow();
+        Context.CancellableContext call = Context.current().withCancellation();
+        call.run(
+                () -> {
+                    GetLogsRequest request =
+                            GetLogsRequest.newBuilder()
+                                    .setDeploymentId("burst")
+                                    .setFollow(true)
+                                    .build();
+                    operatorAsync.getLogs(request, oldStyle);
+                    operatorAsync.getLogs(
+                            request.toBuilder().setMaxLinesPerMessage(256).build(), batched);
+                });
+        try {
+            java.nio.file.Files.createFile(go);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(
+                            () ->
+                                    (oldStyle.lines.get() >= 2 * BURST
+                                                    && batched.lines.get() >= 2 * BURST)
+                                            || oldStyle.failed.get() != null
+                                            || batched.failed.get() != null);
+            assertNull(oldStyle.failed.get());
+            assertNull(batched.failed.get());
+            List<String> expected = new ArrayList<>();
+            for (int i = 1; i <= 2 * BURST; i++) {
+                expected.add(Integer.toString(i));
+            }
+            assertEquals(expected, oldStyle.flattened(), "old style: every line once, in order");
+            assertEquals(expected, batched.flattened(), "batched: every line once, in order");
+            assertTrue(
+                    oldStyle.messages.stream().allMatch(m -> m.getMoreCount() == 0),
+                    "a request without max_lines_per_message gets one LogEntry per message");
+            assertEquals(2 * BURST, oldStyle.messages.size());
+            assertTrue(
+                    batched.messages.stream().allMatch(m -> m.getMoreCount() < 256),
+                    "no message over the 256 lines asked for");
+            assertTrue(
+                    batched.messages.size() < 2 * BURST,
+                    "the batched follow got "
+                            + batched.messages.size()
+                            + " messages for "
+                            + 2 * BURST
+                            + " lines of a burst: the lines were not batched");
+
+            // one line alone: it arrives although no other line follows to fill a batch
+            java.nio.file.Files.createFile(single);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(
+                            () ->
+                                    batched.lines.get() > 2 * BURST
+                                            && oldStyle.lines.get() > 2 * BURST);
+            LogEntry last = batched.messages.get(batched.messages.size() - 1);
+            assertEquals("single", last.getMessage());
+            assertEquals(0, last.getMoreCount());
+            assertEquals(2 * BURST + 1, batched.lines.get());
+            assertEquals("single", oldStyle.messages.get(2 * BURST).getMessage());
+        } finally {
+            call.cancel(null);
+        }
+    }
 }

@@ -192,8 +192,12 @@ final class TestNode implements NodeLifecycle {
         final AtomicInteger readings = new AtomicInteger();
         final AtomicInteger refreshes = new AtomicInteger();
 
+        // the thread of the last reader, to see where a call's handler ran
+        volatile String readBy = "";
+
         @Override
         public NodeCapabilities capabilities() {
+            readBy = Thread.currentThread().getName();
             return capabilities;
         }
 
