@@ -35,6 +35,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InferenceBench {
     private static final double FLOP_PER_TOKEN = 21e6; // all-MiniLM-L6-v2's matrix multiplies
+    private static final int INTRA_OP_THREADS = Integer.getInteger("bench.intraOpThreads", 2);
+    private static final boolean SPINNING =
+            Boolean.parseBoolean(System.getProperty("bench.spinning", "false"));
 
     record Phase(
             String name,
@@ -61,7 +64,14 @@ public final class InferenceBench {
                         .optTruncation(false)
                         .optPadding(false)
                         .build();
-        session = env.createSession(onnx.toString(), new OrtSession.SessionOptions());
+        // the node's settings (bench-inference.sh writes the same into its configuration)
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setIntraOpNumThreads(INTRA_OP_THREADS);
+        options.setInterOpNumThreads(1);
+        if (!SPINNING) {
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        }
+        session = env.createSession(onnx.toString(), options);
         String[] subjects = {
             "The cat",
             "A small boat",
@@ -152,11 +162,15 @@ public final class InferenceBench {
         double longTokens = longTexts.stream().mapToInt(this::tokens).average().orElse(0);
         System.out.printf(
                 Locale.ROOT,
-                "texts: short %.1f tokens, long %.1f tokens (incl. [CLS]/[SEP]); %d s per phase, %d cores%n",
+                "texts: short %.1f tokens, long %.1f tokens (incl. [CLS]/[SEP]); %d s per phase,"
+                        + " %d cores; ORT intra-op threads %d, inter-op 1, spinning %s (node and"
+                        + " direct)%n",
                 shortTokens,
                 longTokens,
                 seconds,
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(),
+                INTRA_OP_THREADS,
+                SPINNING ? "on" : "off");
 
         // warm both sides up
         measure("warm-up node", 1, shortTexts, texts -> nodeEmbed(node, texts), 1, 2);
@@ -311,12 +325,61 @@ public final class InferenceBench {
         void embed(List<String> texts) throws Exception;
     }
 
+    /** What the node says about its side of the requests of the current phase (its Timings). */
+    private final AtomicLong nodeRequests = new AtomicLong();
+
+    private final AtomicLong nodeBatchItems = new AtomicLong();
+    private final AtomicLong nodeTokenizeUs = new AtomicLong();
+    private final AtomicLong nodeQueueUs = new AtomicLong();
+    private final AtomicLong nodeInferenceUs = new AtomicLong();
+    private final AtomicLong nodeTotalUs = new AtomicLong();
+    private final AtomicLong clientUs = new AtomicLong();
+
     private void nodeEmbed(
             InferenceServiceGrpc.InferenceServiceBlockingStub node, List<String> texts) {
+        long start = System.nanoTime();
         EmbedResponse response = node.embed(EmbedRequest.newBuilder().addAllInputs(texts).build());
+        clientUs.addAndGet((System.nanoTime() - start) / 1000);
         if (response.getEmbeddingsCount() != texts.size()) {
             throw new IllegalStateException("node returned " + response.getEmbeddingsCount());
         }
+        var t = response.getTimings();
+        nodeRequests.incrementAndGet();
+        nodeBatchItems.addAndGet(t.getBatchSize());
+        nodeTokenizeUs.addAndGet(t.getTokenizeUs());
+        nodeQueueUs.addAndGet(t.getQueueUs());
+        nodeInferenceUs.addAndGet(t.getInferenceUs());
+        nodeTotalUs.addAndGet(t.getTotalUs());
+    }
+
+    /**
+     * Where a node request's time went, means over the phase: the node's own timings (tokenize,
+     * queue, inference with pooling) and what is left of the client's latency (gRPC both ways,
+     * authentication, protobuf, thread hand-offs).
+     */
+    private void printNodeBreakdown() {
+        long n = nodeRequests.getAndSet(0);
+        long batch = nodeBatchItems.getAndSet(0);
+        long tokenize = nodeTokenizeUs.getAndSet(0);
+        long queue = nodeQueueUs.getAndSet(0);
+        long inference = nodeInferenceUs.getAndSet(0);
+        long total = nodeTotalUs.getAndSet(0);
+        long client = clientUs.getAndSet(0);
+        if (n == 0) {
+            return;
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "    node, means per request: batch %.1f texts; tokenize %.2f ms, queue %.2f ms,"
+                        + " inference %.2f ms, in the service %.2f ms; client latency %.2f ms, of"
+                        + " which outside the service (gRPC, auth, hand-offs) %.2f ms%n",
+                batch / (double) n,
+                tokenize / 1000.0 / n,
+                queue / 1000.0 / n,
+                inference / 1000.0 / n,
+                total / 1000.0 / n,
+                client / 1000.0 / n,
+                (client - total) / 1000.0 / n);
     }
 
     /** Tokenize, pad, one ORT run, mean pooling, L2: what the node does, minus the node. */
@@ -380,7 +443,8 @@ public final class InferenceBench {
         AtomicLong sentences = new AtomicLong();
         AtomicLong tokenCount = new AtomicLong();
         List<long[]> latencies = new ArrayList<>();
-        long end = System.nanoTime() + phaseSeconds * 1_000_000_000L;
+        long begin = System.nanoTime();
+        long end = begin + phaseSeconds * 1_000_000_000L;
         CountDownLatch done = new CountDownLatch(threads);
         List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
         int[] tokensPerText = texts.stream().mapToInt(this::tokens).toArray();
@@ -422,6 +486,9 @@ public final class InferenceBench {
             thread.start();
         }
         done.await();
+        // until the last request finished: a request started before the end counts whole, so
+        // dividing by the nominal phase would overstate long batches
+        double elapsed = (System.nanoTime() - begin) / 1e9;
         if (!failures.isEmpty()) {
             throw new IllegalStateException(name + " failed", failures.get(0));
         }
@@ -436,12 +503,7 @@ public final class InferenceBench {
                         ? 0
                         : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e6;
         Phase phase =
-                new Phase(
-                        name,
-                        sentences.get() / (double) phaseSeconds,
-                        tokenCount.get() / (double) phaseSeconds,
-                        p50,
-                        p99);
+                new Phase(name, sentences.get() / elapsed, tokenCount.get() / elapsed, p50, p99);
         System.out.printf(
                 Locale.ROOT,
                 "%-60s %8.1f sentences/s %9.0f tokens/s p50 %.2f ms p99 %.2f ms%n",
@@ -450,6 +512,7 @@ public final class InferenceBench {
                 phase.tokensPerSecond(),
                 p50,
                 p99);
+        printNodeBreakdown();
         return phase;
     }
 }

@@ -374,6 +374,8 @@ public final class DjlInferenceService implements InferenceService {
                 options.putIfAbsent(
                         ModelSource.INTER_OP_THREADS, String.valueOf(settings.interOpThreads()));
             }
+            options.putIfAbsent(
+                    OnnxLoadedModel.SPINNING, String.valueOf(settings.intraOpSpinning()));
             ModelSource localSource =
                     new ModelSource(
                             source.modelId(), source.format(), local.model().toUri(), options);

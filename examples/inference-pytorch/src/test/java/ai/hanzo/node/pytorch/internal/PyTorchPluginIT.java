@@ -285,6 +285,15 @@ class PyTorchPluginIT {
                                 return oldLoaders.stream().skip(1).allMatch(r -> r.get() == null);
                             });
             Memory after = Memory.now();
+            // for tracing what holds a loader: -Dpytorch.itest.heapdump=/tmp/x.hprof, then
+            // src/test/python/gc-root-path.py /tmp/x.hprof <a class of the plug-in>
+            String heapDump = System.getProperty("pytorch.itest.heapdump", "");
+            if (!heapDump.isEmpty()) {
+                Files.deleteIfExists(Path.of(heapDump));
+                ManagementFactory.getPlatformMXBean(
+                                com.sun.management.HotSpotDiagnosticMXBean.class)
+                        .dumpHeap(heapDump, true);
+            }
             // PyTorch's libraries were loaded once: one directory of links for the one runtime
             try (java.util.stream.Stream<Path> left =
                     Files.list(data.resolve("cache/pytorch/generations"))) {
