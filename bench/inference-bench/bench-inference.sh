@@ -47,3 +47,4 @@ uptime
 "${nice[@]}" java -Xmx512m -Dbench.intraOpThreads="$intra" -Dbench.spinning="$spinning" -DDJL_CACHE_DIR="$work/bench-djl" -DENGINE_CACHE_DIR="$work/bench-djl" -Dai.djl.offline=true -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
   ai.hanzo.node.bench.inference.InferenceBench "127.0.0.1:$port" "$work/data/admin.key" "$seconds"
 uptime
+grep -h "ready on" "$work/node.log" "$work"/data/log/*.log 2>/dev/null | tail -2 || true
