@@ -45,7 +45,8 @@ public final class InferenceBench {
             double sentencesPerSecond,
             double tokensPerSecond,
             double p50Ms,
-            double p99Ms) {}
+            double p99Ms,
+            double meanMs) {}
 
     private final List<String> shortTexts = new ArrayList<>();
     private final List<String> longTexts = new ArrayList<>();
@@ -221,12 +222,14 @@ public final class InferenceBench {
                 phases.add(phase);
                 System.out.printf(
                         Locale.ROOT,
-                        "%-60s %8.1f sentences/s %9.0f tokens/s p50 %.2f ms p99 %.2f ms%n",
+                        "%-60s %8.1f sentences/s %9.0f tokens/s p50 %.2f ms p99 %.2f ms mean %.2f"
+                                + " ms%n",
                         phase.name(),
                         phase.sentencesPerSecond(),
                         phase.tokensPerSecond(),
                         phase.p50Ms(),
-                        phase.p99Ms());
+                        phase.p99Ms(),
+                        phase.meanMs());
                 printNodeBreakdown(totals.get(i).node());
             }
         }
@@ -454,7 +457,8 @@ public final class InferenceBench {
                             ? 0
                             : sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))]
                                     / 1e6;
-            return new Phase(name, sentences / elapsed, tokens / elapsed, p50, p99);
+            double mean = Arrays.stream(sorted).average().orElse(0) / 1e6;
+            return new Phase(name, sentences / elapsed, tokens / elapsed, p50, p99, mean);
         }
     }
 
