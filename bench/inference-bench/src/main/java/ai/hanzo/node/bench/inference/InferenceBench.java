@@ -35,13 +35,18 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InferenceBench {
     private static final double FLOP_PER_TOKEN = 21e6; // all-MiniLM-L6-v2's matrix multiplies
+    private static final int INTRA_OP_THREADS = Integer.getInteger("bench.intraOpThreads", 2);
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
+    private static final boolean SPINNING =
+            Boolean.parseBoolean(System.getProperty("bench.spinning", "false"));
 
     record Phase(
             String name,
             double sentencesPerSecond,
             double tokensPerSecond,
             double p50Ms,
-            double p99Ms) {}
+            double p99Ms,
+            double meanMs) {}
 
     private final List<String> shortTexts = new ArrayList<>();
     private final List<String> longTexts = new ArrayList<>();
@@ -61,7 +66,14 @@ public final class InferenceBench {
                         .optTruncation(false)
                         .optPadding(false)
                         .build();
-        session = env.createSession(onnx.toString(), new OrtSession.SessionOptions());
+        // the node's settings (bench-inference.sh writes the same into its configuration)
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setIntraOpNumThreads(INTRA_OP_THREADS);
+        options.setInterOpNumThreads(1);
+        if (!SPINNING) {
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        }
+        session = env.createSession(onnx.toString(), options);
         String[] subjects = {
             "The cat",
             "A small boat",
@@ -152,67 +164,74 @@ public final class InferenceBench {
         double longTokens = longTexts.stream().mapToInt(this::tokens).average().orElse(0);
         System.out.printf(
                 Locale.ROOT,
-                "texts: short %.1f tokens, long %.1f tokens (incl. [CLS]/[SEP]); %d s per phase, %d cores%n",
+                "texts: short %.1f tokens, long %.1f tokens (incl. [CLS]/[SEP]); %d s per set-up in"
+                        + " %d interleaved rounds, %d cores; ORT intra-op threads %d, inter-op 1,"
+                        + " spinning %s (node and direct)%n",
                 shortTokens,
                 longTokens,
                 seconds,
-                Runtime.getRuntime().availableProcessors());
+                ROUNDS,
+                Runtime.getRuntime().availableProcessors(),
+                INTRA_OP_THREADS,
+                SPINNING ? "on" : "off");
 
         // warm both sides up
-        measure("warm-up node", 1, shortTexts, texts -> nodeEmbed(node, texts), 1, 2);
-        measure("warm-up direct", 1, shortTexts, this::directEmbed, 1, 2);
+        measure(1, shortTexts, nodeOf(node), 1, 2);
+        measure(1, shortTexts, direct(), 1, 2);
 
+        // The six set-ups of a text size run in ROUNDS interleaved slices (node, direct, node,
+        // ...) rather than one after the other: on a shared machine the load drifts by tens of
+        // percent within a minute, and interleaving gives each side the same drift.
         List<Phase> phases = new ArrayList<>();
         for (List<String> texts : List.of(shortTexts, longTexts)) {
             String size = texts == shortTexts ? "short" : "long";
-            phases.add(
-                    measure(
-                            "node gRPC, 1 client, batch 1, " + size,
-                            1,
-                            texts,
-                            t -> nodeEmbed(node, t),
-                            1,
-                            seconds));
-            phases.add(
-                    measure(
-                            "direct ORT, 1 thread, batch 1, " + size,
-                            1,
-                            texts,
-                            this::directEmbed,
-                            1,
-                            seconds));
-            phases.add(
-                    measure(
-                            "node gRPC, 16 clients, batch 1, " + size,
-                            16,
-                            texts,
-                            t -> nodeEmbed(node, t),
-                            1,
-                            seconds));
-            phases.add(
-                    measure(
-                            "direct ORT, 16 threads, batch 1 (unbatched), " + size,
-                            16,
-                            texts,
-                            this::directEmbed,
-                            1,
-                            seconds));
-            phases.add(
-                    measure(
-                            "direct ORT, 1 thread, hand-made batch 16, " + size,
-                            1,
-                            texts,
-                            this::directEmbed,
-                            16,
-                            seconds));
-            phases.add(
-                    measure(
-                            "direct ORT, 1 thread, hand-made batch 32, " + size,
-                            1,
-                            texts,
-                            this::directEmbed,
-                            32,
-                            seconds));
+            List<SetUp> setUps =
+                    List.of(
+                            new SetUp("node gRPC, 1 client, batch 1, " + size, 1, nodeOf(node), 1),
+                            new SetUp("direct ORT, 1 thread, batch 1, " + size, 1, direct(), 1),
+                            new SetUp(
+                                    "node gRPC, 16 clients, batch 1, " + size, 16, nodeOf(node), 1),
+                            new SetUp(
+                                    "direct ORT, 16 threads, batch 1 (unbatched), " + size,
+                                    16,
+                                    direct(),
+                                    1),
+                            new SetUp(
+                                    "direct ORT, 1 thread, hand-made batch 16, " + size,
+                                    1,
+                                    direct(),
+                                    16),
+                            new SetUp(
+                                    "direct ORT, 1 thread, hand-made batch 32, " + size,
+                                    1,
+                                    direct(),
+                                    32));
+            List<Slice> totals = new ArrayList<>();
+            setUps.forEach(u -> totals.add(new Slice(0, 0, 0, new long[0], new long[7])));
+            double sliceSeconds = seconds / (double) ROUNDS;
+            for (int round = 0; round < ROUNDS; round++) {
+                for (int i = 0; i < setUps.size(); i++) {
+                    SetUp u = setUps.get(i);
+                    Slice slice =
+                            measure(u.clients(), texts, u.embedder(), u.batch(), sliceSeconds);
+                    totals.set(i, totals.get(i).plus(slice));
+                }
+            }
+            for (int i = 0; i < setUps.size(); i++) {
+                Phase phase = totals.get(i).phase(setUps.get(i).name());
+                phases.add(phase);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-60s %8.1f sentences/s %9.0f tokens/s p50 %.2f ms p99 %.2f ms mean %.2f"
+                                + " ms%n",
+                        phase.name(),
+                        phase.sentencesPerSecond(),
+                        phase.tokensPerSecond(),
+                        phase.p50Ms(),
+                        phase.p99Ms(),
+                        phase.meanMs());
+                printNodeBreakdown(totals.get(i).node());
+            }
         }
         channel.shutdownNow();
 
@@ -311,12 +330,55 @@ public final class InferenceBench {
         void embed(List<String> texts) throws Exception;
     }
 
+    /** What the node says about its side of the requests of the current phase (its Timings). */
+    private final AtomicLong nodeRequests = new AtomicLong();
+
+    private final AtomicLong nodeBatchItems = new AtomicLong();
+    private final AtomicLong nodeTokenizeUs = new AtomicLong();
+    private final AtomicLong nodeQueueUs = new AtomicLong();
+    private final AtomicLong nodeInferenceUs = new AtomicLong();
+    private final AtomicLong nodeTotalUs = new AtomicLong();
+    private final AtomicLong clientUs = new AtomicLong();
+
     private void nodeEmbed(
             InferenceServiceGrpc.InferenceServiceBlockingStub node, List<String> texts) {
+        long start = System.nanoTime();
         EmbedResponse response = node.embed(EmbedRequest.newBuilder().addAllInputs(texts).build());
+        clientUs.addAndGet((System.nanoTime() - start) / 1000);
         if (response.getEmbeddingsCount() != texts.size()) {
             throw new IllegalStateException("node returned " + response.getEmbeddingsCount());
         }
+        var t = response.getTimings();
+        nodeRequests.incrementAndGet();
+        nodeBatchItems.addAndGet(t.getBatchSize());
+        nodeTokenizeUs.addAndGet(t.getTokenizeUs());
+        nodeQueueUs.addAndGet(t.getQueueUs());
+        nodeInferenceUs.addAndGet(t.getInferenceUs());
+        nodeTotalUs.addAndGet(t.getTotalUs());
+    }
+
+    /**
+     * Where a node request's time went, means over the set-up: the node's own timings (tokenize,
+     * queue, inference with pooling) and what is left of the client's latency (gRPC both ways,
+     * authentication, protobuf, thread hand-offs).
+     */
+    private static void printNodeBreakdown(long[] sums) {
+        long n = sums[0];
+        if (n == 0) {
+            return;
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "    node, means per request: batch %.1f texts; tokenize %.2f ms, queue %.2f ms,"
+                        + " inference %.2f ms, in the service %.2f ms; client latency %.2f ms, of"
+                        + " which outside the service (gRPC, auth, hand-offs) %.2f ms%n",
+                sums[1] / (double) n,
+                sums[2] / 1000.0 / n,
+                sums[3] / 1000.0 / n,
+                sums[4] / 1000.0 / n,
+                sums[5] / 1000.0 / n,
+                sums[6] / 1000.0 / n,
+                (sums[6] - sums[5]) / 1000.0 / n);
     }
 
     /** Tokenize, pad, one ORT run, mean pooling, L2: what the node does, minus the node. */
@@ -369,18 +431,56 @@ public final class InferenceBench {
         }
     }
 
-    private Phase measure(
-            String name,
-            int threads,
-            List<String> texts,
-            Embedder embedder,
-            int batch,
-            long phaseSeconds)
+    /** One slice of one set-up: counts, the real elapsed time, latencies, node timings. */
+    record Slice(long sentences, long tokens, double elapsed, long[] latencies, long[] node) {
+        Slice plus(Slice other) {
+            long[] all = Arrays.copyOf(latencies, latencies.length + other.latencies.length);
+            System.arraycopy(other.latencies, 0, all, latencies.length, other.latencies.length);
+            long[] sums = node.clone();
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] += other.node[i];
+            }
+            return new Slice(
+                    sentences + other.sentences,
+                    tokens + other.tokens,
+                    elapsed + other.elapsed,
+                    all,
+                    sums);
+        }
+
+        Phase phase(String name) {
+            long[] sorted = latencies.clone();
+            Arrays.sort(sorted);
+            double p50 = sorted.length == 0 ? 0 : sorted[sorted.length / 2] / 1e6;
+            double p99 =
+                    sorted.length == 0
+                            ? 0
+                            : sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))]
+                                    / 1e6;
+            double mean = Arrays.stream(sorted).average().orElse(0) / 1e6;
+            return new Phase(name, sentences / elapsed, tokens / elapsed, p50, p99, mean);
+        }
+    }
+
+    /** A measured set-up: who calls, how many callers, texts per call. */
+    record SetUp(String name, int clients, Embedder embedder, int batch) {}
+
+    private Embedder nodeOf(InferenceServiceGrpc.InferenceServiceBlockingStub node) {
+        return texts -> nodeEmbed(node, texts);
+    }
+
+    private Embedder direct() {
+        return this::directEmbed;
+    }
+
+    private Slice measure(
+            int threads, List<String> texts, Embedder embedder, int batch, double sliceSeconds)
             throws Exception {
         AtomicLong sentences = new AtomicLong();
         AtomicLong tokenCount = new AtomicLong();
         List<long[]> latencies = new ArrayList<>();
-        long end = System.nanoTime() + phaseSeconds * 1_000_000_000L;
+        long begin = System.nanoTime();
+        long end = begin + (long) (sliceSeconds * 1e9);
         CountDownLatch done = new CountDownLatch(threads);
         List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
         int[] tokensPerText = texts.stream().mapToInt(this::tokens).toArray();
@@ -422,34 +522,25 @@ public final class InferenceBench {
             thread.start();
         }
         done.await();
+        // until the last request finished: a request started before the end counts whole, so
+        // dividing by the nominal time would overstate long batches
+        double elapsed = (System.nanoTime() - begin) / 1e9;
         if (!failures.isEmpty()) {
-            throw new IllegalStateException(name + " failed", failures.get(0));
+            throw new IllegalStateException("a bench call failed", failures.get(0));
         }
         long[] all =
                 latencies.stream()
                         .flatMapToLong(l -> Arrays.stream(l, 1, (int) l[0] + 1))
-                        .sorted()
                         .toArray();
-        double p50 = all.length == 0 ? 0 : all[all.length / 2] / 1e6;
-        double p99 =
-                all.length == 0
-                        ? 0
-                        : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e6;
-        Phase phase =
-                new Phase(
-                        name,
-                        sentences.get() / (double) phaseSeconds,
-                        tokenCount.get() / (double) phaseSeconds,
-                        p50,
-                        p99);
-        System.out.printf(
-                Locale.ROOT,
-                "%-60s %8.1f sentences/s %9.0f tokens/s p50 %.2f ms p99 %.2f ms%n",
-                name,
-                phase.sentencesPerSecond(),
-                phase.tokensPerSecond(),
-                p50,
-                p99);
-        return phase;
+        long[] node = {
+            nodeRequests.getAndSet(0),
+            nodeBatchItems.getAndSet(0),
+            nodeTokenizeUs.getAndSet(0),
+            nodeQueueUs.getAndSet(0),
+            nodeInferenceUs.getAndSet(0),
+            nodeTotalUs.getAndSet(0),
+            clientUs.getAndSet(0)
+        };
+        return new Slice(sentences.get(), tokenCount.get(), elapsed, all, node);
     }
 }

@@ -1,6 +1,7 @@
 package ai.hanzo.node.inference.internal;
 
 import ai.hanzo.node.api.AlreadyExistsException;
+import ai.hanzo.node.api.DeadlineExceededException;
 import ai.hanzo.node.api.FailedPreconditionException;
 import ai.hanzo.node.api.InvalidArgumentException;
 import ai.hanzo.node.api.NodeException;
@@ -374,6 +375,8 @@ public final class DjlInferenceService implements InferenceService {
                 options.putIfAbsent(
                         ModelSource.INTER_OP_THREADS, String.valueOf(settings.interOpThreads()));
             }
+            options.putIfAbsent(
+                    OnnxLoadedModel.SPINNING, String.valueOf(settings.intraOpSpinning()));
             ModelSource localSource =
                     new ModelSource(
                             source.modelId(), source.format(), local.model().toUri(), options);
@@ -414,12 +417,16 @@ public final class DjlInferenceService implements InferenceService {
             model.loadedAt = Instant.now();
             model.state = ModelState.READY;
             logger.info(
-                    "Model {} ready on {} ({}) in {} ms, {} MiB",
+                    "Model {} ready on {} ({}) in {} ms, {} MiB; threads intra-op {}, inter-op {}"
+                            + " (0: the engine's default), spinning {}",
                     name,
                     model.engine,
                     model.device.kind(),
                     model.loadTime.toMillis(),
-                    loaded.memoryBytes() / (1024 * 1024));
+                    loaded.memoryBytes() / (1024 * 1024),
+                    options.getOrDefault(ModelSource.INTRA_OP_THREADS, "0"),
+                    options.getOrDefault(ModelSource.INTER_OP_THREADS, "0"),
+                    options.get(OnnxLoadedModel.SPINNING));
             publish(model, "ready");
             model.ready.complete(model.info());
         } catch (NodeException e) {
@@ -488,12 +495,31 @@ public final class DjlInferenceService implements InferenceService {
         fail(model, reason, new UnavailableException(reason));
     }
 
-    private void fail(ServedModel model, String reason, Throwable cause) {
+    private void fail(ServedModel model, String reason, NodeException cause) {
         model.state = ModelState.FAILED;
         model.error = reason;
         logger.warn("Model {} failed: {}", model.id(), reason);
+        logger.debug("Model {} failed", model.id(), cause);
         publish(model, "failed: " + reason);
-        model.ready.completeExceptionally(cause);
+        // a failed model stays listed, with its future, for as long as the node runs: what that
+        // future holds is made here, without the engine's exception, whose stack trace (and its
+        // causes') pins the class of every frame on it and so the loader of an engine plug-in
+        // that is uninstalled later (a heap dump showed exactly that path)
+        model.ready.completeExceptionally(detached(cause, reason));
+    }
+
+    /** An exception of the same kind and message, made here: no engine frames, no cause. */
+    private static NodeException detached(NodeException e, String message) {
+        return switch (e.code()) {
+            case INVALID_ARGUMENT -> new InvalidArgumentException(message);
+            case NOT_FOUND -> new NotFoundException(message);
+            case ALREADY_EXISTS -> new AlreadyExistsException(message);
+            case FAILED_PRECONDITION -> new FailedPreconditionException(message);
+            case DEADLINE_EXCEEDED -> new DeadlineExceededException(message);
+            case RESOURCE_EXHAUSTED -> new ResourceExhaustedException(message);
+            case UNAVAILABLE -> new UnavailableException(message);
+            default -> new NodeException(e.code(), message);
+        };
     }
 
     @Override

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Workers are dedicated threads, not the node's shared scheduler: a worker blocks waiting for
  * work and then runs CPU-bound batches for as long as load lasts, which would starve a shared,
- * bounded pool of the short tasks it exists for.
+ * bounded pool of the short tasks it exists for. One exception: a request that finds the batcher
+ * idle (nothing running or queued, and the last batch a single item) runs on the caller's thread,
+ * so that one caller at a time pays no hand-off; it counts as a worker meanwhile.
  *
  * @param <I> the item type
  * @param <O> the result of one item
@@ -38,8 +40,8 @@ final class DynamicBatcher<I, O> {
     /**
      * @param maxBatchTokens padded tokens (longest item x items) one batch may hold
      * @param maxBatchItems items one batch may hold
-     * @param maxWait how long an idle worker waits for more items before running a small batch (0:
-     *     never waits; items queue up while a batch runs)
+     * @param maxWait how long a worker may wait for as many items as its previous batch held before
+     *     running a smaller batch (0: never waits; items queue up while a batch runs)
      * @param queueCapacity items that may wait
      * @param workers threads running batches in parallel
      */
@@ -104,6 +106,7 @@ final class DynamicBatcher<I, O> {
     private final AtomicLong expired = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
     private long pendingTokens;
+    private int lastBatchSize = 1;
     private int running;
     private boolean accepting = true;
     private boolean stopped;
@@ -129,6 +132,7 @@ final class DynamicBatcher<I, O> {
      */
     List<CompletableFuture<Done<O>>> submit(List<Item<I>> items) {
         List<Job<I, O>> jobs = items.stream().map(Job<I, O>::new).toList();
+        List<Job<I, O>> inline = null;
         lock.lock();
         try {
             if (!accepting) {
@@ -144,13 +148,42 @@ final class DynamicBatcher<I, O> {
                                 + settings.queueCapacity()
                                 + "; retry later");
             }
+            boolean idle = running == 0 && pending.isEmpty();
             for (Job<I, O> job : jobs) {
                 pending.add(job);
                 pendingTokens += job.item.length();
             }
-            changed.signalAll();
+            if (idle && lastBatchSize <= 1) {
+                // nothing runs, nothing waits and no burst is expected: the caller runs its own
+                // batch, which saves waking a worker and a thread hand-off (a batch of one at low
+                // load pays that hand-off on every request)
+                purge();
+                if (!pending.isEmpty()) {
+                    inline = select();
+                    running++;
+                }
+            }
+            if (!pending.isEmpty()) {
+                changed.signalAll();
+            }
         } finally {
             lock.unlock();
+        }
+        if (inline != null) {
+            try {
+                run(inline);
+            } finally {
+                lock.lock();
+                try {
+                    running--;
+                    // wake the worker only if there is something for it (or a shutdown waits)
+                    if (!pending.isEmpty() || !accepting) {
+                        changed.signalAll();
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
         }
         return jobs.stream().map(job -> job.future).toList();
     }
@@ -221,7 +254,8 @@ final class DynamicBatcher<I, O> {
     /** Called with the lock held; {@code null} once stopped. */
     private List<Job<I, O>> nextBatch() throws InterruptedException {
         while (true) {
-            while (pending.isEmpty() && !stopped) {
+            // a caller running its own batch counts as a worker
+            while ((pending.isEmpty() || running >= settings.workers()) && !stopped) {
                 changed.await();
             }
             if (stopped) {
@@ -229,12 +263,16 @@ final class DynamicBatcher<I, O> {
             }
             long waitNanos = settings.maxWait().toNanos();
             if (waitNanos > 0) {
+                // wait for as many items as the last batch held: under steady load its callers
+                // send their next requests within a round trip, and a batch started at the first
+                // of them would run alone and split the rest in two; a single caller never waits
+                int target = Math.min(lastBatchSize, settings.maxBatchItems());
                 long until = pending.getFirst().enqueuedNanos + waitNanos;
                 long left;
                 while (!stopped
                         && !pending.isEmpty()
                         && pendingTokens < settings.maxBatchTokens()
-                        && pending.size() < settings.maxBatchItems()
+                        && pending.size() < target
                         && (left = until - System.nanoTime()) > 0) {
                     changed.awaitNanos(left);
                 }
@@ -312,6 +350,7 @@ final class DynamicBatcher<I, O> {
             }
         }
         List<Job<I, O>> batch = new ArrayList<>(group.subList(low, high + 1));
+        lastBatchSize = batch.size();
         for (Job<I, O> job : batch) {
             pending.remove(job);
             pendingTokens -= job.item.length();

@@ -11,6 +11,7 @@ import java.time.Duration;
  * @param truncateByDefault whether over-long texts are cut when the request does not say
  * @param intraOpThreads engine threads per run (0: engine default)
  * @param interOpThreads engine inter-op threads (0: engine default)
+ * @param intraOpSpinning whether idle engine threads spin instead of sleeping
  * @param memoryBudgetBytes memory all loaded models may hold together
  */
 record ServingSettings(
@@ -20,6 +21,7 @@ record ServingSettings(
         boolean truncateByDefault,
         int intraOpThreads,
         int interOpThreads,
+        boolean intraOpSpinning,
         long memoryBudgetBytes) {
 
     static ServingSettings from(InferenceConfiguration config) {
@@ -35,18 +37,20 @@ record ServingSettings(
                 config.truncateByDefault(),
                 config.intraOpThreads(),
                 config.interOpThreads(),
+                config.intraOpSpinning(),
                 config.modelMemoryBudgetMb() * 1024L * 1024L);
     }
 
     /** The defaults of {@link InferenceConfiguration}. */
     static ServingSettings defaults() {
         return new ServingSettings(
-                new DynamicBatcher.Settings(16384, 64, Duration.ZERO, 1024, 1),
+                new DynamicBatcher.Settings(16384, 64, Duration.ofMillis(2), 1024, 1),
                 256,
                 100000,
                 true,
                 0,
                 0,
+                false,
                 4096L * 1024 * 1024);
     }
 }

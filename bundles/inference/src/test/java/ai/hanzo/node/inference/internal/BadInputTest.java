@@ -40,6 +40,7 @@ class BadInputTest {
                         true,
                         1,
                         1,
+                        false,
                         defaults.memoryBudgetBytes());
         service = MiniLm.startWithDefaultModel(small, cache);
     }

@@ -21,15 +21,22 @@ class DynamicBatcherTest {
     private final CountDownLatch firstBatchStarted = new CountDownLatch(1);
     private final CountDownLatch release = new CountDownLatch(1);
     private final List<List<Integer>> batches = new CopyOnWriteArrayList<>();
+    private final List<Thread> runners = new CopyOnWriteArrayList<>();
     private DynamicBatcher<Integer, Integer> batcher;
 
     private DynamicBatcher<Integer, Integer> start(int budget, int maxItems, int capacity) {
+        return start(budget, maxItems, capacity, Duration.ZERO);
+    }
+
+    private DynamicBatcher<Integer, Integer> start(
+            int budget, int maxItems, int capacity, Duration maxWait) {
         batcher =
                 new DynamicBatcher<>(
                         "test",
-                        new DynamicBatcher.Settings(budget, maxItems, Duration.ZERO, capacity, 1),
+                        new DynamicBatcher.Settings(budget, maxItems, maxWait, capacity, 1),
                         batch -> {
                             batches.add(batch);
+                            runners.add(Thread.currentThread());
                             firstBatchStarted.countDown();
                             assertTrue(release.await(30, TimeUnit.SECONDS));
                             return batch.stream().map(i -> i * 2).toList();
@@ -47,12 +54,73 @@ class DynamicBatcherTest {
         return new DynamicBatcher.Item<>(length, "g", length, null);
     }
 
-    /** Occupies the worker with one item so later ones queue up. */
-    private CompletableFuture<DynamicBatcher.Done<Integer>> blockWorker() throws Exception {
-        CompletableFuture<DynamicBatcher.Done<Integer>> first =
-                batcher.submit(List.of(item(1))).get(0);
+    /**
+     * Occupies the batcher with one item so later ones queue up. The item finds the batcher idle,
+     * so it runs on the thread that submits it: a thread of its own here.
+     */
+    private void blockWorker() throws Exception {
+        Thread caller = new Thread(() -> batcher.submit(List.of(item(1))), "blocking-caller");
+        caller.setDaemon(true);
+        caller.start();
         assertTrue(firstBatchStarted.await(30, TimeUnit.SECONDS));
-        return first;
+    }
+
+    /**
+     * With a wait allowed, the worker gathers as many items as its previous batch held before it
+     * runs: the callers of a batch of 3 send again one by one, and they run as one batch of 3, not
+     * as a batch of 1 followed by one of 2. The wait (a minute) never runs out here.
+     */
+    @Test
+    void aWorkerWaitsForAsManyItemsAsItsLastBatchHeld() throws Exception {
+        start(1000, 8, 10, Duration.ofMinutes(1));
+        blockWorker();
+        List<CompletableFuture<DynamicBatcher.Done<Integer>>> three = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            three.addAll(batcher.submit(List.of(item(2))));
+        }
+        release.countDown();
+        for (var done : three) {
+            assertEquals(3, done.get(30, TimeUnit.SECONDS).batchSize());
+        }
+        List<CompletableFuture<DynamicBatcher.Done<Integer>>> again = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            again.addAll(batcher.submit(List.of(item(2))));
+        }
+        for (var done : again) {
+            assertEquals(3, done.get(30, TimeUnit.SECONDS).batchSize());
+        }
+        assertEquals(List.of(1, 3, 3), batches.stream().map(List::size).toList());
+    }
+
+    /**
+     * One caller at a time never waits, however long the allowed wait, and runs its batch on its
+     * own thread (no hand-off to the worker).
+     */
+    @Test
+    void aSingleCallerNeverWaitsForABatch() throws Exception {
+        start(1000, 8, 10, Duration.ofMinutes(1));
+        release.countDown();
+        for (int i = 1; i <= 5; i++) {
+            assertEquals(
+                    2 * i,
+                    batcher.submit(List.of(item(i))).get(0).get(30, TimeUnit.SECONDS).value());
+        }
+        assertEquals(5, batches.size());
+        assertTrue(runners.stream().allMatch(t -> t == Thread.currentThread()), "ran inline");
+    }
+
+    /** Items that arrive while a batch runs go to the worker thread, not to their callers. */
+    @Test
+    void itemsArrivingDuringABatchRunOnTheWorker() throws Exception {
+        start(1000, 8, 10);
+        blockWorker();
+        var queued = batcher.submit(List.of(item(4))).get(0);
+        assertEquals(1, batcher.queued(), "queued, not run by this thread");
+        release.countDown();
+        assertEquals(8, queued.get(30, TimeUnit.SECONDS).value());
+        assertTrue(
+                runners.get(1).getName().startsWith("hanzo-inference-test-"),
+                runners.get(1).getName());
     }
 
     @Test
