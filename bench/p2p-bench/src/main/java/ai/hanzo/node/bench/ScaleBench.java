@@ -157,7 +157,10 @@ final class ScaleBench {
         Remote(int index, String namespace, String allow, Recorder recorder) throws Exception {
             this.index = index;
             String java = ProcessHandle.current().info().command().orElse("java");
-            process = new ProcessBuilder("ip", "netns", "exec", namespace, java, "-Xmx128m", "-XX:+UseSerialGC",
+            // setsid: a session of its own, so with the kernel's autogroup scheduling (on here) the
+            // namespace JVM gets its own CPU share, as a separate host would, instead of taking its
+            // JIT, GC and event loop out of the share of the 96 in-JVM nodes (-w: stay its parent)
+            process = new ProcessBuilder("setsid", "-w", "ip", "netns", "exec", namespace, java, "-Xmx128m", "-XX:+UseSerialGC",
                     "-cp", System.getProperty("java.class.path"), "ai.hanzo.node.bench.P2pBench", "--ns-node", allow)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             stdin = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
@@ -424,9 +427,25 @@ final class ScaleBench {
         NioEventLoopGroup group = new NioEventLoopGroup(2);
         Random random = new Random(13);
         Recorder recorder = new Recorder();
-        // every in-JVM node is on this host: exempt loopback from the per-address limits
-        Libp2pHost.Limits limits = Libp2pHost.Limits.defaults().withAccessLists(List.of("127.0.0.1"), List.of());
         BenchNamespaces namespaces = namespaceNodes > 0 ? new BenchNamespaces(namespaceNodes) : null;
+        // every in-JVM node is on this host, and they reach each other through any of its addresses
+        // (identify and PX hand out all of them: loopback, eth0, the veth ends), so the connections
+        // from 95 neighbours come from a few addresses: what an operator running many nodes on one
+        // host does is allow-list the host's own addresses. Loopback alone left dials through the
+        // other addresses refused by the per-address limit of 16 (a few per minute in every run).
+        List<String> hostAddresses = new ArrayList<>();
+        for (java.net.NetworkInterface ni : Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (java.net.InetAddress a : Collections.list(ni.getInetAddresses())) {
+                if (a instanceof java.net.Inet4Address) {
+                    hostAddresses.add(a.getHostAddress());
+                }
+            }
+        }
+        System.out.println("in-JVM nodes allow this host's addresses " + hostAddresses);
+        Libp2pHost.Limits limits = Libp2pHost.Limits.defaults().withAccessLists(hostAddresses, List.of());
+        // and from P6 (IP colocation), which exempts only loopback by default
+        GossipsubConfig localGossip = GossipsubConfig.defaults().withScore(
+                PeerScoreParams.defaults().withIpColocationWhitelist(java.util.Set.copyOf(hostAddresses)));
         List<Member> members = new ArrayList<>();
         LoopLag lag = new LoopLag(group);
         try {
@@ -436,7 +455,7 @@ final class ScaleBench {
                 // the wildcard, so that the namespace nodes reach them at the veth pairs' host ends
                 Local l = new Local(new P2pNode(IdentityKey.generate(),
                         new P2pNode.Settings(Multiaddr.parse("/ip4/0.0.0.0/tcp/0"), List.of(), limits, Duration.ofSeconds(1)),
-                        group).start(), recorder);
+                        group, localGossip).start(), recorder);
                 locals.add(l);
                 members.add(l);
             }
