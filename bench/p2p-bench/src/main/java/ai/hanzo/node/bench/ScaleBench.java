@@ -157,7 +157,10 @@ final class ScaleBench {
         Remote(int index, String namespace, String allow, Recorder recorder) throws Exception {
             this.index = index;
             String java = ProcessHandle.current().info().command().orElse("java");
-            process = new ProcessBuilder("ip", "netns", "exec", namespace, java, "-Xmx128m", "-XX:+UseSerialGC",
+            // setsid: a session of its own, so with the kernel's autogroup scheduling (on here) the
+            // namespace JVM gets its own CPU share, as a separate host would, instead of taking its
+            // JIT, GC and event loop out of the share of the 96 in-JVM nodes (-w: stay its parent)
+            process = new ProcessBuilder("setsid", "-w", "ip", "netns", "exec", namespace, java, "-Xmx128m", "-XX:+UseSerialGC",
                     "-cp", System.getProperty("java.class.path"), "ai.hanzo.node.bench.P2pBench", "--ns-node", allow)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             stdin = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
@@ -211,7 +214,10 @@ final class ScaleBench {
             send("PUB " + key);
         }
 
-        /** Mesh degree, first deliveries, duplicates, heap after GC, process CPU ns, RSS KiB, connections. */
+        /**
+         * Mesh degree, first deliveries, duplicates, heap used, process CPU ns, RSS KiB, connections,
+         * event-loop run ns, event-loop run-queue wait ns.
+         */
         long[] all() throws Exception {
             String[] f = request("STATS").split(" ");
             long[] v = new long[f.length];
@@ -219,6 +225,10 @@ final class ScaleBench {
                 v[i] = Long.parseLong(f[i]);
             }
             return v;
+        }
+
+        long heapAfterGcBytes() throws Exception {
+            return Long.parseLong(request("HEAP"));
         }
 
         @Override
@@ -280,11 +290,21 @@ final class ScaleBench {
                 dial(node, l.substring(5), 3);
             } else if (l.startsWith("PUB ")) {
                 node.publish(TOPIC, payload(Long.parseLong(l.substring(4))));
+            } else if (l.equals("HEAP")) {
+                long heap = heapAfterGc();
+                synchronized (lock) {
+                    out.println("R " + heap);
+                    out.flush();
+                }
             } else if (l.equals("STATS")) {
                 Gossipsub.DeliveryCounts c = node.pubsub().deliveryCounts().get(60, TimeUnit.SECONDS);
                 int degree = node.pubsub().meshPeers(TOPIC).get(60, TimeUnit.SECONDS).size();
-                String reply = "R " + degree + " " + c.first() + " " + c.duplicates() + " " + heapAfterGc() + " "
-                        + os.getProcessCpuTime() + " " + rssKiB() + " " + node.host().connections().size();
+                long[] sched = eventLoopSchedstat();
+                // no System.gc() here: the mesh-repair wait asks every 200 ms (HEAP asks with a GC)
+                String reply = "R " + degree + " " + c.first() + " " + c.duplicates() + " "
+                        + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() + " "
+                        + os.getProcessCpuTime() + " " + rssKiB() + " " + node.host().connections().size() + " "
+                        + sched[0] + " " + sched[1];
                 synchronized (lock) {
                     out.println(reply);
                     out.flush();
@@ -308,6 +328,91 @@ final class ScaleBench {
         });
     }
 
+    /**
+     * CPU time and run-queue wait of this process's Netty event-loop threads, from
+     * /proc/self/task/N/schedstat: {run ns, waited-for-a-CPU ns}. A loop that has work but waits
+     * on the run queue is starved by the machine, not slow by itself.
+     */
+    static long[] eventLoopSchedstat() throws IOException {
+        long run = 0;
+        long wait = 0;
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    if (!Files.readString(t.resolve("comm")).startsWith("nioEventLoopGro")) {
+                        continue;
+                    }
+                    String[] f = Files.readString(t.resolve("schedstat")).trim().split(" ");
+                    run += Long.parseLong(f[0]);
+                    wait += Long.parseLong(f[1]);
+                } catch (IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return new long[] {run, wait};
+    }
+
+    /**
+     * How long a task handed to each event loop waits before it runs (sampled every 100 ms): the
+     * loops' backlog, whatever its cause.
+     */
+    static final class LoopLag implements AutoCloseable {
+        private final List<Double> millis = Collections.synchronizedList(new ArrayList<>());
+        private final Map<io.netty.util.concurrent.EventExecutor, java.util.concurrent.atomic.AtomicLong> pendingSince =
+                new ConcurrentHashMap<>();
+        private final Thread sampler;
+        private volatile boolean stop;
+
+        LoopLag(io.netty.channel.EventLoopGroup group) {
+            for (io.netty.util.concurrent.EventExecutor e : group) {
+                pendingSince.put(e, new java.util.concurrent.atomic.AtomicLong());
+            }
+            sampler = new Thread(() -> {
+                while (!stop) {
+                    for (Map.Entry<io.netty.util.concurrent.EventExecutor, java.util.concurrent.atomic.AtomicLong> e
+                            : pendingSince.entrySet()) {
+                        java.util.concurrent.atomic.AtomicLong since = e.getValue();
+                        long t0 = System.nanoTime();
+                        // one probe per loop at a time: a loop that is behind keeps its oldest probe
+                        if (since.compareAndSet(0, t0)) {
+                            e.getKey().execute(() -> {
+                                millis.add((System.nanoTime() - t0) / 1e6);
+                                since.set(0);
+                            });
+                        }
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                }
+            }, "loop-lag");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        /** @return p50, p99 and max since the last call, in ms (a probe still waiting counts with its age) */
+        double[] takePercentiles() {
+            List<Double> v;
+            synchronized (millis) {
+                v = new ArrayList<>(millis);
+                millis.clear();
+            }
+            long now = System.nanoTime();
+            for (java.util.concurrent.atomic.AtomicLong since : pendingSince.values()) {
+                long t0 = since.get();
+                if (t0 != 0) {
+                    v.add((now - t0) / 1e6);
+                }
+            }
+            double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
+            return new double[] {P2pBench.pct(a, 50), P2pBench.pct(a, 99), java.util.Arrays.stream(a).max().orElse(0)};
+        }
+
+        @Override
+        public void close() {
+            stop = true;
+        }
+    }
+
     static long rssKiB() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {
@@ -322,10 +427,27 @@ final class ScaleBench {
         NioEventLoopGroup group = new NioEventLoopGroup(2);
         Random random = new Random(13);
         Recorder recorder = new Recorder();
-        // every in-JVM node is on this host: exempt loopback from the per-address limits
-        Libp2pHost.Limits limits = Libp2pHost.Limits.defaults().withAccessLists(List.of("127.0.0.1"), List.of());
         BenchNamespaces namespaces = namespaceNodes > 0 ? new BenchNamespaces(namespaceNodes) : null;
+        // every in-JVM node is on this host, and they reach each other through any of its addresses
+        // (identify and PX hand out all of them: loopback, eth0, the veth ends), so the connections
+        // from 95 neighbours come from a few addresses: what an operator running many nodes on one
+        // host does is allow-list the host's own addresses. Loopback alone left dials through the
+        // other addresses refused by the per-address limit of 16 (a few per minute in every run).
+        List<String> hostAddresses = new ArrayList<>();
+        for (java.net.NetworkInterface ni : Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (java.net.InetAddress a : Collections.list(ni.getInetAddresses())) {
+                if (a instanceof java.net.Inet4Address) {
+                    hostAddresses.add(a.getHostAddress());
+                }
+            }
+        }
+        System.out.println("in-JVM nodes allow this host's addresses " + hostAddresses);
+        Libp2pHost.Limits limits = Libp2pHost.Limits.defaults().withAccessLists(hostAddresses, List.of());
+        // and from P6 (IP colocation), which exempts only loopback by default
+        GossipsubConfig localGossip = GossipsubConfig.defaults().withScore(
+                PeerScoreParams.defaults().withIpColocationWhitelist(java.util.Set.copyOf(hostAddresses)));
         List<Member> members = new ArrayList<>();
+        LoopLag lag = new LoopLag(group);
         try {
             long heap0 = heapAfterGc();
             List<Local> locals = new ArrayList<>();
@@ -333,7 +455,7 @@ final class ScaleBench {
                 // the wildcard, so that the namespace nodes reach them at the veth pairs' host ends
                 Local l = new Local(new P2pNode(IdentityKey.generate(),
                         new P2pNode.Settings(Multiaddr.parse("/ip4/0.0.0.0/tcp/0"), List.of(), limits, Duration.ofSeconds(1)),
-                        group).start(), recorder);
+                        group, localGossip).start(), recorder);
                 locals.add(l);
                 members.add(l);
             }
@@ -391,16 +513,31 @@ final class ScaleBench {
             for (Remote r : remotes) {
                 long[] a = r.all();
                 System.out.printf(Locale.ROOT, "namespace node %d (%s): %d connections, mesh degree %d, JVM heap %d MiB after GC, RSS %d MiB%n",
-                        r.index, namespaces.namespaceSide(r.index), a[6], a[0], a[3] >> 20, a[5] >> 10);
+                        r.index, namespaces.namespaceSide(r.index), a[6], a[0], r.heapAfterGcBytes() >> 20, a[5] >> 10);
             }
-            phase("all " + n + " nodes", members, recorder, seconds, cfg, random);
+            // the set-up (800 handshakes, the namespace JVMs' warm-up) leaves the loops a backlog: wait
+            // until a task handed to them runs within 100 ms again (at most 60 s) and say how long
+            long settle = System.nanoTime();
+            double[] l = lag.takePercentiles();
+            while (System.nanoTime() - settle < TimeUnit.SECONDS.toNanos(60)) {
+                Thread.sleep(2000);
+                l = lag.takePercentiles();
+                if (l[2] < 100) {
+                    break;
+                }
+            }
+            System.out.printf(Locale.ROOT, "event loops settled after %.1f s more (a task waited at most %.1f ms in the last 2 s)%n",
+                    (System.nanoTime() - settle) / 1e9, l[2]);
+            phase("all " + n + " nodes", members, recorder, seconds, cfg, random, lag);
 
             // 20% leave at once, chosen among all nodes
             List<Member> leaving = new ArrayList<>(members);
             Collections.shuffle(leaving, random);
             leaving = new ArrayList<>(leaving.subList(0, n / 5));
             long t = System.nanoTime();
-            leaving.parallelStream().forEach(Member::close);
+            // all at once, a thread each: a node's close waits up to 2 s for its go-aways to flush,
+            // and a parallel stream on 2 cores ran those waits two at a time (20 nodes: ~20 s)
+            closeAll(leaving);
             long leftRemote = leaving.stream().filter(Member::remote).count();
             System.out.printf(Locale.ROOT, "%d nodes left at once (%d of them namespace nodes; closing took %.1f s)%n", leaving.size(),
                     leftRemote, (System.nanoTime() - t) / 1e9);
@@ -417,15 +554,28 @@ final class ScaleBench {
                 Thread.sleep(200);
             }
             System.out.println("every remaining node back at D_lo or more mesh peers after " + repaired);
-            phase("after 20% left (" + members.size() + " nodes)", members, recorder, seconds / 2, cfg, random);
+            phase("after 20% left (" + members.size() + " nodes)", members, recorder, seconds / 2, cfg, random, lag);
         } finally {
-            members.parallelStream().forEach(Member::close);
+            lag.close();
+            closeAll(members);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             if (namespaces != null) {
                 namespaces.close();
             }
         }
         System.out.println("load average " + P2pBench.loadAverage() + " at the end");
+    }
+
+    static void closeAll(List<Member> members) throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        for (Member m : members) {
+            Thread th = new Thread(m::close, "close");
+            th.start();
+            threads.add(th);
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
     }
 
     /** @return min, max, and nodes within D_lo..D_hi */
@@ -444,8 +594,8 @@ final class ScaleBench {
         return new int[] {min, max, within};
     }
 
-    static void phase(String name, List<Member> members, Recorder recorder, int seconds, GossipsubConfig cfg, Random random)
-            throws Exception {
+    static void phase(String name, List<Member> members, Recorder recorder, int seconds, GossipsubConfig cfg, Random random,
+            LoopLag lag) throws Exception {
         int n = members.size();
         for (List<Double> l : recorder.latencies.values()) {
             l.clear();
@@ -462,6 +612,8 @@ final class ScaleBench {
             }
         }
         int localCount = (int) members.stream().filter(m -> !m.remote()).count();
+        long[] sched0 = eventLoopSchedstat();
+        lag.takePercentiles();
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
         List<Sent> mine = new ArrayList<>();
@@ -493,6 +645,10 @@ final class ScaleBench {
         Thread.sleep(3000); // stragglers (benchmark, not a test)
         double cpuSecs = (os.getProcessCpuTime() - cpu0) / 1e9;
         double wall = (System.nanoTime() - start) / 1e9;
+        long[] sched = eventLoopSchedstat();
+        double[] lagMs = lag.takePercentiles();
+        long remoteRun = 0;
+        long remoteWait = 0;
         long dup = -dup0;
         long first = -first0;
         double remoteCpu = 0;
@@ -501,7 +657,10 @@ final class ScaleBench {
             first += c[1];
             dup += c[2];
             if (m instanceof Remote r) {
-                remoteCpu += (r.all()[4] - remote0.get(m)[4]) / 1e9;
+                long[] a = r.all();
+                remoteCpu += (a[4] - remote0.get(m)[4]) / 1e9;
+                remoteRun += a[7] - remote0.get(m)[7];
+                remoteWait += a[8] - remote0.get(m)[8];
             }
         }
         List<Double> all = new ArrayList<>();
@@ -541,6 +700,15 @@ final class ScaleBench {
                 P2pBench.pct(fullLat, 50), P2pBench.pct(fullLat, 99), mine.isEmpty() ? 0.0 : dup / (double) mine.size(),
                 first == 0 ? 0.0 : dup / (double) first, d[0], d[1], d[2], n, cfg.dLo(), cfg.dHi(), 100.0 * cpuSecs / wall / localCount,
                 remoteCount == 0 ? 0.0 : 100.0 * remoteCpu / wall / remoteCount);
+        // runnable but not running: the share of the loops' time the machine kept them off a CPU
+        System.out.printf(Locale.ROOT,
+                "  event loops of this JVM: ran %.1f s, waited %.1f s on the run queue (%.0f%% of their runnable time) in %.1f s;"
+                        + " a task handed to a loop waited p50 %.1f ms p99 %.1f ms max %.1f ms;"
+                        + " namespace nodes' loops: ran %.1f s, waited %.1f s on the run queue (%.0f%%)%n",
+                (sched[0] - sched0[0]) / 1e9, (sched[1] - sched0[1]) / 1e9,
+                100.0 * (sched[1] - sched0[1]) / Math.max(1, sched[0] - sched0[0] + sched[1] - sched0[1]), wall,
+                lagMs[0], lagMs[1], lagMs[2], remoteRun / 1e9, remoteWait / 1e9,
+                100.0 * remoteWait / Math.max(1, remoteRun + remoteWait));
     }
 
     static long heapAfterGc() {

@@ -93,6 +93,76 @@ class GossipsubScoringTest {
         }
     }
 
+    @Test
+    void aMessageIdSeenBeforeIsNotVerifiedAgainValidOrNot() throws Exception {
+        NioEventLoopGroup group = new NioEventLoopGroup(1);
+        P2pNode victim =
+                new P2pNode(
+                                IdentityKey.generate(),
+                                new P2pNode.Settings(
+                                        Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
+                                        List.of(),
+                                        Libp2pHost.Limits.defaults(),
+                                        Duration.ofMillis(200)),
+                                group)
+                        .start();
+        Libp2pHost sender =
+                new Libp2pHost(IdentityKey.generate(), group, Libp2pHost.Limits.defaults());
+        try {
+            List<PubsubMessage> got = new CopyOnWriteArrayList<>();
+            Subscription sub = victim.subscribe("t", got::add);
+            Connection c =
+                    sender.dial(Multiaddr.parse(victim.listenAddresses().get(0)))
+                            .get(10, TimeUnit.SECONDS);
+            YamuxStream s =
+                    sender.newStream(
+                                    c,
+                                    List.of(Gossipsub.MESHSUB_11),
+                                    new StreamHandler() {
+                                        @Override
+                                        public void onData(YamuxStream stream, ByteBuf in) {
+                                            in.skipBytes(in.readableBytes());
+                                        }
+                                    })
+                            .get(10, TimeUnit.SECONDS);
+            IdentityKey author = IdentityKey.generate();
+            PubsubRpc.Message valid = signed(author, author, 1);
+            PubsubRpc.Message forged = signed(author, IdentityKey.generate(), 2);
+            // each arrives three times, as from three mesh peers: twice in one RPC, once in another
+            byte[] rpc =
+                    PubsubRpc.of(
+                                    List.of(new PubsubRpc.SubOpts(true, "t")),
+                                    List.of(valid, forged, valid, forged),
+                                    null)
+                            .encode();
+            s.write(LengthPrefixed.encode(Unpooled.buffer().alloc(), rpc));
+            byte[] again = PubsubRpc.of(List.of(), List.of(forged, valid), null).encode();
+            s.write(LengthPrefixed.encode(Unpooled.buffer().alloc(), again));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> victim.pubsub().deliveryCounts().join().duplicates() == 4);
+            Gossipsub.DeliveryCounts counts = victim.pubsub().deliveryCounts().join();
+            assertEquals(1, counts.first(), "the valid message, once");
+            assertEquals(2, counts.signaturesVerified(), "one verification per message id");
+            assertEquals(1, got.size());
+            sub.close();
+        } finally {
+            sender.close();
+            victim.close();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** A message of {@code author} on "t", signed by {@code signer}. */
+    private static PubsubRpc.Message signed(IdentityKey author, IdentityKey signer, long seqno) {
+        byte[] seq = ByteBuffer.allocate(8).putLong(seqno).array();
+        PubsubRpc.Message unsigned =
+                new PubsubRpc.Message(
+                        author.peerId().toBytes(), new byte[] {1}, seq, "t", null, null);
+        byte[] sig = signer.sign(concat("libp2p-pubsub:".getBytes(), unsigned.signedBytes()));
+        return new PubsubRpc.Message(
+                author.peerId().toBytes(), new byte[] {1}, seq, "t", sig, null);
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -41,15 +41,17 @@ class GossipsubV11Test extends LocalNodesTest {
             GossipsubConfig.defaults().withThresholds(new ScoreThresholds(-10, -50, -80, 0, 5));
 
     private P2pNode node(GossipsubConfig config) {
-        P2pNode n =
-                start(
-                        new P2pNode.Settings(
-                                Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
-                                List.of(),
-                                Libp2pHost.Limits.defaults(),
-                                HEARTBEAT),
-                        config);
-        return n;
+        return node(config, HEARTBEAT);
+    }
+
+    private P2pNode node(GossipsubConfig config, Duration heartbeat) {
+        return start(
+                new P2pNode.Settings(
+                        Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
+                        List.of(),
+                        Libp2pHost.Limits.defaults(),
+                        heartbeat),
+                config);
     }
 
     /** A peer driven by hand: writes whatever RPC the test wants and records what it gets. */
@@ -167,7 +169,10 @@ class GossipsubV11Test extends LocalNodesTest {
 
     @Test
     void messageIdsAreTheSpecsAndJsLibp2psFormIsUnderstoodAndAnsweredInKind() throws Exception {
-        P2pNode victim = node(GossipsubConfig.defaults());
+        // the IWANTs below are served from the message cache, which keeps a message for 5
+        // heartbeats: at 200 ms a loaded machine (load 10-15) let it expire between the steps
+        // (the IWANT went unanswered for 45 s); 1 s heartbeats keep it 5 s
+        P2pNode victim = node(GossipsubConfig.defaults(), Duration.ofSeconds(1));
         closeAfter(victim.subscribe("t", m -> {})::close);
         RawPeer peer = new RawPeer(victim);
         // out of the victim's mesh (a backoff): it gets the victim's messages by gossip
