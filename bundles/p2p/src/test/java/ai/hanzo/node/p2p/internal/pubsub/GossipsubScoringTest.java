@@ -22,81 +22,79 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class GossipsubScoringTest {
+    private final NioEventLoopGroup group = new NioEventLoopGroup(1);
+
+    /** Closed in reverse order of creation. */
+    private final java.util.Deque<AutoCloseable> opened = new java.util.ArrayDeque<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : opened) {
+            c.close();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
     @Test
     void aPeerSendingForgedMessagesIsScoredDownAndNothingIsDelivered() throws Exception {
-        NioEventLoopGroup group = new NioEventLoopGroup(1);
-        P2pNode victim =
-                new P2pNode(
-                                IdentityKey.generate(),
-                                new P2pNode.Settings(
-                                        Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
-                                        List.of(),
-                                        Libp2pHost.Limits.defaults(),
-                                        Duration.ofMillis(200)),
-                                group)
-                        .start();
-        Libp2pHost attacker =
-                new Libp2pHost(IdentityKey.generate(), group, Libp2pHost.Limits.defaults());
-        try {
-            List<PubsubMessage> got = new CopyOnWriteArrayList<>();
-            Subscription sub = victim.subscribe("t", got::add);
-            Connection c =
-                    attacker.dial(Multiaddr.parse(victim.listenAddresses().get(0)))
-                            .get(10, TimeUnit.SECONDS);
-            YamuxStream s =
-                    attacker.newStream(
-                                    c,
-                                    List.of(Gossipsub.MESHSUB_11),
-                                    new StreamHandler() {
-                                        @Override
-                                        public void onData(YamuxStream stream, ByteBuf in) {
-                                            in.skipBytes(in.readableBytes());
-                                        }
-                                    })
-                            .get(10, TimeUnit.SECONDS);
-            // claims to come from a third peer, signed with the wrong key
-            IdentityKey author = IdentityKey.generate();
-            IdentityKey forger = IdentityKey.generate();
-            List<PubsubRpc.Message> forged = new java.util.ArrayList<>();
-            for (int i = 0; i < 5; i++) {
-                byte[] seq = ByteBuffer.allocate(8).putLong(i).array();
-                PubsubRpc.Message unsigned =
-                        new PubsubRpc.Message(
-                                author.peerId().toBytes(), new byte[] {1}, seq, "t", null, null);
-                byte[] sig =
-                        forger.sign(concat("libp2p-pubsub:".getBytes(), unsigned.signedBytes()));
-                forged.add(
-                        new PubsubRpc.Message(
-                                author.peerId().toBytes(), new byte[] {1}, seq, "t", sig, null));
-            }
-            byte[] rpc =
-                    PubsubRpc.of(List.of(new PubsubRpc.SubOpts(true, "t")), forged, null).encode();
-            s.write(LengthPrefixed.encode(Unpooled.buffer().alloc(), rpc));
-            PeerId bad = attacker.peerId();
-            await().atMost(Duration.ofSeconds(10))
-                    .until(
-                            () ->
-                                    victim.pubsub().score(bad).join()
-                                            < ScoreThresholds.defaults().gossip());
-            // below zero it is kept out of the mesh, and no forged message reached the subscriber
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> !victim.pubsub().meshPeers("t").join().contains(bad));
-            assertEquals(0, got.size());
-            sub.close();
-        } finally {
-            attacker.close();
-            victim.close();
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        P2pNode victim = startNode();
+        Libp2pHost attacker = host();
+        List<PubsubMessage> got = new CopyOnWriteArrayList<>();
+        Subscription sub = victim.subscribe("t", got::add);
+        YamuxStream s = rawGossipStream(attacker, victim);
+        // claims to come from a third peer, signed with the wrong key
+        IdentityKey author = IdentityKey.generate();
+        IdentityKey forger = IdentityKey.generate();
+        List<PubsubRpc.Message> forged = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            forged.add(signed(author, forger, i));
         }
+        send(s, PubsubRpc.of(List.of(new PubsubRpc.SubOpts(true, "t")), forged, null));
+        PeerId bad = attacker.peerId();
+        await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () ->
+                                victim.pubsub().score(bad).join()
+                                        < ScoreThresholds.defaults().gossip());
+        // below zero it is kept out of the mesh, and no forged message reached the subscriber
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !victim.pubsub().meshPeers("t").join().contains(bad));
+        assertEquals(0, got.size());
+        sub.close();
     }
 
     @Test
     void aMessageIdSeenBeforeIsNotVerifiedAgainValidOrNot() throws Exception {
-        NioEventLoopGroup group = new NioEventLoopGroup(1);
-        P2pNode victim =
+        P2pNode victim = startNode();
+        List<PubsubMessage> got = new CopyOnWriteArrayList<>();
+        Subscription sub = victim.subscribe("t", got::add);
+        YamuxStream s = rawGossipStream(host(), victim);
+        IdentityKey author = IdentityKey.generate();
+        PubsubRpc.Message valid = signed(author, author, 1);
+        PubsubRpc.Message forged = signed(author, IdentityKey.generate(), 2);
+        // each arrives three times, as from three mesh peers: twice in one RPC, once in another
+        send(
+                s,
+                PubsubRpc.of(
+                        List.of(new PubsubRpc.SubOpts(true, "t")),
+                        List.of(valid, forged, valid, forged),
+                        null));
+        send(s, PubsubRpc.of(List.of(), List.of(forged, valid), null));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> victim.pubsub().deliveryCounts().join().duplicates() == 4);
+        Gossipsub.DeliveryCounts counts = victim.pubsub().deliveryCounts().join();
+        assertEquals(1, counts.first(), "the valid message, once");
+        assertEquals(2, counts.signaturesVerified(), "one verification per message id");
+        assertEquals(1, got.size());
+        sub.close();
+    }
+
+    private P2pNode startNode() {
+        P2pNode node =
                 new P2pNode(
                                 IdentityKey.generate(),
                                 new P2pNode.Settings(
@@ -106,50 +104,35 @@ class GossipsubScoringTest {
                                         Duration.ofMillis(200)),
                                 group)
                         .start();
-        Libp2pHost sender =
+        opened.push(node::close);
+        return node;
+    }
+
+    private Libp2pHost host() {
+        Libp2pHost host =
                 new Libp2pHost(IdentityKey.generate(), group, Libp2pHost.Limits.defaults());
-        try {
-            List<PubsubMessage> got = new CopyOnWriteArrayList<>();
-            Subscription sub = victim.subscribe("t", got::add);
-            Connection c =
-                    sender.dial(Multiaddr.parse(victim.listenAddresses().get(0)))
-                            .get(10, TimeUnit.SECONDS);
-            YamuxStream s =
-                    sender.newStream(
-                                    c,
-                                    List.of(Gossipsub.MESHSUB_11),
-                                    new StreamHandler() {
-                                        @Override
-                                        public void onData(YamuxStream stream, ByteBuf in) {
-                                            in.skipBytes(in.readableBytes());
-                                        }
-                                    })
-                            .get(10, TimeUnit.SECONDS);
-            IdentityKey author = IdentityKey.generate();
-            PubsubRpc.Message valid = signed(author, author, 1);
-            PubsubRpc.Message forged = signed(author, IdentityKey.generate(), 2);
-            // each arrives three times, as from three mesh peers: twice in one RPC, once in another
-            byte[] rpc =
-                    PubsubRpc.of(
-                                    List.of(new PubsubRpc.SubOpts(true, "t")),
-                                    List.of(valid, forged, valid, forged),
-                                    null)
-                            .encode();
-            s.write(LengthPrefixed.encode(Unpooled.buffer().alloc(), rpc));
-            byte[] again = PubsubRpc.of(List.of(), List.of(forged, valid), null).encode();
-            s.write(LengthPrefixed.encode(Unpooled.buffer().alloc(), again));
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> victim.pubsub().deliveryCounts().join().duplicates() == 4);
-            Gossipsub.DeliveryCounts counts = victim.pubsub().deliveryCounts().join();
-            assertEquals(1, counts.first(), "the valid message, once");
-            assertEquals(2, counts.signaturesVerified(), "one verification per message id");
-            assertEquals(1, got.size());
-            sub.close();
-        } finally {
-            sender.close();
-            victim.close();
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        }
+        opened.push(host::close);
+        return host;
+    }
+
+    /** A gossipsub stream from {@code from} that this test writes raw RPCs on. */
+    private static YamuxStream rawGossipStream(Libp2pHost from, P2pNode to) throws Exception {
+        Connection c =
+                from.dial(Multiaddr.parse(to.listenAddresses().get(0))).get(10, TimeUnit.SECONDS);
+        return from.newStream(
+                        c,
+                        List.of(Gossipsub.MESHSUB_11),
+                        new StreamHandler() {
+                            @Override
+                            public void onData(YamuxStream stream, ByteBuf in) {
+                                in.skipBytes(in.readableBytes());
+                            }
+                        })
+                .get(10, TimeUnit.SECONDS);
+    }
+
+    private static void send(YamuxStream s, PubsubRpc rpc) {
+        s.write(LengthPrefixed.encode(Unpooled.buffer().alloc(), rpc.encode()));
     }
 
     /** A message of {@code author} on "t", signed by {@code signer}. */
