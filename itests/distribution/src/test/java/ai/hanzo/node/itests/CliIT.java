@@ -32,16 +32,7 @@ class CliIT {
 
     // the connection flags go right after the command name, before any "--" of exec
     private static NodeProcess.Result cli(NodeProcess node, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(home.resolve("bin/hanzo-node").toString()));
-        command.add(args[0]);
-        command.addAll(
-                List.of(
-                        "--grpc-addr",
-                        node.grpcAddress(),
-                        "--data-dir",
-                        home.resolve("data").toString()));
-        command.addAll(List.of(args).subList(1, args.length));
-        return NodeProcess.run(command, Map.of("HOME", home.toString()));
+        return runClient(node, Map.of("HOME", home.toString()), args);
     }
 
     // bin/hanzo-node exec on a pseudo-terminal made by script(1), with what is typed on it
@@ -245,8 +236,7 @@ class CliIT {
                 jar,
                 java.nio.file.attribute.FileTime.fromMillis(
                         Files.getLastModifiedTime(archive).toMillis() + 2000));
-        NodeProcess.Result stale =
-                runClient(node, Map.of("HOME", home.toString()), "ps", "-o", "json");
+        NodeProcess.Result stale = cli(node, "ps", "-o", "json");
         assertEquals(0, stale.exitCode(), stale.output());
         assertTrue(stale.output().startsWith("["), stale.output());
         await().atMost(Duration.ofSeconds(180))
@@ -258,6 +248,7 @@ class CliIT {
                                         >= 0);
     }
 
+    // a client command with the given environment
     private static NodeProcess.Result runClient(
             NodeProcess node, Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(home.resolve("bin/hanzo-node").toString()));
