@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -232,10 +233,10 @@ class CliIT {
         try (var jars = Files.list(home.resolve("lib/cli"))) {
             jar = jars.filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
         }
-        Files.setLastModifiedTime(
-                jar,
-                java.nio.file.attribute.FileTime.fromMillis(
-                        Files.getLastModifiedTime(archive).toMillis() + 2000));
+        // now: after the archive was written (the status above ran on it), before any new dump
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.from(Instant.now()));
+        assertTrue(
+                Files.getLastModifiedTime(jar).compareTo(Files.getLastModifiedTime(archive)) > 0);
         NodeProcess.Result stale = cli(node, "ps", "-o", "json");
         assertEquals(0, stale.exitCode(), stale.output());
         assertTrue(stale.output().startsWith("["), stale.output());
