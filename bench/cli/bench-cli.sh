@@ -6,7 +6,7 @@
 # parsing, no gRPC) as the floor. Prints medians of RUNS runs (default 10) in milliseconds: wall
 # time, and the client's CPU time (user + system), which a busy shared machine inflates less.
 # Needs: the built archive (mvn install), /usr/bin/time (Debian package time); dockerd for the
-# docker column (run as root).
+# docker column (run as root). ARCHIVE=path/to/hanzo-node.tar.gz measures another build.
 #
 set -euo pipefail
 RUNS=${RUNS:-10}
@@ -15,7 +15,7 @@ root=$(cd "$here/../.." && pwd)
 work="$here/target"
 rm -rf "$work" && mkdir -p "$work"
 
-archive=$(ls "$root"/distribution/assembly/target/hanzo-node-*.tar.gz)
+archive=${ARCHIVE:-$(ls "$root"/distribution/assembly/target/hanzo-node-*.tar.gz)}
 now_ms() { date +%s%3N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -52,6 +52,11 @@ cli() { "$home/bin/hanzo-node" "$@" --grpc-addr "127.0.0.1:$port" --data-dir "$h
 deadline=$(( $(now_ms) + 120000 ))
 until cli status > /dev/null 2>&1; do
     [ "$(now_ms)" -lt "$deadline" ] || { echo "node not ready in 120 s" >&2; cat "$work/node.out" >&2; exit 1; }
+    sleep 0.2
+done
+# the first client command of the install dumped the client's AppCDS archive in the background
+until [ -f "$home/lib/cli/hanzo-cli.jsa" ]; do
+    [ "$(now_ms)" -lt "$deadline" ] || { echo "no AppCDS archive (lib/cli/hanzo-cli.jsa) in 120 s" >&2; exit 1; }
     sleep 0.2
 done
 printf 'services:\n  sleeper:\n    entrypoint: ["sleep", "600"]\n    labels: {hanzo.runtime: process}\n    deploy: {replicas: 3}\n' > "$work/compose.yml"

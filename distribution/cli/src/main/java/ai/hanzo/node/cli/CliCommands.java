@@ -2,6 +2,7 @@ package ai.hanzo.node.cli;
 
 import ai.hanzo.node.launcher.ClientCommands;
 import ai.hanzo.node.launcher.ClientContext;
+import ai.hanzo.node.launcher.CommandTree;
 import java.util.List;
 
 /** The gRPC client commands of {@code bin/hanzo-node}, found by the launcher's ServiceLoader. */
@@ -25,9 +26,9 @@ public final class CliCommands implements ClientCommands {
                 new TopCommand(context),
                 new ModelsCommand(context),
                 new EmbedCommand(context),
-                OperatorCommand.create(context),
-                ChainCommand.create(context),
-                WalletCommand.create(context),
+                new CommandTree("operator", () -> OperatorCommand.create(context)),
+                new CommandTree("chain", () -> ChainCommand.create(context)),
+                new CommandTree("wallet", () -> WalletCommand.create(context)),
                 new PluginCommand(context),
                 new CompletionCommand());
     }

@@ -12,7 +12,8 @@ public interface ClientCommands {
     /**
      * @param context the settings the command line resolves, filled in before a command runs
      * @return picocli command objects (annotated {@code @Command}), each a {@code
-     *     Callable<Integer>} returning the exit code
+     *     Callable<Integer>} returning the exit code, or a {@link CommandTree} for a command with
+     *     subcommands
      */
     List<Object> commands(ClientContext context);
 }

@@ -138,11 +138,11 @@ public final class HanzoNodeLauncher {
         // (help, completion, an unknown word that picocli must report)
         Object named = args.length > 0 ? named(commands, args[0]) : null;
         if (named != null && !args[0].equals("completion")) {
-            commandLine.addSubcommand(named);
+            commandLine.addSubcommand(built(named));
         } else if (args.length == 1 && args[0].equals("--version")) {
             // the version needs no command
         } else {
-            commands.forEach(commandLine::addSubcommand);
+            commands.forEach(command -> commandLine.addSubcommand(built(command)));
         }
         commandLine.setOut(out).setErr(err);
         ParseResult result;
@@ -207,7 +207,13 @@ public final class HanzoNodeLauncher {
      */
     private static Object named(List<Object> commands, String word) {
         for (Object command : commands) {
-            // commands with subcommands come already built as a CommandLine
+            // commands with subcommands come as a tree, built when named
+            if (command instanceof CommandTree tree) {
+                if (tree.name().equals(word)) {
+                    return command;
+                }
+                continue;
+            }
             if (command instanceof CommandLine built) {
                 if (built.getCommandName().equals(word)
                         || List.of(built.getCommandSpec().aliases()).contains(word)) {
@@ -223,6 +229,13 @@ public final class HanzoNodeLauncher {
             }
         }
         return null;
+    }
+
+    /**
+     * @return what picocli registers for a command object: a tree is built now
+     */
+    private static Object built(Object command) {
+        return command instanceof CommandTree tree ? tree.build().get() : command;
     }
 
     private static int usageError(PrintWriter err, String message, CommandLine where) {

@@ -3,14 +3,18 @@ package ai.hanzo.node.itests;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,16 +33,7 @@ class CliIT {
 
     // the connection flags go right after the command name, before any "--" of exec
     private static NodeProcess.Result cli(NodeProcess node, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(home.resolve("bin/hanzo-node").toString()));
-        command.add(args[0]);
-        command.addAll(
-                List.of(
-                        "--grpc-addr",
-                        node.grpcAddress(),
-                        "--data-dir",
-                        home.resolve("data").toString()));
-        command.addAll(List.of(args).subList(1, args.length));
-        return NodeProcess.run(command, Map.of("HOME", home.toString()));
+        return runClient(node, Map.of("HOME", home.toString()), args);
     }
 
     // bin/hanzo-node exec on a pseudo-terminal made by script(1), with what is typed on it
@@ -171,6 +166,8 @@ class CliIT {
             assertEquals(0, dry.exitCode(), dry.output());
             assertTrue(dry.output().contains("\"GREETING\": \"from-override\""), dry.output());
 
+            appCdsArchiveServesClientCommands(node);
+
             NodeProcess.Result rm = cli(node, "rm", "e2e");
             assertEquals(0, rm.exitCode(), rm.output());
             assertEquals("Removed e2e\n", rm.output());
@@ -191,5 +188,175 @@ class CliIT {
             assertEquals(3, unreachable.exitCode(), unreachable.output());
             assertEquals(0, node.terminate(Duration.ofSeconds(30)), node.output());
         }
+    }
+
+    /**
+     * The client's AppCDS archive: dumped in the background by an install's first client command
+     * from lib/cli/hanzo-cli.classlist, then mapped by later commands (picocli, the commands and
+     * gRPC come from it); a jar changed after the dump makes the next command run without it, with
+     * clean output, and dump it again.
+     */
+    private static void appCdsArchiveServesClientCommands(NodeProcess node) throws Exception {
+        Path archive = home.resolve("lib/cli/hanzo-cli.jsa");
+        await().atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> Files.exists(archive));
+        Path loaded = home.resolve("class-load.log");
+        Map<String, String> env =
+                Map.of(
+                        "HOME",
+                        home.toString(),
+                        "HANZO_CLI_JAVA_OPTS",
+                        "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m -Xlog:class+load:file="
+                                + loaded);
+        NodeProcess.Result status = runClient(node, env, "status", "-o", "json");
+        assertEquals(0, status.exitCode(), status.output());
+        assertTrue(status.output().startsWith("{"), status.output());
+        List<String> lines = Files.readAllLines(loaded);
+        long shared = lines.stream().filter(l -> l.contains("source: shared objects file")).count();
+        // everything but generated classes (lambda forms, proxies) comes from the archive
+        assertTrue(shared > 0.95 * lines.size(), shared + " of " + lines.size() + " shared");
+        for (String name :
+                List.of(
+                        "picocli.CommandLine ",
+                        "ai.hanzo.node.cli.StatusCommand ",
+                        "io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder ")) {
+            assertTrue(
+                    lines.stream()
+                            .anyMatch(l -> l.contains(name) && l.contains("shared objects file")),
+                    name + "not from the archive");
+        }
+
+        // a jar newer than the archive (an upgrade copied over the install): the command runs
+        // without the archive, prints nothing of it, and a fresh archive replaces the stale one
+        Path jar;
+        try (var jars = Files.list(home.resolve("lib/cli"))) {
+            jar = jars.filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
+        }
+        // now: after the archive was written (the status above ran on it), before any new dump
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.from(Instant.now()));
+        assertTrue(
+                Files.getLastModifiedTime(jar).compareTo(Files.getLastModifiedTime(archive)) > 0);
+        NodeProcess.Result stale = cli(node, "ps", "-o", "json");
+        assertEquals(0, stale.exitCode(), stale.output());
+        assertTrue(stale.output().startsWith("["), stale.output());
+        await().atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofMillis(250))
+                .until(
+                        () ->
+                                Files.getLastModifiedTime(archive)
+                                                .compareTo(Files.getLastModifiedTime(jar))
+                                        >= 0);
+    }
+
+    // a client command with the given environment
+    private static NodeProcess.Result runClient(
+            NodeProcess node, Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(home.resolve("bin/hanzo-node").toString()));
+        command.add(args[0]);
+        command.addAll(
+                List.of(
+                        "--grpc-addr",
+                        node.grpcAddress(),
+                        "--data-dir",
+                        home.resolve("data").toString()));
+        command.addAll(List.of(args).subList(1, args.length));
+        return NodeProcess.run(command, env);
+    }
+
+    /**
+     * {@code exec -it} into a container of the docker runtime, on the private dockerd that this
+     * module's pre-integration-test phase starts (bundles/runtime-docker/src/test/sh/dockerd.sh):
+     * the CLI on a pseudo-terminal, the node's bidi exec stream, the engine's exec with a TTY.
+     */
+    @Test
+    void execWithATerminalIntoADockerContainer() throws Exception {
+        Properties engine = dockerd();
+        Files.writeString(
+                home.resolve("etc/ai.hanzo.node.docker.cfg"),
+                "host = "
+                        + engine.getProperty("host")
+                        + "\n"
+                        + "network = "
+                        + engine.getProperty("network")
+                        + "\n",
+                StandardCharsets.UTF_8);
+        Path compose =
+                Files.createDirectories(home.resolve("docker-project")).resolve("compose.yml");
+        Files.writeString(
+                compose,
+                "services:\n"
+                        + "  shell:\n"
+                        + "    image: "
+                        + engine.getProperty("image")
+                        + "\n"
+                        + "    entrypoint: [\"sleep\", \"600\"]\n"
+                        + "    labels:\n"
+                        + "      hanzo.runtime: docker\n",
+                StandardCharsets.UTF_8);
+        try (NodeProcess node = NodeProcess.start(home, List.of())) {
+            node.awaitServing(Duration.ofSeconds(90));
+            NodeProcess.Result deploy =
+                    cli(
+                            node,
+                            "deploy",
+                            "-f",
+                            compose.toString(),
+                            "--id",
+                            "dock",
+                            "--wait",
+                            "--wait-timeout",
+                            "60");
+            assertEquals(0, deploy.exitCode(), deploy.output() + node.output());
+            String container = cli(node, "ps", "-q", "--no-trunc", "dock").output().trim();
+            assertTrue(!container.isEmpty() && !container.contains("\n"), container);
+
+            // the remote shell has a terminal (docker exec with Tty), runs what is typed on the
+            // local one, and its exit code comes back through the stream
+            NodeProcess.Result tty =
+                    onTerminal(
+                            node,
+                            "test -t 0 && echo docker-tty-$((6*7))\nexit 5\n",
+                            "-i",
+                            "-t",
+                            container,
+                            "--",
+                            "/bin/sh");
+            assertEquals(5, tty.exitCode(), tty.output());
+            assertTrue(tty.output().contains("docker-tty-42"), tty.output());
+            // without -t the same shell has no terminal: the test above could not pass by accident
+            NodeProcess.Result plain =
+                    onTerminal(
+                            node,
+                            "test -t 0 || echo no-tty-$((6*7))\nexit 4\n",
+                            "-i",
+                            container,
+                            "--",
+                            "/bin/sh");
+            assertEquals(4, plain.exitCode(), plain.output());
+            assertTrue(plain.output().contains("no-tty-42"), plain.output());
+
+            NodeProcess.Result rm = cli(node, "rm", "dock");
+            assertEquals(0, rm.exitCode(), rm.output());
+            assertEquals(0, node.terminate(Duration.ofSeconds(30)), node.output());
+        }
+    }
+
+    // the engine started for this module's integration tests, or a failed test saying why not
+    private static Properties dockerd() throws IOException {
+        String file = System.getProperty("dockerd.properties");
+        if (file == null) {
+            fail(
+                    "dockerd.properties is not set: run through Maven, whose pre-integration-test phase"
+                            + " starts dockerd");
+        }
+        Properties p = new Properties();
+        try (var in = Files.newInputStream(Path.of(file))) {
+            p.load(in);
+        }
+        if (p.getProperty("unavailable") != null) {
+            fail("dockerd could not be started for the tests: " + p.getProperty("unavailable"));
+        }
+        return p;
     }
 }

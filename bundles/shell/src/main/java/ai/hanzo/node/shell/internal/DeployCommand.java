@@ -6,6 +6,7 @@ import ai.hanzo.node.api.compute.DeploymentResult;
 import ai.hanzo.node.api.compute.Orchestrator;
 import ai.hanzo.node.cli.compose.ComposeException;
 import ai.hanzo.node.cli.compose.ComposeFile;
+import ai.hanzo.node.cli.compose.ComposeModel;
 import ai.hanzo.node.cli.compose.ComposeParser;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -85,7 +86,7 @@ public final class DeployCommand extends NodeAction {
                         new DeploymentRequest(
                                 id,
                                 compose.projectName(),
-                                ComposeSpecs.fromWire(compose.spec()),
+                                ComposeModel.fromWire(compose.spec()),
                                 Map.of(),
                                 new DeploymentOptions("", "", labelMap, Optional.empty())));
         out.println("Deployed " + compose.projectName() + " as " + result.deploymentId());
