@@ -40,6 +40,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
+import org.osgi.framework.BundleListener;
 import org.osgi.framework.Filter;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
@@ -127,6 +128,7 @@ public final class PluginExtender implements PluginRegistry {
     private final Map<Long, Optional<String>> verdicts = new ConcurrentHashMap<>();
     private final Function<Bundle, Optional<String>> trust;
     private final ServiceRegistration<ResolverHookFactory> trustHook;
+    private final BundleListener uninstalls;
 
     /**
      * @param context this bundle's context
@@ -156,6 +158,17 @@ public final class PluginExtender implements PluginRegistry {
         this.bundles = new BundleTracker<>(context, TRACKED, new BundleEvents());
         this.contributions =
                 new ServiceTracker<>(context, contributionFilter(context), new Services());
+        this.uninstalls =
+                event -> {
+                    if (event.getType() == BundleEvent.UNINSTALLED) {
+                        // a moment later: the rest of a feature's bundles go in the same pass
+                        scheduler.schedule(
+                                "collect uninstalled plugin bundles",
+                                this::collectUninstalled,
+                                Duration.ofMillis(200));
+                    }
+                };
+        context.addBundleListener(uninstalls);
         bundles.open();
         contributions.open();
         logger.info("Plugin extender follows {} plugin(s)", plugins.size());
@@ -164,12 +177,35 @@ public final class PluginExtender implements PluginRegistry {
     /** Stops following bundles and services; the plugins themselves keep running. */
     @Deactivate
     public void deactivate() {
+        context.removeBundleListener(uninstalls);
         if (trustHook != null) {
             trustHook.unregister();
         }
         contributions.close();
         bundles.close();
         plugins.clear();
+    }
+
+    /**
+     * Refreshes uninstalled bundles that no live bundle is wired to, so their class loaders go. A
+     * multi-bundle plugin's library is uninstalled by Karaf's features service without a refresh
+     * (none may reach the core); while the plugin bundle that imported it was still installed it
+     * was in use, so the framework kept it pending. A bundle whose dependency closure holds only
+     * uninstalled bundles is refreshed; one that a live bundle still uses is left alone.
+     */
+    void collectUninstalled() {
+        FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
+        Set<Bundle> dead = new HashSet<>();
+        for (Bundle pending : wiring.getRemovalPendingBundles()) {
+            Collection<Bundle> closure = wiring.getDependencyClosure(List.of(pending));
+            if (closure.stream().allMatch(b -> b.getState() == Bundle.UNINSTALLED)) {
+                dead.addAll(closure);
+            }
+        }
+        if (!dead.isEmpty()) {
+            logger.debug("Refreshing {} uninstalled bundle(s) nothing uses", dead.size());
+            wiring.refreshBundles(dead);
+        }
     }
 
     @Override
