@@ -373,8 +373,8 @@ public class PluginHotPlugIT {
      * The multi-bundle example (examples/engine-linear-kar: an engine bundle importing a library
      * bundle shipped beside it in one KAR), hot-installed three times: dropped into deploy/, then
      * through the PluginInstaller behind gRPC PluginService as a KAR and as a features XML. Each
-     * time it is listed once, loads a model and computes with it, and is uninstalled; no other bundle sees a lifecycle event, and the class
-     * loaders of both its bundles are collected.
+     * time it is listed once, loads a model and computes with it, and is uninstalled; no other
+     * bundle sees a lifecycle event, and the class loaders of both its bundles are collected.
      */
     @Test
     public void karPluginHotInstallsUsesAndUninstallsWithoutTouchingTheCore() throws Exception {
@@ -449,7 +449,8 @@ public class PluginHotPlugIT {
             assertEquals(PluginState.ACTIVE, info.state());
             useLinearPlugin(model, karBundles, loaders, collected);
             installer.uninstall("linear", WAIT);
-            awaitCondition("the feature's bundles uninstalled", () -> installed(karBundles).isEmpty());
+            awaitCondition(
+                    "the feature's bundles uninstalled", () -> installed(karBundles).isEmpty());
         } finally {
             context.removeBundleListener(watcher);
             if (deployed != null) {
