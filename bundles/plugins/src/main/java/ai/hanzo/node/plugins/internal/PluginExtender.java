@@ -428,11 +428,23 @@ public final class PluginExtender implements PluginRegistry {
 
     /**
      * After a plugin stopped, threads still running its code are leaks: name them, interrupt them
-     * and mark the plugin failed.
+     * and mark the plugin failed. Only threads that already ran its code when it stopped count:
+     * code is matched by package name, and a new instance of the plugin (the next install of the
+     * same file) runs the same packages on the node's pool threads and File Install's thread within
+     * the grace period; those threads are not the old instance's.
      */
     private void checkLeaks(PluginRecord plugin) {
         Set<String> packages = plugin.packages();
         if (packages.isEmpty()) {
+            return;
+        }
+        Set<Thread> runningAtStop = new HashSet<>();
+        for (Map.Entry<Thread, StackTraceElement[]> entry : Thread.getAllStackTraces().entrySet()) {
+            if (runsCodeOf(entry.getValue(), packages)) {
+                runningAtStop.add(entry.getKey());
+            }
+        }
+        if (runningAtStop.isEmpty()) {
             return;
         }
         scheduler.schedule(
@@ -445,10 +457,9 @@ public final class PluginExtender implements PluginRegistry {
                         return;
                     }
                     List<Thread> leaked = new ArrayList<>();
-                    for (Map.Entry<Thread, StackTraceElement[]> entry :
-                            Thread.getAllStackTraces().entrySet()) {
-                        if (runsCodeOf(entry.getValue(), packages)) {
-                            leaked.add(entry.getKey());
+                    for (Thread thread : runningAtStop) {
+                        if (thread.isAlive() && runsCodeOf(thread.getStackTrace(), packages)) {
+                            leaked.add(thread);
                         }
                     }
                     if (leaked.isEmpty()) {
