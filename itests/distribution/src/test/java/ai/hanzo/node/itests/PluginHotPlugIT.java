@@ -349,8 +349,18 @@ public class PluginHotPlugIT {
                         + start.loadedClasses()
                         + "/"
                         + end.loadedClasses());
+        List<Integer> held = new ArrayList<>();
+        for (int i = 0; i < loaders.size(); i++) {
+            if (loaders.get(i).get() != null) {
+                held.add(i + 1);
+            }
+        }
         assertEquals(
-                "class loaders of the " + cycles + " uninstalled runc plugins collected",
+                "class loaders of the "
+                        + cycles
+                        + " uninstalled runc plugins collected (held: cycles "
+                        + held
+                        + ")",
                 loaders.size(),
                 gone);
     }

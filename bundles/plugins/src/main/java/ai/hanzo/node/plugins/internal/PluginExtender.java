@@ -40,7 +40,6 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
-import org.osgi.framework.BundleListener;
 import org.osgi.framework.Filter;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
@@ -128,7 +127,6 @@ public final class PluginExtender implements PluginRegistry {
     private final Map<Long, Optional<String>> verdicts = new ConcurrentHashMap<>();
     private final Function<Bundle, Optional<String>> trust;
     private final ServiceRegistration<ResolverHookFactory> trustHook;
-    private final BundleListener uninstalls;
 
     /**
      * @param context this bundle's context
@@ -158,17 +156,6 @@ public final class PluginExtender implements PluginRegistry {
         this.bundles = new BundleTracker<>(context, TRACKED, new BundleEvents());
         this.contributions =
                 new ServiceTracker<>(context, contributionFilter(context), new Services());
-        this.uninstalls =
-                event -> {
-                    if (event.getType() == BundleEvent.UNINSTALLED) {
-                        // a moment later: the rest of a feature's bundles go in the same pass
-                        scheduler.schedule(
-                                "collect uninstalled plugin bundles",
-                                this::collectUninstalled,
-                                Duration.ofMillis(200));
-                    }
-                };
-        context.addBundleListener(uninstalls);
         bundles.open();
         contributions.open();
         logger.info("Plugin extender follows {} plugin(s)", plugins.size());
@@ -177,7 +164,6 @@ public final class PluginExtender implements PluginRegistry {
     /** Stops following bundles and services; the plugins themselves keep running. */
     @Deactivate
     public void deactivate() {
-        context.removeBundleListener(uninstalls);
         if (trustHook != null) {
             trustHook.unregister();
         }
@@ -190,8 +176,9 @@ public final class PluginExtender implements PluginRegistry {
      * Refreshes uninstalled bundles that no live bundle is wired to, so their class loaders go. A
      * multi-bundle plugin's library is uninstalled by Karaf's features service without a refresh
      * (none may reach the core); while the plugin bundle that imported it was still installed it
-     * was in use, so the framework kept it pending. A bundle whose dependency closure holds only
-     * uninstalled bundles is refreshed; one that a live bundle still uses is left alone.
+     * was in use, so the framework kept it pending. Runs after a plugin bundle is uninstalled. A
+     * bundle whose dependency closure holds only uninstalled bundles is refreshed; one that a live
+     * bundle still uses is left alone.
      */
     void collectUninstalled() {
         FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
@@ -699,6 +686,11 @@ public final class PluginExtender implements PluginRegistry {
             if (event != null && event.getType() == BundleEvent.UNINSTALLED) {
                 logger.info("Plugin {} uninstalled", plugin.descriptor().name());
                 publish(PluginEvents.UNINSTALLED, plugin, "");
+                // a moment later: the rest of its feature's bundles go in the same pass
+                scheduler.schedule(
+                        "collect uninstalled plugin bundles",
+                        PluginExtender.this::collectUninstalled,
+                        Duration.ofMillis(200));
             }
         }
     }
