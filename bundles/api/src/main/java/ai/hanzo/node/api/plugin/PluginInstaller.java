@@ -13,12 +13,15 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface PluginInstaller {
     /**
-     * Installs a plugin jar. The jar must be a plugin (a bundle with a {@code Hanzo-Plugin-Name}
-     * header) whose name is not installed yet; it is checked before anything is written.
+     * Installs a plugin jar, or a multi-bundle plugin as a KAR or a Karaf features XML (written
+     * into {@code deploy/} as a KAR, which Karaf's KAR deployer installs with no refresh). It must
+     * carry exactly one plugin bundle (a bundle with a {@code Hanzo-Plugin-Name} header) whose name
+     * is not installed yet; it is checked before anything is written.
      *
-     * @param fileName the jar's file name in {@code deploy/} (letters, digits, {@code . - _},
-     *     ending in {@code .jar}), or empty to name it after the plugin
-     * @param jar the jar's bytes
+     * @param fileName the file's name in {@code deploy/} (letters, digits, {@code . - _}, ending in
+     *     {@code .jar} for a jar, {@code .kar} for a KAR or features XML), or empty to name it
+     *     after the plugin
+     * @param jar the file's bytes
      * @param wait how long to wait for the plugin to become active, unavailable or failed
      * @return the plugin as the extender sees it then
      * @throws ai.hanzo.node.api.InvalidArgumentException if the jar is no plugin, or the name is

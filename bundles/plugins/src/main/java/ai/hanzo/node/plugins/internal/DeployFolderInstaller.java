@@ -33,6 +33,7 @@ import java.util.jar.Attributes;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -43,15 +44,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link PluginInstaller} through the {@code deploy/} folder: a jar is checked (a bundle with a
- * valid plugin descriptor), written aside and moved in, so File Install installs, updates and
- * removes it exactly as when an operator drops the file, with the same refresh scopes (nothing
- * beyond the plugin). Each call then waits for the extender to report the plugin settled.
+ * {@link PluginInstaller} through the {@code deploy/} folder: a plugin jar, a KAR or a features XML
+ * is checked (it carries exactly one bundle with a valid plugin descriptor), written aside (a
+ * features XML wrapped in a KAR) and moved in, so File Install (for a KAR, Karaf's KAR deployer)
+ * installs, updates and removes it exactly as when an operator drops the file, with no refresh
+ * beyond the plugin. Each call then waits for the extender to report the plugin settled.
  */
 @Component(service = PluginInstaller.class)
 public final class DeployFolderInstaller implements PluginInstaller {
     private static final Pattern FILE_NAME =
-            Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}\\.jar");
+            Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}\\.(jar|kar)");
     private static final Pattern PLUGIN_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern MVN = Pattern.compile("mvn:[^/\\s]+/[^/\\s]+/[^/\\s]+(/[^\\s]*)?");
     private static final int MAX_JAR_BYTES = 512 << 20;
@@ -126,13 +128,28 @@ public final class DeployFolderInstaller implements PluginInstaller {
 
     @Override
     public PluginInfo install(String fileName, byte[] jar, Duration wait) {
-        JarPlugin plugin = inspect(jar);
-        String file = fileName.isBlank() ? plugin.name() + ".jar" : fileName;
+        PluginArchives.Archive archive = PluginArchives.inspect(jar, DeployFolderInstaller::read);
+        JarPlugin plugin = archive.plugin();
+        String file = fileName.isBlank() ? archive.defaultFileName() : fileName;
+        if (archive.kind() == PluginArchives.Kind.FEATURES && file.endsWith(".xml")) {
+            file = file.substring(0, file.length() - ".xml".length()) + ".kar";
+        }
         if (!FILE_NAME.matcher(file).matches()) {
             throw new InvalidArgumentException(
                     "bad file name '"
                             + fileName
-                            + "': letters, digits, '.', '-' and '_', ending in .jar");
+                            + "': letters, digits, '.', '-' and '_', ending in .jar or .kar");
+        }
+        if (!file.endsWith("." + archive.kind().extension)) {
+            // File Install picks the deployer by the extension
+            throw new InvalidArgumentException(
+                    "file name '"
+                            + file
+                            + "': "
+                            + archive.kind().label
+                            + " goes into deploy/ as a ."
+                            + archive.kind().extension
+                            + " file");
         }
         if (registry.get(plugin.name()).isPresent()) {
             throw new AlreadyExistsException(
@@ -142,8 +159,13 @@ public final class DeployFolderInstaller implements PluginInstaller {
             throw new AlreadyExistsException(
                     "deploy/" + file + " exists already: choose another file name");
         }
-        write(file, jar);
-        logger.info("Plugin {} {} written to deploy/{}", plugin.name(), plugin.version(), file);
+        write(file, written(archive, jar));
+        logger.info(
+                "Plugin {} {} written to deploy/{} ({})",
+                plugin.name(),
+                plugin.version(),
+                file,
+                archive.kind().label);
         return awaitSettled(plugin.name(), info -> true, wait, "installed");
     }
 
@@ -188,13 +210,15 @@ public final class DeployFolderInstaller implements PluginInstaller {
     @Override
     public PluginInfo update(String name, byte[] jar, Duration wait) {
         PluginInfo current = registry.get(name).orElseThrow(() -> notInstalled(name));
-        JarPlugin plugin = inspect(jar);
+        PluginArchives.Archive archive = PluginArchives.inspect(jar, DeployFolderInstaller::read);
+        JarPlugin plugin = archive.plugin();
         if (!plugin.name().equals(name)) {
             throw new InvalidArgumentException(
-                    "the jar is plugin " + plugin.name() + ", not " + name);
+                    archive.kind().label + " is plugin " + plugin.name() + ", not " + name);
         }
         Path file =
                 deployFile(current)
+                        .or(() -> archiveFile(name))
                         .orElseThrow(
                                 () ->
                                         new NodeException(
@@ -204,7 +228,16 @@ public final class DeployFolderInstaller implements PluginInstaller {
                                                         + " was not installed through deploy/ ("
                                                         + current.location()
                                                         + "): update it where it came from"));
-        write(file.getFileName().toString(), jar);
+        if (!file.getFileName().toString().endsWith("." + archive.kind().extension)) {
+            throw new InvalidArgumentException(
+                    "plugin "
+                            + name
+                            + " came from deploy/"
+                            + file.getFileName()
+                            + ": update it with the same kind of file, not "
+                            + archive.kind().label);
+        }
+        write(file.getFileName().toString(), written(archive, jar));
         logger.info("Plugin {} updated to {}", name, plugin.version());
         return awaitSettled(
                 name,
@@ -216,7 +249,7 @@ public final class DeployFolderInstaller implements PluginInstaller {
     @Override
     public void uninstall(String name, Duration wait) {
         PluginInfo current = registry.get(name).orElseThrow(() -> notInstalled(name));
-        Optional<Path> file = deployFile(current);
+        Optional<Path> file = deployFile(current).or(() -> archiveFile(name));
         try {
             if (file.isPresent()) {
                 Files.deleteIfExists(file.get());
@@ -261,7 +294,53 @@ public final class DeployFolderInstaller implements PluginInstaller {
         return Optional.empty();
     }
 
-    /** Written aside and moved in, so File Install never reads half a jar. */
+    /** What goes into deploy/: the file itself, or a features XML wrapped in a KAR. */
+    private static byte[] written(PluginArchives.Archive archive, byte[] bytes) {
+        return archive.kind() == PluginArchives.Kind.FEATURES
+                ? PluginArchives.karOf(bytes, archive.plugin())
+                : bytes;
+    }
+
+    /**
+     * The KAR in deploy/ that carries the plugin: its bundles have the locations Karaf's features
+     * service gave them ({@code mvn:}), not the file's.
+     */
+    private Optional<Path> archiveFile(String name) {
+        if (!Files.isDirectory(deploy)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> files = Files.list(deploy)) {
+            for (Path file :
+                    files.filter(
+                                    f -> {
+                                        String n = f.getFileName().toString();
+                                        return n.endsWith(".kar");
+                                    })
+                            .sorted()
+                            .toList()) {
+                try {
+                    if (Files.size(file) <= MAX_JAR_BYTES
+                            && PluginArchives.inspect(
+                                            Files.readAllBytes(file), DeployFolderInstaller::read)
+                                    .plugin()
+                                    .name()
+                                    .equals(name)) {
+                        return Optional.of(file);
+                    }
+                } catch (IOException | NodeException e) {
+                    logger.debug(
+                            "deploy/{} is no plugin archive: {}",
+                            file.getFileName(),
+                            e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            logger.warn("Cannot list deploy/: {}", e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    /** Written aside and moved in, so File Install never reads half a file. */
     private void write(String file, byte[] jar) {
         try {
             Files.createDirectories(deploy);
@@ -337,7 +416,7 @@ public final class DeployFolderInstaller implements PluginInstaller {
                                     + " s (now: "
                                     + now.map(DeployFolderInstaller::describe)
                                             .orElse("not installed")
-                                    + "; File Install polls deploy/ every second)");
+                                    + "; File Install polls deploy/ every 250 ms)");
                 }
                 // events wake us at once; the poll bounds a missed one
                 wake.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(250)), TimeUnit.NANOSECONDS);

@@ -172,6 +172,29 @@ public final class PluginExtender implements PluginRegistry {
         plugins.clear();
     }
 
+    /**
+     * Refreshes uninstalled bundles that no live bundle is wired to, so their class loaders go. A
+     * multi-bundle plugin's library is uninstalled by Karaf's features service without a refresh
+     * (none may reach the core); while the plugin bundle that imported it was still installed it
+     * was in use, so the framework kept it pending. Runs after a plugin bundle is uninstalled. A
+     * bundle whose dependency closure holds only uninstalled bundles is refreshed; one that a live
+     * bundle still uses is left alone.
+     */
+    void collectUninstalled() {
+        FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
+        Set<Bundle> dead = new HashSet<>();
+        for (Bundle pending : wiring.getRemovalPendingBundles()) {
+            Collection<Bundle> closure = wiring.getDependencyClosure(List.of(pending));
+            if (closure.stream().allMatch(b -> b.getState() == Bundle.UNINSTALLED)) {
+                dead.addAll(closure);
+            }
+        }
+        if (!dead.isEmpty()) {
+            logger.debug("Refreshing {} uninstalled bundle(s) nothing uses", dead.size());
+            wiring.refreshBundles(dead);
+        }
+    }
+
     @Override
     public List<PluginInfo> list() {
         List<PluginInfo> result = new ArrayList<>();
@@ -392,11 +415,23 @@ public final class PluginExtender implements PluginRegistry {
 
     /**
      * After a plugin stopped, threads still running its code are leaks: name them, interrupt them
-     * and mark the plugin failed.
+     * and mark the plugin failed. Only threads that already ran its code when it stopped count:
+     * code is matched by package name, and a new instance of the plugin (the next install of the
+     * same file) runs the same packages on the node's pool threads and File Install's thread within
+     * the grace period; those threads are not the old instance's.
      */
     private void checkLeaks(PluginRecord plugin) {
         Set<String> packages = plugin.packages();
         if (packages.isEmpty()) {
+            return;
+        }
+        Set<Thread> runningAtStop = new HashSet<>();
+        for (Map.Entry<Thread, StackTraceElement[]> entry : Thread.getAllStackTraces().entrySet()) {
+            if (runsCodeOf(entry.getValue(), packages)) {
+                runningAtStop.add(entry.getKey());
+            }
+        }
+        if (runningAtStop.isEmpty()) {
             return;
         }
         scheduler.schedule(
@@ -409,10 +444,9 @@ public final class PluginExtender implements PluginRegistry {
                         return;
                     }
                     List<Thread> leaked = new ArrayList<>();
-                    for (Map.Entry<Thread, StackTraceElement[]> entry :
-                            Thread.getAllStackTraces().entrySet()) {
-                        if (runsCodeOf(entry.getValue(), packages)) {
-                            leaked.add(entry.getKey());
+                    for (Thread thread : runningAtStop) {
+                        if (thread.isAlive() && runsCodeOf(thread.getStackTrace(), packages)) {
+                            leaked.add(thread);
                         }
                     }
                     if (leaked.isEmpty()) {
@@ -652,6 +686,11 @@ public final class PluginExtender implements PluginRegistry {
             if (event != null && event.getType() == BundleEvent.UNINSTALLED) {
                 logger.info("Plugin {} uninstalled", plugin.descriptor().name());
                 publish(PluginEvents.UNINSTALLED, plugin, "");
+                // a moment later: the rest of its feature's bundles go in the same pass
+                scheduler.schedule(
+                        "collect uninstalled plugin bundles",
+                        PluginExtender.this::collectUninstalled,
+                        Duration.ofMillis(200));
             }
         }
     }
