@@ -23,15 +23,16 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code hanzo-node plugin list|install|update|uninstall}: the node's plugins through its gRPC
- * PluginService. A jar file is read here and sent; {@code mvn:} locations are resolved by the node.
+ * PluginService. A file (a plugin jar, a KAR, or a features XML the node wraps into a KAR) is read
+ * here and sent; {@code mvn:} locations are resolved by the node.
  */
 @Command(
         name = "plugin",
         description = {
             "Plugins of the running node:",
             "  plugin list",
-            "  plugin install <file.jar|mvn:group/artifact/version>",
-            "  plugin update <name> <file.jar>",
+            "  plugin install <file.jar|file.kar|features.xml|mvn:group/artifact/version[/kar]>",
+            "  plugin update <name> <file.jar|file.kar|features.xml>",
             "  plugin uninstall <name>"
         })
 final class PluginCommand extends ClientCommand {
@@ -61,7 +62,8 @@ final class PluginCommand extends ClientCommand {
     int run(Output output) throws Exception {
         return switch (action) {
             case "list", "ls" -> list(output);
-            case "install" -> install(output, arg(0, "install <file.jar|mvn:...>", 1));
+            case "install" ->
+                    install(output, arg(0, "install <file.jar|file.kar|features.xml|mvn:...>", 1));
             case "update" -> update(output, arg(0, "update <name> <file.jar>", 2), args.get(1));
             case "uninstall", "rm" -> uninstall(output, arg(0, "uninstall <name>", 1));
             default ->
