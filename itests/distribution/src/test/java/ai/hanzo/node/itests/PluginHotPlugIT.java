@@ -74,6 +74,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import javax.inject.Inject;
+import javax.management.ObjectName;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -171,6 +172,9 @@ public class PluginHotPlugIT {
             // 3 by default; the leak run of the runc example sets 50
             systemProperty("hanzo.itest.runcCycles")
                     .value(System.getProperty("hanzo.itest.runcCycles", "3")),
+            // to trace what holds a runc loader: the node's heap, dumped when one is held
+            systemProperty("hanzo.itest.heapdump")
+                    .value(System.getProperty("hanzo.itest.heapdump", "")),
             // 10 by default; the leak run sets 50 (README, "Plugins": leak figures)
             systemProperty("hanzo.itest.pluginCycles")
                     .value(System.getProperty("hanzo.itest.pluginCycles", "10")),
@@ -354,6 +358,18 @@ public class PluginHotPlugIT {
             if (loaders.get(i).get() != null) {
                 held.add(i + 1);
             }
+        }
+        // -Dhanzo.itest.heapdump=/tmp/x.hprof, then examples/inference-pytorch/src/test/python/
+        // gc-root-path.py /tmp/x.hprof ai.hanzo.example.runc.RuncRuntime prints what holds them
+        String heapDump = System.getProperty("hanzo.itest.heapdump", "");
+        if (!held.isEmpty() && !heapDump.isEmpty()) {
+            Files.deleteIfExists(Path.of(heapDump));
+            ManagementFactory.getPlatformMBeanServer()
+                    .invoke(
+                            new ObjectName("com.sun.management:type=HotSpotDiagnostic"),
+                            "dumpHeap",
+                            new Object[] {heapDump, true},
+                            new String[] {String.class.getName(), boolean.class.getName()});
         }
         assertEquals(
                 "class loaders of the "

@@ -103,6 +103,10 @@ public final class NodeProfileService implements NodeProfile {
     private final SystemResources resources;
     private final Clock clock = Clock.systemUTC();
 
+    // held while a plugin joins or leaves and while a self-test round is filed under it: a round
+    // filed for a plugin that already left (a refresh racing its removal, as plugin events start
+    // refreshes) would keep that plugin's service object, and so its class loader, for good
+    private final Object membership = new Object();
     private final Map<Object, Plugin> plugins = new ConcurrentHashMap<>();
     private final Map<Object, SelfTestResult> results = new ConcurrentHashMap<>();
     // plugins whose self-test call has not returned, even if its deadline passed
@@ -330,6 +334,10 @@ public final class NodeProfileService implements NodeProfile {
     }
 
     private CompletableFuture<Void> selfTest(Object key, Plugin plugin) {
+        if (!plugins.containsKey(key)) {
+            // left after a refresh listed it
+            return CompletableFuture.completedFuture(null);
+        }
         Instant started = clock.instant();
         CompletableFuture<Void> pending = inFlight.get(key);
         if (pending != null && !pending.isDone()) {
@@ -388,19 +396,28 @@ public final class NodeProfileService implements NodeProfile {
                                             Duration.between(started, clock.instant()));
                                     return null;
                                 });
-        inFlight.put(key, round);
+        synchronized (membership) {
+            if (plugins.containsKey(key)) {
+                inFlight.put(key, round);
+            }
+        }
         return round;
     }
 
     private void record(Object key, Plugin plugin, Availability outcome, Duration took) {
-        if (!plugins.containsKey(key)) {
-            return;
-        }
-        results.put(
-                key,
-                new SelfTestResult(plugin.kind(), plugin.name(), outcome, took, clock.instant()));
         String failure = outcome.available() ? null : outcome.reason();
-        String before = failure == null ? lastFailure.remove(key) : lastFailure.put(key, failure);
+        String before;
+        synchronized (membership) {
+            // the plugin may have left while its self-test ran
+            if (!plugins.containsKey(key)) {
+                return;
+            }
+            results.put(
+                    key,
+                    new SelfTestResult(
+                            plugin.kind(), plugin.name(), outcome, took, clock.instant()));
+            before = failure == null ? lastFailure.remove(key) : lastFailure.put(key, failure);
+        }
         // said once per change, not every recheck
         if (failure != null && !failure.equals(before)) {
             logger.warn("{} {} is not available: {}", plugin.kind(), plugin.name(), failure);
@@ -504,15 +521,19 @@ public final class NodeProfileService implements NodeProfile {
     // --- plugins coming and going
 
     private void added(Object key, Plugin plugin) {
-        plugins.put(key, plugin);
+        synchronized (membership) {
+            plugins.put(key, plugin);
+        }
         selfTest(key, plugin).handle((v, e) -> publish());
     }
 
     private void removed(Object key) {
-        plugins.remove(key);
-        results.remove(key);
-        inFlight.remove(key);
-        lastFailure.remove(key);
+        synchronized (membership) {
+            plugins.remove(key);
+            results.remove(key);
+            inFlight.remove(key);
+            lastFailure.remove(key);
+        }
         publish();
     }
 

@@ -3,6 +3,7 @@ package ai.hanzo.node.core.internal;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.hanzo.node.api.Availability;
@@ -10,9 +11,11 @@ import ai.hanzo.node.api.Subscription;
 import ai.hanzo.node.api.inference.InferenceEngine;
 import ai.hanzo.node.api.node.NodeCapabilities;
 import ai.hanzo.node.api.node.NodeMetrics;
+import ai.hanzo.node.api.node.NodeScheduler;
 import ai.hanzo.node.api.node.SelfTestResult;
 import ai.hanzo.node.api.runtime.ContainerRuntime;
 import java.lang.annotation.Annotation;
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,11 +23,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -286,6 +292,71 @@ class NodeProfileServiceTest {
     void refreshCompletesWithNoPlugins() throws Exception {
         CompletableFuture<NodeCapabilities> done = profile(List.of()).refresh();
         assertEquals(List.of(), done.get(5, TimeUnit.SECONDS).runtimes());
+    }
+
+    /**
+     * A plugin event starts a refresh while the plugin's runtime is being unregistered: the round
+     * the refresh starts for it is filed after the runtime left. Nothing may keep the runtime then
+     * (it held the class loader of every uninstalled runc plugin whose removal raced a refresh).
+     */
+    @Test
+    void aRuntimeThatLeavesWhileARefreshStartsItsSelfTestIsNotKept() throws Exception {
+        AtomicReference<Runnable> duringSubmit = new AtomicReference<>();
+        NodeScheduler racing =
+                new NodeScheduler() {
+                    @Override
+                    public ScheduledFuture<?> schedule(String name, Runnable task, Duration delay) {
+                        return scheduler.schedule(name, task, delay);
+                    }
+
+                    @Override
+                    public ScheduledFuture<?> scheduleWithFixedDelay(
+                            String name, Runnable task, Duration initialDelay, Duration period) {
+                        return scheduler.scheduleWithFixedDelay(name, task, initialDelay, period);
+                    }
+
+                    @Override
+                    public <T> CompletableFuture<T> submit(String name, Callable<T> task) {
+                        return scheduler.submit(name, task);
+                    }
+
+                    @Override
+                    public <T> CompletableFuture<T> submit(
+                            String name, Callable<T> task, Duration timeout) {
+                        CompletableFuture<T> started = scheduler.submit(name, task, timeout);
+                        Runnable hook = duringSubmit.getAndSet(null);
+                        if (hook != null) {
+                            hook.run();
+                        }
+                        return started;
+                    }
+                };
+        NodeProfileService profile =
+                new NodeProfileService(
+                        List.of(),
+                        "",
+                        "",
+                        racing,
+                        Duration.ofMillis(300),
+                        new SystemResources(proc, proc));
+        ContainerRuntime leaving = runtime("runc", Availability::ok);
+        profile.addRuntime(leaving, Map.of(ContainerRuntime.NAME_PROPERTY, "runc"));
+        await().atMost(5, TimeUnit.SECONDS)
+                .until(() -> profile.capabilities().runtimes().equals(List.of("runc")));
+        WeakReference<ContainerRuntime> gone = new WeakReference<>(leaving);
+        duringSubmit.set(() -> profile.removeRuntime(gone.get()));
+        leaving = null;
+        profile.refresh().get(5, TimeUnit.SECONDS);
+        assertNull(duringSubmit.get(), "the runtime left while its self-test was being started");
+        assertEquals(List.of(), profile.capabilities().runtimes());
+        assertTrue(profile.selfTests().isEmpty());
+        await().atMost(10, TimeUnit.SECONDS)
+                .pollInterval(Duration.ofMillis(100))
+                .until(
+                        () -> {
+                            System.gc();
+                            return gone.get() == null;
+                        });
     }
 
     private static NodeSchedulerService.Config config() {
