@@ -330,7 +330,8 @@ class DeploymentRpcTest {
         int more = perMessage > 1 ? 300 : (int) stalledAt + 100;
         call.get().request(more);
         await().atMost(20, TimeUnit.SECONDS).until(() -> messages.get() == 10 + more);
-        assertTrue(orchestrator.produced.get() > stalledAt, "reading lets the producer go on");
+        // reading lets the producer go on: it wakes when the sender takes lines, on its own thread
+        await().atMost(10, TimeUnit.SECONDS).until(() -> orchestrator.produced.get() > stalledAt);
         assertTrue(received.size() >= 10 + more);
         assertTrue(
                 largest.get() <= Math.max(1, perMessage), largest.get() + " lines in one message");
