@@ -325,14 +325,24 @@ class DeploymentRpcTest {
                         });
         long stalledAt = orchestrator.produced.get();
         assertTrue(stalledAt < 200_000, stalledAt + " lines produced for a reader that took 10");
-        // one line per message: read past everything produced so far; batched, messages are
-        // full while the producer is ahead, so a few hundred of them are plenty
-        int more = perMessage > 1 ? 300 : (int) stalledAt + 100;
-        call.get().request(more);
-        await().atMost(20, TimeUnit.SECONDS).until(() -> messages.get() == 10 + more);
-        // reading lets the producer go on: it wakes when the sender takes lines, on its own thread
-        await().atMost(10, TimeUnit.SECONDS).until(() -> orchestrator.produced.get() > stalledAt);
-        assertTrue(received.size() >= 10 + more);
+        // read past every line produced before the stall: only a producer that goes on can supply
+        // the next ones. How many messages that takes depends on how full the batched messages are
+        // and on
+        // what the transport already holds, so request more each time the last request is met
+        int chunk = perMessage > 1 ? 100 : 10_000;
+        AtomicInteger requested = new AtomicInteger(10);
+        await().atMost(30, TimeUnit.SECONDS)
+                .until(
+                        () -> {
+                            if (received.size() > stalledAt) {
+                                return true;
+                            }
+                            if (messages.get() == requested.get()) {
+                                requested.addAndGet(chunk);
+                                call.get().request(chunk);
+                            }
+                            return false;
+                        });
         assertTrue(
                 largest.get() <= Math.max(1, perMessage), largest.get() + " lines in one message");
         if (perMessage > 1) {
