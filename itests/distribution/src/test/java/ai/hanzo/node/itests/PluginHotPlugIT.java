@@ -255,25 +255,7 @@ public class PluginHotPlugIT {
                 gone);
         // figures for the leak report, not asserted (timings and sizes vary by machine)
         MemoryFigures end = MemoryFigures.afterGc();
-        System.out.println(
-                "plugin cycles: "
-                        + cycles
-                        + ", class loaders collected: "
-                        + gone
-                        + "/"
-                        + loaders.size()
-                        + ", heap used MB before/after: "
-                        + start.heapMb()
-                        + "/"
-                        + end.heapMb()
-                        + ", metaspace MB before/after: "
-                        + start.metaspaceMb()
-                        + "/"
-                        + end.metaspaceMb()
-                        + ", loaded classes before/after: "
-                        + start.loadedClasses()
-                        + "/"
-                        + end.loadedClasses());
+        System.out.println(start.leakReport("plugin cycles", cycles, gone, loaders.size(), end));
     }
 
     /**
@@ -335,24 +317,7 @@ public class PluginHotPlugIT {
         int gone = awaitCollected(collected, loaders.size());
         MemoryFigures end = MemoryFigures.afterGc();
         System.out.println(
-                "runc example cycles: "
-                        + cycles
-                        + ", class loaders collected: "
-                        + gone
-                        + "/"
-                        + loaders.size()
-                        + ", heap used MB before/after: "
-                        + start.heapMb()
-                        + "/"
-                        + end.heapMb()
-                        + ", metaspace MB before/after: "
-                        + start.metaspaceMb()
-                        + "/"
-                        + end.metaspaceMb()
-                        + ", loaded classes before/after: "
-                        + start.loadedClasses()
-                        + "/"
-                        + end.loadedClasses());
+                start.leakReport("runc example cycles", cycles, gone, loaders.size(), end));
         List<Integer> held = new ArrayList<>();
         for (int i = 0; i < loaders.size(); i++) {
             if (loaders.get(i).get() != null) {
@@ -737,6 +702,29 @@ public class PluginHotPlugIT {
 
     /** Heap and metaspace in use after a collection, and the loaded class count. */
     private record MemoryFigures(long heapMb, long metaspaceMb, int loadedClasses) {
+        /** The line the README's leak figures are copied from; these as "before". */
+        String leakReport(String what, int cycles, int collected, int loaders, MemoryFigures end) {
+            return what
+                    + ": "
+                    + cycles
+                    + ", class loaders collected: "
+                    + collected
+                    + "/"
+                    + loaders
+                    + ", heap used MB before/after: "
+                    + heapMb
+                    + "/"
+                    + end.heapMb
+                    + ", metaspace MB before/after: "
+                    + metaspaceMb
+                    + "/"
+                    + end.metaspaceMb
+                    + ", loaded classes before/after: "
+                    + loadedClasses
+                    + "/"
+                    + end.loadedClasses;
+        }
+
         static MemoryFigures afterGc() {
             System.gc();
             long metaspace = 0;
