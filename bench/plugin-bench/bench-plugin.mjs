@@ -24,6 +24,7 @@ import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 
 const [home, jar, protoDir, grpcModules, runsArg = '5'] = process.argv.slice(2)
 const RUNS = Number(runsArg)
@@ -150,83 +151,92 @@ async function main () {
       .some((d) => d.deployment_id === id && d.ready_replicas === 1)
     const gone = async (id) => !(await call('GetStatus', {})).deployments.some((d) => d.deployment_id === id)
 
-    const rows = []
+    // each run drops the plugin twice: as its jar, and as a features XML naming the jar (the
+    // node's plugin deployer wraps it into a KAR and installs it through Karaf's KAR service)
+    const xml = '<features name="runc-bench" xmlns="http://karaf.apache.org/xmlns/features/v1.6.0">' +
+      `<feature name="runc" version="1"><bundle>${pathToFileURL(jar).href}</bundle></feature></features>`
+    const forms = { jar: { file: 'runtime-runc.jar', rows: [] }, 'features XML': { file: 'runtime-runc.xml', rows: [] } }
     for (let run = 1; run <= RUNS; run++) {
-      const peer = await jsPeer()
-      const gossip = []
-      peer.services.pubsub.addEventListener('message', (evt) => {
-        try {
-          const a = Announcement.decode(evt.detail.data)
-          if (a.capabilities && a.capabilities.added.includes('runtime:runc')) gossip.push(now())
-        } catch {}
-      })
-      await peer.dial(multiaddr(nodeAddr))
-      await until('the node in the js peer\'s topic and routing table', async () =>
-        peer.services.pubsub.getSubscribers('hanzo/deployments/v1').map(String).includes(nodePeer) &&
-        peer.services.dht.routingTable.size > 0)
-      const cid = await capabilityCid('runtime:runc')
-
-      const partial = path.join(home, 'runtime-runc.jar.part')
-      fs.copyFileSync(jar, partial)
-      const t0 = now()
-      fs.renameSync(partial, path.join(home, 'deploy/runtime-runc.jar'))
-
-      const deployed = (async () => {
-        await until('plugin.active', async () => event('plugin.active', t0), 60000, 5)
-        const id = `cold-${run}`
-        await deploy(id)
-        await until(`${id} running`, () => running(id), 60000, 10)
-        return now()
-      })()
-      const found = (async () => {
-        while (true) {
-          const providers = []
+      for (const [form, { file, rows }] of Object.entries(forms)) {
+        const peer = await jsPeer()
+        const gossip = []
+        peer.services.pubsub.addEventListener('message', (evt) => {
           try {
-            for await (const p of peer.contentRouting.findProviders(cid, { signal: AbortSignal.timeout(2000) })) {
-              providers.push(p.id.toString())
-            }
+            const a = Announcement.decode(evt.detail.data)
+            if (a.capabilities && a.capabilities.added.includes('runtime:runc')) gossip.push(now())
           } catch {}
-          if (providers.includes(nodePeer)) return now()
-          if (now() - t0 > 60000) throw new Error('runtime:runc never found in the DHT')
-          await sleep(20)
+        })
+        await peer.dial(multiaddr(nodeAddr))
+        await until('the node in the js peer\'s topic and routing table', async () =>
+          peer.services.pubsub.getSubscribers('hanzo/deployments/v1').map(String).includes(nodePeer) &&
+          peer.services.dht.routingTable.size > 0)
+        const cid = await capabilityCid('runtime:runc')
+
+        const partial = path.join(home, `${file}.part`)
+        if (form === 'jar') fs.copyFileSync(jar, partial)
+        else fs.writeFileSync(partial, xml)
+        const t0 = now()
+        fs.renameSync(partial, path.join(home, 'deploy', file))
+
+        const deployed = (async () => {
+          await until('plugin.active', async () => event('plugin.active', t0), 60000, 5)
+          const id = `cold-${run}`
+          await deploy(id)
+          await until(`${id} running`, () => running(id), 60000, 10)
+          return now()
+        })()
+        const found = (async () => {
+          while (true) {
+            const providers = []
+            try {
+              for await (const p of peer.contentRouting.findProviders(cid, { signal: AbortSignal.timeout(2000) })) {
+                providers.push(p.id.toString())
+              }
+            } catch {}
+            if (providers.includes(nodePeer)) return now()
+            if (now() - t0 > 60000) throw new Error('runtime:runc never found in the DHT')
+            await sleep(20)
+          }
+        })()
+        const tDeploy = await deployed
+        const tDht = await found
+        await until('the capability announcement', async () => gossip.some((t) => t >= t0), 60000, 10)
+
+        // the floor: the same deployment on the runtime once installed
+        const w0 = now()
+        await deploy(`warm-${run}`)
+        await until(`warm-${run} running`, () => running(`warm-${run}`), 60000, 10)
+        const tWarm = now() - w0
+
+        rows.push({
+          installed: event('plugin.installed', t0).at - t0,
+          active: event('plugin.active', t0).at - t0,
+          deploy: tDeploy - t0,
+          gossip: gossip.find((t) => t >= t0) - t0,
+          dht: tDht - t0,
+          warm: tWarm
+        })
+        console.error(`run ${run} (${form}): ${JSON.stringify(rows[rows.length - 1], (k, v) => typeof v === 'number' ? Math.round(v) : v)}`)
+
+        for (const id of [`cold-${run}`, `warm-${run}`]) {
+          await call('Remove', { deployment_id: id })
+          await until(`${id} removed`, () => gone(id), 60000, 50)
         }
-      })()
-      const tDeploy = await deployed
-      const tDht = await found
-      await until('the capability announcement', async () => gossip.some((t) => t >= t0), 60000, 10)
-
-      // the floor: the same deployment on the runtime once installed
-      const w0 = now()
-      await deploy(`warm-${run}`)
-      await until(`warm-${run} running`, () => running(`warm-${run}`), 60000, 10)
-      const tWarm = now() - w0
-
-      rows.push({
-        installed: event('plugin.installed', t0).at - t0,
-        active: event('plugin.active', t0).at - t0,
-        deploy: tDeploy - t0,
-        gossip: gossip.find((t) => t >= t0) - t0,
-        dht: tDht - t0,
-        warm: tWarm
-      })
-      console.error(`run ${run}: ${JSON.stringify(rows[rows.length - 1], (k, v) => typeof v === 'number' ? Math.round(v) : v)}`)
-
-      for (const id of [`cold-${run}`, `warm-${run}`]) {
-        await call('Remove', { deployment_id: id })
-        await until(`${id} removed`, () => gone(id), 60000, 50)
+        const u0 = now()
+        fs.unlinkSync(path.join(home, 'deploy', file))
+        await until('plugin.uninstalled', async () => event('plugin.uninstalled', u0), 60000, 10)
+        await peer.stop()
       }
-      const u0 = now()
-      fs.unlinkSync(path.join(home, 'deploy/runtime-runc.jar'))
-      await until('plugin.uninstalled', async () => event('plugin.uninstalled', u0), 60000, 10)
-      await peer.stop()
     }
     stream.cancel()
 
     const cols = ['installed', 'active', 'deploy', 'gossip', 'dht', 'warm']
-    console.log(`| runs | ${cols.map((c) => c + ' p50 (min-max) ms').join(' | ')} | deploy / warm |`)
-    console.log(`|---|${cols.map(() => '---').join('|')}|---|`)
-    const cell = (c) => `${ms(median(rows.map((r) => r[c])))} (${ms(Math.min(...rows.map((r) => r[c])))}-${ms(Math.max(...rows.map((r) => r[c])))})`
-    console.log(`| ${RUNS} | ${cols.map(cell).join(' | ')} | ${(median(rows.map((r) => r.deploy)) / median(rows.map((r) => r.warm))).toFixed(1)}x |`)
+    console.log(`| dropped | runs | ${cols.map((c) => c + ' p50 (min-max) ms').join(' | ')} | deploy / warm |`)
+    console.log(`|---|---|${cols.map(() => '---').join('|')}|---|`)
+    for (const [form, { rows }] of Object.entries(forms)) {
+      const cell = (c) => `${ms(median(rows.map((r) => r[c])))} (${ms(Math.min(...rows.map((r) => r[c])))}-${ms(Math.max(...rows.map((r) => r[c])))})`
+      console.log(`| ${form} | ${RUNS} | ${cols.map(cell).join(' | ')} | ${(median(rows.map((r) => r.deploy)) / median(rows.map((r) => r.warm))).toFixed(1)}x |`)
+    }
   } finally {
     stopNode()
     await new Promise((resolve) => { nodeProcess.once('exit', resolve); setTimeout(resolve, 30000) })

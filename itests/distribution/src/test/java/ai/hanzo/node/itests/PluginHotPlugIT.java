@@ -43,6 +43,8 @@ import ai.hanzo.node.api.plugin.PluginRegistry;
 import ai.hanzo.node.api.plugin.PluginState;
 import ai.hanzo.node.api.runtime.ContainerStatus;
 import ai.hanzo.node.api.store.NodeStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -73,6 +75,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 import javax.inject.Inject;
 import javax.management.ObjectName;
 import org.junit.Test;
@@ -444,6 +453,248 @@ public class PluginHotPlugIT {
                 () -> wiring.getRemovalPendingBundles().isEmpty());
         int gone = awaitCollected(collected, loaders.size());
         assertEquals("class loaders of both bundles, every time, collected", loaders.size(), gone);
+    }
+
+    /**
+     * The multi-bundle example dropped into deploy/ as a features XML (the issue's plugin model),
+     * then updated by replacing the file, and the same done with its KAR: each time the new version
+     * is listed and computes, deleting the file uninstalls it, and no other bundle sees a lifecycle
+     * event. Other XML in deploy/ is left alone with one log line; a malformed features XML and one
+     * naming a jar that is not there are listed failed with the reason, and install nothing.
+     */
+    @Test
+    public void featuresXmlAndKarDropsInstallUpdateAndUninstallWithoutTouchingTheCore()
+            throws Exception {
+        awaitReady();
+        Path kar = Path.of(System.getProperty("hanzo.example.linear.kar"));
+        assertTrue("the KAR example is built: " + kar, Files.isRegularFile(kar));
+        String karName = kar.getFileName().toString();
+        // hanzo-node-example-linear-kar-<maven version>.kar
+        String mavenVersion =
+                karName.substring(
+                        "hanzo-node-example-linear-kar-".length(),
+                        karName.length() - ".kar".length());
+        String newer = "99.0.0";
+        Set<String> karBundles =
+                Set.of("hanzo-node-example-safetensors", "hanzo-node-example-engine-linear");
+        Path base = Path.of(System.getProperty("karaf.base"));
+        Path deploy = base.resolve("deploy");
+        Path model = base.resolve("linear-drop.safetensors");
+        Files.write(
+                model,
+                safetensors(
+                        new long[] {2, 3},
+                        new float[] {1, 2, 3, -1, 0, 1},
+                        new float[] {0.5f, -2}));
+        List<Path> jars = new ArrayList<>();
+        List<Path> newerJars = new ArrayList<>();
+        for (String jar : System.getProperty("hanzo.example.linear.jars").split(",")) {
+            assertTrue("built: " + jar, Files.isRegularFile(Path.of(jar)));
+            jars.add(Path.of(jar));
+            Path bumped = base.resolve("newer-" + Path.of(jar).getFileName());
+            Files.write(bumped, withBundleVersion(Files.readAllBytes(Path.of(jar)), newer));
+            newerJars.add(bumped);
+        }
+        Map<Long, String> before = snapshot(karBundles);
+        List<String> collateral = new CopyOnWriteArrayList<>();
+        BundleListener watcher =
+                event -> {
+                    String name = String.valueOf(event.getBundle().getSymbolicName());
+                    if (!karBundles.contains(name) && !name.startsWith(PLUGIN_PREFIX)) {
+                        collateral.add(name + " " + typeOf(event.getType()));
+                    }
+                };
+        context.addBundleListener(watcher);
+        List<Path> dropped = new ArrayList<>();
+        try (PluginEventQueue queue = new PluginEventQueue(events)) {
+            // other XML is left alone, with one log line
+            dropped.add(deployText("beans.xml", "<beans/>"));
+            awaitCondition(
+                    "the log says deploy/beans.xml is left alone",
+                    () -> logContains("deploy/beans.xml is no Karaf features XML"));
+            // a malformed features XML: failed, with the parser's reason
+            dropped.add(
+                    deployText(
+                            "broken.xml",
+                            "<features xmlns=\"http://karaf.apache.org/xmlns/features/v1.6.0\">"
+                                    + "<feature name=\"x\">"));
+            PluginInfo broken = awaitPlugin("broken", PluginState.FAILED);
+            assertTrue(broken.reason(), broken.reason().contains("not a features XML"));
+            // one naming a jar that is not there: failed, naming it
+            Path absent = base.resolve("absent.jar");
+            dropped.add(deployText("absent.xml", featuresXml("absent", List.of(absent))));
+            PluginInfo missing = awaitPlugin("absent", PluginState.FAILED);
+            assertTrue(missing.reason(), missing.reason().contains(absent.toUri().toString()));
+            assertEquals(NodeState.READY, node.state());
+            for (Path file : List.copyOf(dropped)) {
+                Files.delete(file);
+                dropped.remove(file);
+            }
+            awaitCondition(
+                    "deleted failed files leave the list",
+                    () -> plugins.get("broken").isEmpty() && plugins.get("absent").isEmpty());
+
+            // 1. a features XML dropped into deploy/
+            Path xml = deployText("linear.xml", featuresXml("linear", jars));
+            dropped.add(xml);
+            awaitActive(queue);
+            String version = plugins.get("linear").orElseThrow().descriptor().version();
+            useLinearPlugin(model, karBundles, new ArrayList<>(), new ReferenceQueue<>());
+            // replaced by one naming newer jars: updated in place
+            deployText("linear.xml", featuresXml("linear", newerJars));
+            PluginInfo updated = awaitPlugin("linear", PluginState.ACTIVE, newer);
+            assertEquals(List.of("engine:linear"), updated.provides());
+            assertEquals(
+                    newer,
+                    installed(karBundles)
+                            .get("hanzo-node-example-engine-linear")
+                            .getVersion()
+                            .toString());
+            useLinearPlugin(model, karBundles, new ArrayList<>(), new ReferenceQueue<>());
+            Files.delete(xml);
+            dropped.remove(xml);
+            awaitCondition("the XML's bundles uninstalled", () -> installed(karBundles).isEmpty());
+            assertTrue(plugins.get("linear").isEmpty());
+
+            // 2. the KAR dropped, then replaced by a newer KAR
+            Path dropKar = deployJar(kar, "linear.kar");
+            dropped.add(dropKar);
+            awaitPlugin("linear", PluginState.ACTIVE, version);
+            Path newerKar = base.resolve("linear-newer.kar");
+            Files.write(newerKar, newerKar(Files.readAllBytes(kar), mavenVersion, newer));
+            deployJar(newerKar, "linear.kar");
+            awaitPlugin("linear", PluginState.ACTIVE, newer);
+            assertEquals(
+                    newer,
+                    installed(karBundles)
+                            .get("hanzo-node-example-engine-linear")
+                            .getVersion()
+                            .toString());
+            useLinearPlugin(model, karBundles, new ArrayList<>(), new ReferenceQueue<>());
+            Files.delete(dropKar);
+            dropped.remove(dropKar);
+            awaitCondition("the KAR's bundles uninstalled", () -> installed(karBundles).isEmpty());
+        } finally {
+            context.removeBundleListener(watcher);
+            for (Path file : dropped) {
+                Files.deleteIfExists(file);
+            }
+        }
+        assertTrue("other bundles saw no lifecycle event: " + collateral, collateral.isEmpty());
+        assertEquals("same bundles, states and wirings", before, snapshot(karBundles));
+        assertEquals(NodeState.READY, node.state());
+        FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
+        awaitCondition(
+                "no uninstalled bundle left pending: " + wiring.getRemovalPendingBundles(),
+                () -> wiring.getRemovalPendingBundles().isEmpty());
+    }
+
+    private static void awaitActive(PluginEventQueue queue) throws InterruptedException {
+        NodeEvent active = queue.await(PluginEvents.ACTIVE, "linear");
+        while (!"engine:linear".equals(active.attributes().get("provides"))) {
+            active = queue.await(PluginEvents.ACTIVE, "linear");
+        }
+    }
+
+    private PluginInfo awaitPlugin(String name, PluginState state) throws InterruptedException {
+        return awaitPlugin(name, state, null);
+    }
+
+    /** Waits until the plugin is listed in that state (and version, when one is given). */
+    private PluginInfo awaitPlugin(String name, PluginState state, String version)
+            throws InterruptedException {
+        awaitCondition(
+                "plugin " + name + " " + state + (version == null ? "" : " " + version),
+                () ->
+                        plugins.get(name)
+                                .filter(
+                                        p ->
+                                                p.state() == state
+                                                        // active with its engine self-tested
+                                                        && (state != PluginState.ACTIVE
+                                                                || !p.provides().isEmpty())
+                                                        && (version == null
+                                                                || p.descriptor()
+                                                                        .version()
+                                                                        .equals(version)))
+                                .isPresent());
+        return plugins.get(name).orElseThrow();
+    }
+
+    private static boolean logContains(String text) {
+        Path log = Path.of(System.getProperty("karaf.data"), "log", "hanzo-node.log");
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8).contains(text);
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+
+    private static String featuresXml(String name, List<Path> bundles) {
+        StringBuilder xml =
+                new StringBuilder(
+                        "<features name=\""
+                                + name
+                                + "-itest\""
+                                + " xmlns=\"http://karaf.apache.org/xmlns/features/v1.6.0\">"
+                                + "<feature name=\""
+                                + name
+                                + "\" version=\"1.0.0\">");
+        for (Path jar : bundles) {
+            xml.append("<bundle>").append(jar.toUri()).append("</bundle>");
+        }
+        return xml.append("</feature></features>").toString();
+    }
+
+    private Path deployText(String fileName, String text) throws IOException {
+        Path partial = Path.of(System.getProperty("karaf.base"), fileName + ".part");
+        Files.writeString(partial, text, StandardCharsets.UTF_8);
+        return deployJar(partial, fileName);
+    }
+
+    /** The jar with another Bundle-Version, as a newer release of it would have. */
+    private static byte[] withBundleVersion(byte[] jar, String version) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
+            Manifest manifest = new Manifest(in.getManifest());
+            manifest.getMainAttributes().putValue("Bundle-Version", version);
+            try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {
+                for (JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
+                    out.putNextEntry(new JarEntry(e.getName()));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * The KAR as its next release: every Maven path and the features XML say the newer version,
+     * every bundle carries it as its Bundle-Version.
+     */
+    private static byte[] newerKar(byte[] kar, String mavenVersion, String newer)
+            throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(kar));
+                ZipOutputStream out = new ZipOutputStream(bytes)) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                byte[] content = in.readAllBytes();
+                String name = e.getName().replace(mavenVersion, newer);
+                if (name.endsWith(".jar")) {
+                    content = withBundleVersion(content, newer);
+                } else if (name.endsWith(".xml")) {
+                    content =
+                            new String(content, StandardCharsets.UTF_8)
+                                    .replace(mavenVersion, newer)
+                                    .getBytes(StandardCharsets.UTF_8);
+                }
+                out.putNextEntry(new ZipEntry(name));
+                out.write(content);
+                out.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
     }
 
     /**

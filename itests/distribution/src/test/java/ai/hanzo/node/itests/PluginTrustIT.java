@@ -26,12 +26,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 import javax.inject.Inject;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -113,6 +120,7 @@ public class PluginTrustIT {
         PluginJars.build(jars, "good", "itest-unsigned", "1.0.0");
         sign(keys, PluginJars.build(jars, "good", "itest-stranger", "1.0.0"), "stranger");
         sign(keys, PluginJars.build(jars, "good", "itest-trusted", "1.0.0"), "operator");
+        multiBundlePlugins(jars, keys);
         return new Option[] {
             karafDistributionConfiguration()
                     .frameworkUrl("file:" + archive)
@@ -189,6 +197,153 @@ public class PluginTrustIT {
         assertEquals(PluginState.ACTIVE, plugins.get("itest-trusted").orElseThrow().state());
         // refused plugins do not hold the node back
         awaitReady();
+    }
+
+    /**
+     * Multi-bundle plugins: every bundle jar must be signed. The linear example's KAR with its two
+     * jars signed by the trusted key runs; the KAR as built (unsigned) is refused before anything
+     * is installed, as is a features XML naming unsigned jars; one naming the signed jars runs.
+     */
+    @Test
+    public void multiBundlePluginsRunOnlyWhenEveryBundleIsSigned() throws Exception {
+        awaitReady();
+        Path prepared = Path.of(System.getProperty("hanzo.itest.plugins"));
+        Set<String> karBundles =
+                Set.of("hanzo-node-example-safetensors", "hanzo-node-example-engine-linear");
+        for (String file : List.of("linear-unsigned.kar", "linear-unsigned.xml")) {
+            Path dropped = drop(prepared.resolve(file), file);
+            PluginInfo refused = awaitPlugin(dropped, PluginState.FAILED);
+            assertTrue(
+                    refused.reason(),
+                    refused.reason().startsWith("refused: bundle ")
+                            && refused.reason()
+                                    .endsWith(": not signed (trusted signatures are required)"));
+            assertTrue(
+                    "nothing of " + file + " installed: " + installed(karBundles),
+                    installed(karBundles).isEmpty());
+            Files.delete(dropped);
+            awaitGone(dropped);
+        }
+        for (String file : List.of("linear-signed.kar", "linear-signed.xml")) {
+            Path dropped = drop(prepared.resolve(file), file);
+            PluginInfo accepted = awaitPlugin(dropped, PluginState.ACTIVE);
+            assertEquals(List.of("engine:linear"), accepted.provides());
+            assertEquals(karBundles, installed(karBundles));
+            Files.delete(dropped);
+            awaitGone(dropped);
+            awaitCondition(
+                    "bundles of " + file + " uninstalled", () -> installed(karBundles).isEmpty());
+        }
+        assertEquals(NodeState.READY, node.state());
+    }
+
+    private static Path drop(Path file, String name) throws IOException {
+        Path partial = Path.of(System.getProperty("karaf.base"), name + ".part");
+        Files.copy(file, partial, StandardCopyOption.REPLACE_EXISTING);
+        Path target = Path.of(System.getProperty("karaf.base"), "deploy", name);
+        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        return target;
+    }
+
+    /** The plugin "linear" in that state (active: with its engine self-tested). */
+    private PluginInfo awaitPlugin(Path dropped, PluginState state) throws InterruptedException {
+        awaitCondition(
+                "plugin linear " + state + " from " + dropped.getFileName(),
+                () ->
+                        plugins.get("linear")
+                                .filter(
+                                        p ->
+                                                p.state() == state
+                                                        && (state != PluginState.ACTIVE
+                                                                || !p.provides().isEmpty()))
+                                .isPresent());
+        return plugins.get("linear").orElseThrow();
+    }
+
+    private void awaitGone(Path dropped) throws InterruptedException {
+        awaitCondition(
+                "plugin linear gone after deleting " + dropped.getFileName(),
+                () -> plugins.get("linear").isEmpty());
+    }
+
+    private Set<String> installed(Set<String> symbolicNames) {
+        Set<String> result = new HashSet<>();
+        for (Bundle bundle : context.getBundles()) {
+            if (symbolicNames.contains(bundle.getSymbolicName())) {
+                result.add(bundle.getSymbolicName());
+            }
+        }
+        return result;
+    }
+
+    /** Polls a condition every 100 ms on a timer until it holds (no sleeping in the test). */
+    private static void awaitCondition(String what, BooleanSupplier condition)
+            throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            timer.scheduleWithFixedDelay(
+                    () -> {
+                        if (condition.getAsBoolean()) {
+                            done.countDown();
+                        }
+                    },
+                    0,
+                    100,
+                    TimeUnit.MILLISECONDS);
+            assertTrue(what + " within 30 s", done.await(30, TimeUnit.SECONDS));
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    /**
+     * Prepares the linear example (examples/engine-linear-kar) four ways in {@code jars}: its KAR
+     * as built and with both bundle jars signed by the trusted key, and a features XML naming the
+     * unsigned jars and one naming signed copies.
+     */
+    private static void multiBundlePlugins(Path jars, Path keys) throws Exception {
+        Path kar = Path.of(System.getProperty("hanzo.example.linear.kar"));
+        if (!Files.isRegularFile(kar)) {
+            throw new IOException("the KAR example is not built: " + kar);
+        }
+        Files.copy(kar, jars.resolve("linear-unsigned.kar"), StandardCopyOption.REPLACE_EXISTING);
+        Path signing = Files.createDirectories(jars.resolve("signing"));
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(kar));
+                ZipOutputStream out =
+                        new ZipOutputStream(
+                                Files.newOutputStream(jars.resolve("linear-signed.kar")))) {
+            int n = 0;
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                byte[] content = in.readAllBytes();
+                if (e.getName().startsWith("repository/") && e.getName().endsWith(".jar")) {
+                    Path jar = signing.resolve("kar-" + n++ + ".jar");
+                    Files.write(jar, content);
+                    sign(keys, jar, "operator");
+                    content = Files.readAllBytes(jar);
+                }
+                out.putNextEntry(new ZipEntry(e.getName()));
+                out.write(content);
+                out.closeEntry();
+            }
+        }
+        StringBuilder unsigned = new StringBuilder();
+        StringBuilder signed = new StringBuilder();
+        for (String jar : System.getProperty("hanzo.example.linear.jars").split(",")) {
+            Path original = Path.of(jar);
+            Path copy = jars.resolve("signed-" + original.getFileName());
+            Files.copy(original, copy, StandardCopyOption.REPLACE_EXISTING);
+            sign(keys, copy, "operator");
+            unsigned.append("<bundle>").append(original.toUri()).append("</bundle>");
+            signed.append("<bundle>").append(copy.toUri()).append("</bundle>");
+        }
+        String head =
+                "<features name=\"linear-trust\""
+                        + " xmlns=\"http://karaf.apache.org/xmlns/features/v1.6.0\">"
+                        + "<feature name=\"linear\" version=\"1.0.0\">";
+        String tail = "</feature></features>";
+        Files.writeString(jars.resolve("linear-unsigned.xml"), head + unsigned + tail);
+        Files.writeString(jars.resolve("linear-signed.xml"), head + signed + tail);
     }
 
     private void awaitReady() throws InterruptedException {

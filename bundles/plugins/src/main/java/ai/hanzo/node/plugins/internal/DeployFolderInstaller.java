@@ -228,6 +228,17 @@ public final class DeployFolderInstaller implements PluginInstaller {
                                                         + " was not installed through deploy/ ("
                                                         + current.location()
                                                         + "): update it where it came from"));
+        boolean xmlFile = file.getFileName().toString().endsWith(".xml");
+        if (xmlFile && archive.kind() == PluginArchives.Kind.FEATURES) {
+            // dropped as a features XML: the new XML replaces it, FeaturesXmlDeployer updates
+            write(file.getFileName().toString(), jar);
+            logger.info("Plugin {} updated to {}", name, plugin.version());
+            return awaitSettled(
+                    name,
+                    info -> info.descriptor().version().equals(plugin.version()),
+                    wait,
+                    "updated to " + plugin.version());
+        }
         if (!file.getFileName().toString().endsWith("." + archive.kind().extension)) {
             throw new InvalidArgumentException(
                     "plugin "
@@ -253,7 +264,7 @@ public final class DeployFolderInstaller implements PluginInstaller {
         try {
             if (file.isPresent()) {
                 Files.deleteIfExists(file.get());
-            } else {
+            } else if (current.bundleId() > 0) {
                 Bundle bundle = context.getBundle(current.bundleId());
                 if (bundle != null) {
                     bundle.uninstall();
@@ -302,8 +313,9 @@ public final class DeployFolderInstaller implements PluginInstaller {
     }
 
     /**
-     * The KAR in deploy/ that carries the plugin: its bundles have the locations Karaf's features
-     * service gave them ({@code mvn:}), not the file's.
+     * The KAR or features XML in deploy/ that carries the plugin: its bundles have the locations
+     * Karaf's features service gave them ({@code mvn:}, or the XML's {@code file:}), not the
+     * file's.
      */
     private Optional<Path> archiveFile(String name) {
         if (!Files.isDirectory(deploy)) {
@@ -314,7 +326,7 @@ public final class DeployFolderInstaller implements PluginInstaller {
                     files.filter(
                                     f -> {
                                         String n = f.getFileName().toString();
-                                        return n.endsWith(".kar");
+                                        return n.endsWith(".kar") || n.endsWith(".xml");
                                     })
                             .sorted()
                             .toList()) {

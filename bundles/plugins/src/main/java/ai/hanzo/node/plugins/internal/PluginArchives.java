@@ -10,8 +10,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
@@ -260,6 +263,105 @@ final class PluginArchives {
                             + " installed");
         }
         return plugins;
+    }
+
+    /**
+     * Every bundle a KAR or a features XML installs, for the signature check: the jars of the
+     * features that install with it (not {@code install="manual"}), each read from the KAR when it
+     * carries it under {@code repository/}, else through {@code resolve}.
+     *
+     * @param kind a KAR or a features XML
+     * @param bytes the file's bytes
+     * @param resolve reads an {@code mvn:} or {@code file:} location
+     * @return each bundle's location and bytes, in the order the features name them
+     * @throws InvalidArgumentException for a location that cannot be read or checked ({@code
+     *     wrap:}, {@code http:} and the like)
+     */
+    static Map<String, byte[]> bundles(Kind kind, byte[] bytes, Function<String, byte[]> resolve) {
+        Map<String, byte[]> shipped = new HashMap<>();
+        List<byte[]> xmls = new ArrayList<>();
+        if (kind == Kind.KAR) {
+            try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(bytes))) {
+                for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                    String name = e.getName();
+                    if (e.isDirectory() || !name.startsWith("repository/")) {
+                        continue;
+                    }
+                    String lower = name.toLowerCase(Locale.ROOT);
+                    if (lower.endsWith(".xml") && !lower.contains("maven-metadata")) {
+                        byte[] xml = entry(in, name);
+                        if (isFeatures(xml)) {
+                            xmls.add(xml);
+                        }
+                    } else if (!lower.endsWith(".xml")) {
+                        shipped.put(name.substring("repository/".length()), entry(in, name));
+                    }
+                }
+            } catch (IOException e) {
+                throw new InvalidArgumentException("not a KAR: " + e.getMessage());
+            }
+        } else {
+            xmls.add(bytes);
+        }
+        Map<String, byte[]> result = new LinkedHashMap<>();
+        for (byte[] xml : xmls) {
+            Element root = parse(xml).getDocumentElement();
+            NodeList features = root.getElementsByTagNameNS("*", "feature");
+            for (int f = 0; f < features.getLength(); f++) {
+                Element feature = (Element) features.item(f);
+                if (!(feature.getParentNode() instanceof Element parent)
+                        || !"features".equals(parent.getLocalName())
+                        || "manual".equals(feature.getAttribute("install"))) {
+                    continue;
+                }
+                NodeList bundles = feature.getElementsByTagNameNS("*", "bundle");
+                for (int b = 0; b < bundles.getLength(); b++) {
+                    String location = bundles.item(b).getTextContent().strip();
+                    if (!location.startsWith("mvn:") && !location.startsWith("file:")) {
+                        throw new InvalidArgumentException(
+                                "bundle "
+                                        + location
+                                        + " cannot be checked: give mvn: or file: locations");
+                    }
+                    byte[] jar = shipped.get(mavenPath(location));
+                    result.put(location, jar != null ? jar : resolve.apply(location));
+                }
+            }
+        }
+        return result;
+    }
+
+    /**
+     * The repository path of an {@code mvn:group/artifact/version[/type[/classifier]]} location, or
+     * empty for any other.
+     */
+    static String mavenPath(String location) {
+        if (!location.startsWith("mvn:")) {
+            return "";
+        }
+        String coordinates = location.substring("mvn:".length());
+        int repository = coordinates.indexOf('!');
+        if (repository >= 0) {
+            coordinates = coordinates.substring(repository + 1);
+        }
+        String[] parts = coordinates.split("/");
+        if (parts.length < 3) {
+            return "";
+        }
+        String type = parts.length > 3 && !parts[3].isEmpty() ? parts[3] : "jar";
+        String classifier = parts.length > 4 && !parts[4].isEmpty() ? "-" + parts[4] : "";
+        return parts[0].replace('.', '/')
+                + "/"
+                + parts[1]
+                + "/"
+                + parts[2]
+                + "/"
+                + parts[1]
+                + "-"
+                + parts[2]
+                + classifier
+                + "."
+                + type;
     }
 
     /**

@@ -116,6 +116,7 @@ public final class PluginExtender implements PluginRegistry {
     private final BundleContext context;
     private final NodeScheduler scheduler;
     private final EventBus events;
+    private final DeployProblems problems;
     private final Duration selfTestTimeout;
     private final int maxConsecutiveFailures;
     private final Duration stopTimeout;
@@ -132,6 +133,7 @@ public final class PluginExtender implements PluginRegistry {
      * @param context this bundle's context
      * @param scheduler where calls into plugins run
      * @param events where plugin events go
+     * @param problems plugin files in deploy/ refused before a bundle was installed
      * @param config deadlines and limits
      */
     @Activate
@@ -139,10 +141,12 @@ public final class PluginExtender implements PluginRegistry {
             BundleContext context,
             @Reference NodeScheduler scheduler,
             @Reference EventBus events,
+            @Reference DeployProblems problems,
             Config config) {
         this.context = context;
         this.scheduler = scheduler;
         this.events = events;
+        this.problems = problems;
         this.selfTestTimeout = Duration.ofSeconds(Math.max(1, config.selfTestTimeoutSeconds()));
         this.maxConsecutiveFailures = Math.max(1, config.maxConsecutiveFailures());
         this.stopTimeout = Duration.ofSeconds(Math.max(1, config.stopTimeoutSeconds()));
@@ -201,6 +205,7 @@ public final class PluginExtender implements PluginRegistry {
         for (PluginRecord plugin : plugins.values()) {
             result.add(plugin.info());
         }
+        result.addAll(problems.list());
         result.sort(
                 Comparator.comparing((PluginInfo info) -> info.descriptor().name())
                         .thenComparingLong(PluginInfo::bundleId));
@@ -696,10 +701,7 @@ public final class PluginExtender implements PluginRegistry {
     }
 
     private Function<Bundle, Optional<String>> trustCheck(Config config) {
-        Path source = Path.of(config.trustedCertificates());
-        if (!source.isAbsolute()) {
-            source = Path.of(System.getProperty("karaf.etc", "etc")).resolve(source);
-        }
+        Path source = SignatureCheck.source(config.trustedCertificates());
         SignatureCheck check;
         try {
             check = SignatureCheck.trusting(source);

@@ -3,6 +3,7 @@ package ai.hanzo.node.plugins.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSigner;
@@ -23,7 +24,8 @@ import java.util.stream.Stream;
 
 /**
  * Checks that a plugin jar is signed (jarsigner) by a trusted certificate: every entry outside
- * META-INF must be signed, and one certificate of each entry's signer chain must be trusted.
+ * META-INF must be signed, and one certificate of each entry's signer chain must be trusted. A
+ * multi-bundle plugin (KAR, features XML) is checked bundle by bundle: each jar is signed.
  */
 final class SignatureCheck {
     private final Set<X509Certificate> trusted;
@@ -70,13 +72,41 @@ final class SignatureCheck {
     }
 
     /**
-     * @param location the bundle's location; only {@code file:} locations can be checked
+     * @param trustedCertificates the setting: a file or a directory, relative to the node's {@code
+     *     etc/}
+     * @return where the trusted certificates are
+     */
+    static Path source(String trustedCertificates) {
+        Path source = Path.of(trustedCertificates);
+        return source.isAbsolute()
+                ? source
+                : Path.of(System.getProperty("karaf.etc", "etc")).resolve(source);
+    }
+
+    /**
+     * @param location the bundle's location: a {@code file:} jar, or an {@code mvn:} one read
+     *     through the framework's URL handler (Karaf's Maven resolver: how a KAR's or a features
+     *     XML's bundles are installed)
      * @return why the plugin is refused, or empty when it is signed by a trusted certificate
      */
     Optional<String> refusal(String location) {
-        if (!location.toLowerCase(Locale.ROOT).startsWith("file:")) {
+        String lower = location.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("mvn:")) {
+            try (InputStream in = new URL(location).openStream()) {
+                return refusal(in.readAllBytes());
+            } catch (IOException | RuntimeException unreadable) {
+                return Optional.of(
+                        "its signature cannot be checked: "
+                                + location
+                                + " cannot be read ("
+                                + unreadable.getMessage()
+                                + ")");
+            }
+        }
+        if (!lower.startsWith("file:")) {
             return Optional.of(
-                    "its signature cannot be checked: not installed from a file ("
+                    "its signature cannot be checked: not installed from a file or a Maven"
+                            + " location ("
                             + location
                             + ")");
         }
@@ -87,6 +117,30 @@ final class SignatureCheck {
             return Optional.of("its signature cannot be checked: bad location " + location);
         }
         return refusal(jar);
+    }
+
+    /**
+     * @param jar a jar's bytes
+     * @return why it is refused, or empty when it is signed by a trusted certificate
+     */
+    Optional<String> refusal(byte[] jar) {
+        Path copy = null;
+        try {
+            // JarFile verifies signatures; it reads files only
+            copy = Files.createTempFile("hanzo-plugin-check", ".jar");
+            Files.write(copy, jar);
+            return refusal(copy);
+        } catch (IOException e) {
+            return Optional.of("its signature cannot be checked: " + e.getMessage());
+        } finally {
+            if (copy != null) {
+                try {
+                    Files.deleteIfExists(copy);
+                } catch (IOException ignored) {
+                    // a temporary file; the JVM's temp folder is cleaned on its own
+                }
+            }
+        }
     }
 
     /**

@@ -112,11 +112,25 @@ class SignatureCheckTest {
     }
 
     @Test
-    void aLocationThatIsNoFileCannotBeChecked() throws Exception {
+    void aLocationThatIsNeitherAFileNorMavenCannotBeChecked() throws Exception {
         assertTrue(
-                check().refusal("mvn:com.example/plugin/1.0")
+                check().refusal("http://example.com/plugin.jar")
                         .orElseThrow()
-                        .contains("not installed from a file"));
+                        .contains("not installed from a file or a Maven location"));
+        // no mvn: handler outside the framework: the reason says it could not be read
+        String unread = check().refusal("mvn:com.example/plugin/1.0").orElseThrow();
+        assertTrue(unread.contains("mvn:com.example/plugin/1.0 cannot be read"), unread);
+    }
+
+    @Test
+    void signedBytesAreCheckedLikeAFile() throws Exception {
+        Path jar = sign(jar("bytes.jar"), "trusted");
+        assertEquals(Optional.empty(), check().refusal(Files.readAllBytes(jar)));
+        Path stranger = sign(jar("bytes-stranger.jar"), "stranger");
+        assertTrue(
+                check().refusal(Files.readAllBytes(stranger))
+                        .orElseThrow()
+                        .contains("CN=stranger"));
     }
 
     @Test
