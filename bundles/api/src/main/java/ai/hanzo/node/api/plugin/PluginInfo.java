@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * One plugin as the node sees it now.
  *
- * @param bundleId the OSGi bundle id (changes when the plugin is reinstalled)
+ * @param bundleId the OSGi bundle id (changes when the plugin is reinstalled); 0 for a plugin file
+ *     that was refused before any bundle of it was installed
  * @param location where it was installed from (for example {@code file:.../deploy/runc.jar})
  * @param descriptor what the plugin says about itself
  * @param state where it is

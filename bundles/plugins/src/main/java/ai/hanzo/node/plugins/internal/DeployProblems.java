@@ -18,8 +18,11 @@ import org.osgi.service.component.annotations.Component;
  */
 @Component(service = DeployProblems.class)
 public final class DeployProblems {
-    /** The bundle id of a plugin that has no bundle: it was refused before one was installed. */
-    static final long NO_BUNDLE = -1;
+    /**
+     * The bundle id of a plugin that has no bundle: it was refused before one was installed. 0 is
+     * the framework's own id, never a plugin's, and proto3's "not set" on the wire.
+     */
+    static final long NO_BUNDLE = 0;
 
     private final Map<Path, PluginInfo> failed = new ConcurrentHashMap<>();
 

@@ -329,7 +329,7 @@ public final class PluginFileDeployer implements ArtifactInstaller {
 
     private void refuse(Path file, String name, String version, String reason, boolean update) {
         logger.error(
-                "Plugin file deploy/{} refused{}: {}",
+                "Plugin file deploy/{} not installed{}: {}",
                 file.getFileName(),
                 update ? " (an installed version stays as it was)" : "",
                 reason);
