@@ -4,7 +4,8 @@
 // receiving the node's capability announcement with runtime:runc over gossipsub, and (4) that peer
 // finding the node as a provider of runtime:runc in the DHT (lookups back to back). Next to it, in
 // the same run, the same deployment on the runtime once installed (the floor a hot install adds to).
-// A fresh js peer per run, so no provider record of an earlier run is found.
+// A fresh js peer per run, so no provider record of an earlier run is found. Each run does it
+// twice: the jar dropped, then a features XML naming the jar; one table row per form.
 //
 // Run by bench-plugin.sh from the js-libp2p harness directory (ES modules resolve packages there);
 // gRPC comes from bench/startup's node_modules.

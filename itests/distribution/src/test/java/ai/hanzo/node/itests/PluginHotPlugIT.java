@@ -540,7 +540,26 @@ public class PluginHotPlugIT {
             awaitActive(queue);
             String version = plugins.get("linear").orElseThrow().descriptor().version();
             useLinearPlugin(model, karBundles, new ArrayList<>(), new ReferenceQueue<>());
-            // replaced by one naming newer jars: updated in place
+            long engineId =
+                    installed(karBundles).get("hanzo-node-example-engine-linear").getBundleId();
+            // replaced by a malformed one: refused, listed beside the plugin, which keeps running
+            deployText(
+                    "linear.xml",
+                    "<features xmlns=\"http://karaf.apache.org/xmlns/features/v1.6.0\">");
+            awaitCondition(
+                    "the refused replacement listed",
+                    () ->
+                            plugins.list().stream()
+                                    .anyMatch(
+                                            p ->
+                                                    p.descriptor().name().equals("linear")
+                                                            && p.state() == PluginState.FAILED
+                                                            && p.bundleId() == 0));
+            PluginInfo running = plugins.get("linear").orElseThrow();
+            assertEquals(PluginState.ACTIVE, running.state());
+            assertEquals(version, running.descriptor().version());
+            assertEquals(engineId, running.bundleId());
+            // replaced by one naming newer jars: updated in place (and the refusal cleared)
             deployText("linear.xml", featuresXml("linear", newerJars));
             PluginInfo updated = awaitPlugin("linear", PluginState.ACTIVE, newer);
             assertEquals(List.of("engine:linear"), updated.provides());

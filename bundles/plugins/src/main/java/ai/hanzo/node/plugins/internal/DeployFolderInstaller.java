@@ -230,7 +230,7 @@ public final class DeployFolderInstaller implements PluginInstaller {
                                                         + "): update it where it came from"));
         boolean xmlFile = file.getFileName().toString().endsWith(".xml");
         if (xmlFile && archive.kind() == PluginArchives.Kind.FEATURES) {
-            // dropped as a features XML: the new XML replaces it, FeaturesXmlDeployer updates
+            // dropped as a features XML: the new XML replaces it, PluginFileDeployer updates
             write(file.getFileName().toString(), jar);
             logger.info("Plugin {} updated to {}", name, plugin.version());
             return awaitSettled(

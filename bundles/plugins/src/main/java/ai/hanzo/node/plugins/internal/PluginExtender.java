@@ -206,8 +206,10 @@ public final class PluginExtender implements PluginRegistry {
             result.add(plugin.info());
         }
         result.addAll(problems.list());
+        // a refused file (no bundle) after the installed plugin of the same name, which get finds
         result.sort(
                 Comparator.comparing((PluginInfo info) -> info.descriptor().name())
+                        .thenComparing(info -> info.bundleId() == DeployProblems.NO_BUNDLE)
                         .thenComparingLong(PluginInfo::bundleId));
         return result;
     }
