@@ -5,6 +5,10 @@
 # MAVEN_REPO=... selects a Maven repository (default ~/.m2/repository).
 # INTRA_OP_THREADS (default 2) and SPINNING (default false) are set alike for the node (its
 # etc/ai.hanzo.node.inference.cfg) and for the direct ONNX Runtime session; inter-op is 1 on both.
+# ONLY=<text> runs only the set-ups whose name contains it (e.g. "node gRPC, 1 client, batch 1, short"),
+# to profile one of them; no ratios are printed then.
+# UNBATCHED_NODE=1 also starts a second node with batching off (maxBatchSize 1, 16 workers: each
+# request runs alone, 16 at a time, like the direct 16-thread set-up) and adds its 16-client rows.
 # MAX_BATCH_WAIT_MS overrides the node's maxBatchWaitMillis; JFR=<file> records the node's JVM.
 # NICE=-10 (as root) runs the node and the bench JVM at that niceness, both alike: on a machine
 # shared with other builds it gives the two a larger share of the cores than their thread count.
@@ -18,8 +22,10 @@ mvn -B -q "${repo_args[@]}" -f "$here/pom.xml" package -DskipTests
 archive=$(ls "$root"/distribution/assembly/target/hanzo-node-*.tar.gz | head -1)
 work="$(mktemp -d)"
 node_pid=""
+off_pid=""
 cleanup() {
   if [[ -n "$node_pid" ]]; then kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; fi
+  if [[ -n "$off_pid" ]]; then kill "$off_pid" 2>/dev/null || true; wait "$off_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -43,8 +49,28 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
   --p2p-addr /ip4/127.0.0.1/tcp/0 --mdns=false > "$work/node.log" 2>&1 &
 node_pid=$!
 for _ in $(seq 1 600); do [[ -s "$work/data/admin.key" ]] && break; sleep 0.1; done
+off_args=()
+if [[ "${UNBATCHED_NODE:-}" == "1" ]]; then
+  mkdir -p "$work/off"
+  tar xzf "$archive" -C "$work/off"
+  off_home=$(ls -d "$work"/off/hanzo-node-*/)
+  {
+    cat "$home/etc/ai.hanzo.node.inference.cfg"
+    echo "maxBatchSize = 1"
+    echo "workersPerModel = 16"
+  } > "$off_home/etc/ai.hanzo.node.inference.cfg"
+  off_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  "${nice[@]}" "$off_home/bin/hanzo-node" --data-dir "$work/off-data" --grpc-addr "127.0.0.1:$off_port" \
+    --http-addr 127.0.0.1:0 --p2p-addr /ip4/127.0.0.1/tcp/0 --mdns=false > "$work/off-node.log" 2>&1 &
+  off_pid=$!
+  for _ in $(seq 1 600); do [[ -s "$work/off-data/admin.key" ]] && break; sleep 0.1; done
+  off_args=("127.0.0.1:$off_port" "$work/off-data/admin.key")
+fi
 uptime
-"${nice[@]}" java -Xmx512m -Dbench.intraOpThreads="$intra" -Dbench.spinning="$spinning" -DDJL_CACHE_DIR="$work/bench-djl" -DENGINE_CACHE_DIR="$work/bench-djl" -Dai.djl.offline=true -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
-  ai.hanzo.node.bench.inference.InferenceBench "127.0.0.1:$port" "$work/data/admin.key" "$seconds"
+"${nice[@]}" java -Xmx512m -Dbench.intraOpThreads="$intra" -Dbench.spinning="$spinning" -Dbench.only="${ONLY:-}" -DDJL_CACHE_DIR="$work/bench-djl" -DENGINE_CACHE_DIR="$work/bench-djl" -Dai.djl.offline=true -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
+  ai.hanzo.node.bench.inference.InferenceBench "127.0.0.1:$port" "$work/data/admin.key" "$seconds" "${off_args[@]}"
 uptime
 grep -h "ready on" "$work/node.log" "$work"/data/log/*.log 2>/dev/null | tail -2 || true
+if [[ -n "$off_pid" ]]; then
+  grep -h "ready on" "$work/off-node.log" "$work"/off-data/log/*.log 2>/dev/null | tail -1 || true
+fi
