@@ -5,14 +5,28 @@
 # MAVEN_REPO=... selects a Maven repository (default ~/.m2/repository).
 # INTRA_OP_THREADS (default 2) and SPINNING (default false) are set alike for the node (its
 # etc/ai.hanzo.node.inference.cfg) and for the direct ONNX Runtime session; inter-op is 1 on both.
+# WARM_UP_SECONDS (default 8) of 16 clients per text size, then 2 s of one client, for every side
+# before the measured rounds.
 # ONLY=<text> runs only the set-ups whose name contains it (e.g. "node gRPC, 1 client, batch 1, short"),
 # to profile one of them; no ratios are printed then.
 # UNBATCHED_NODE=1 also starts a second node with batching off (maxBatchSize 1, 16 workers: each
 # request runs alone, 16 at a time, like the direct 16-thread set-up) and adds its 16-client rows.
 # MAX_BATCH_WAIT_MS overrides the node's maxBatchWaitMillis; JFR=<file> records the node's JVM.
-# NICE=-10 (as root) runs the node and the bench JVM at that niceness, both alike: on a machine
-# shared with other builds it gives the two a larger share of the cores than their thread count.
+# NICE=-10 (as root) runs the node and the bench JVM at that niceness, both alike, in a session of
+# their own whose autogroup gets that nice value too: the kernel here shares the CPU between
+# sessions (autogroups) first, so a process nice value alone only ranks threads inside the
+# caller's session and gave no share against other sessions' builds.
 set -euo pipefail
+if [[ -n "${NICE:-}" && -z "${BENCH_OWN_SESSION:-}" ]]; then
+  exec setsid --wait env BENCH_OWN_SESSION=1 "$0" "$@"
+fi
+if [[ -n "${NICE:-}" ]]; then
+  if echo "$NICE" > /proc/self/autogroup 2>/dev/null; then
+    echo "autogroup: $(cat /proc/self/autogroup)"
+  else
+    echo "autogroup nice not set (kernel without autogroups, or not root): NICE applies within the session only"
+  fi
+fi
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 seconds="${SECONDS_PER_PHASE:-6}"
@@ -67,7 +81,7 @@ if [[ "${UNBATCHED_NODE:-}" == "1" ]]; then
   off_args=("127.0.0.1:$off_port" "$work/off-data/admin.key")
 fi
 uptime
-"${nice[@]}" java -Xmx512m -Dbench.intraOpThreads="$intra" -Dbench.spinning="$spinning" -Dbench.only="${ONLY:-}" -DDJL_CACHE_DIR="$work/bench-djl" -DENGINE_CACHE_DIR="$work/bench-djl" -Dai.djl.offline=true -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
+"${nice[@]}" java -Xmx512m -Dbench.intraOpThreads="$intra" -Dbench.spinning="$spinning" -Dbench.only="${ONLY:-}" -Dbench.warmUpSeconds="${WARM_UP_SECONDS:-8}" -DDJL_CACHE_DIR="$work/bench-djl" -DENGINE_CACHE_DIR="$work/bench-djl" -Dai.djl.offline=true -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
   ai.hanzo.node.bench.inference.InferenceBench "127.0.0.1:$port" "$work/data/admin.key" "$seconds" "${off_args[@]}"
 uptime
 grep -h "ready on" "$work/node.log" "$work"/data/log/*.log 2>/dev/null | tail -2 || true

@@ -37,6 +37,7 @@ public final class InferenceBench {
     private static final double FLOP_PER_TOKEN = 21e6; // all-MiniLM-L6-v2's matrix multiplies
     private static final int INTRA_OP_THREADS = Integer.getInteger("bench.intraOpThreads", 2);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
+    private static final int WARM_UP_SECONDS = Integer.getInteger("bench.warmUpSeconds", 8);
 
     /** Runs only the set-ups whose name contains this (for profiling one of them); all if empty. */
     private static final String ONLY = System.getProperty("bench.only", "");
@@ -197,11 +198,19 @@ public final class InferenceBench {
                 INTRA_OP_THREADS,
                 SPINNING ? "on" : "off");
 
-        // warm both sides up
-        measure(1, shortTexts, nodeOf(node), 1, 2);
-        measure(1, shortTexts, direct(), 1, 2);
+        // Warm every side up with the loads it will see: the node's gRPC, protobuf and batching
+        // code runs a few dozen methods per request and needs thousands of requests before the
+        // JIT's last tier compiles it, where the direct side's few hot loops compile within a
+        // second; two seconds of one client left the node partly interpreted (its C2 thread was
+        // still busy during the phases).
+        List<Embedder> sides = new ArrayList<>(List.of(nodeOf(node), direct()));
         if (unbatched != null) {
-            measure(1, shortTexts, nodeOf(unbatched), 1, 2);
+            sides.add(nodeOf(unbatched));
+        }
+        for (Embedder side : sides) {
+            measure(16, shortTexts, side, 1, WARM_UP_SECONDS / 2.0);
+            measure(16, longTexts, side, 1, WARM_UP_SECONDS / 2.0);
+            measure(1, shortTexts, side, 1, 2);
         }
 
         // The six set-ups of a text size run in ROUNDS interleaved slices (node, direct, node,
@@ -267,6 +276,9 @@ public final class InferenceBench {
                 }
             }
             for (int i = 0; i < setUps.size(); i++) {
+                if (!setUps.get(i).name().contains(ONLY)) {
+                    continue;
+                }
                 Phase phase = totals.get(i).phase(setUps.get(i).name());
                 phases.add(phase);
                 System.out.printf(
