@@ -11,7 +11,7 @@
 # to profile one of them; no ratios are printed then.
 # UNBATCHED_NODE=1 also starts a second node with batching off (maxBatchSize 1, 16 workers: each
 # request runs alone, 16 at a time, like the direct 16-thread set-up) and adds its 16-client rows.
-# MAX_BATCH_WAIT_MS overrides the node's maxBatchWaitMillis; JFR=<file> records the node's JVM.
+# MAX_BATCH_WAIT_MS overrides the node's maxBatchWaitMillis, WORKERS its workersPerModel; JFR=<file> records the node's JVM.
 # NICE=-10 (as root) runs the node and the bench JVM at that niceness, both alike, in a session of
 # their own whose autogroup gets that nice value too: the kernel here shares the CPU between
 # sessions (autogroups) first, so a process nice value alone only ranks threads inside the
@@ -54,6 +54,7 @@ spinning="${SPINNING:-false}"
   echo "interOpThreads = 1"
   echo "intraOpSpinning = $spinning"
   if [[ -n "${MAX_BATCH_WAIT_MS:-}" ]]; then echo "maxBatchWaitMillis = $MAX_BATCH_WAIT_MS"; fi
+  if [[ -n "${WORKERS:-}" ]]; then echo "workersPerModel = $WORKERS"; fi
 } > "$home/etc/ai.hanzo.node.inference.cfg"
 if [[ -n "${JFR:-}" ]]; then
   export EXTRA_JAVA_OPTS="${EXTRA_JAVA_OPTS:-} -XX:StartFlightRecording=filename=$JFR,dumponexit=true,settings=profile"
@@ -69,7 +70,7 @@ if [[ "${UNBATCHED_NODE:-}" == "1" ]]; then
   tar xzf "$archive" -C "$work/off"
   off_home=$(ls -d "$work"/off/hanzo-node-*/)
   {
-    cat "$home/etc/ai.hanzo.node.inference.cfg"
+    grep -v "^workersPerModel" "$home/etc/ai.hanzo.node.inference.cfg"
     echo "maxBatchSize = 1"
     echo "workersPerModel = 16"
   } > "$off_home/etc/ai.hanzo.node.inference.cfg"
