@@ -5,10 +5,28 @@
 # MAVEN_REPO=... selects a Maven repository (default ~/.m2/repository).
 # INTRA_OP_THREADS (default 2) and SPINNING (default false) are set alike for the node (its
 # etc/ai.hanzo.node.inference.cfg) and for the direct ONNX Runtime session; inter-op is 1 on both.
-# MAX_BATCH_WAIT_MS overrides the node's maxBatchWaitMillis; JFR=<file> records the node's JVM.
-# NICE=-10 (as root) runs the node and the bench JVM at that niceness, both alike: on a machine
-# shared with other builds it gives the two a larger share of the cores than their thread count.
+# WARM_UP_SECONDS (default 8) of 16 clients per text size, then 2 s of one client, for every side
+# before the measured rounds.
+# ONLY=<text> runs only the set-ups whose name contains it (e.g. "node gRPC, 1 client, batch 1, short"),
+# to profile one of them; no ratios are printed then.
+# UNBATCHED_NODE=1 also starts a second node with batching off (maxBatchSize 1, 16 workers: each
+# request runs alone, 16 at a time, like the direct 16-thread set-up) and adds its 16-client rows.
+# MAX_BATCH_WAIT_MS overrides the node's maxBatchWaitMillis, WORKERS its workersPerModel; JFR=<file> records the node's JVM.
+# NICE=-10 (as root) runs the node and the bench JVM at that niceness, both alike, in a session of
+# their own whose autogroup gets that nice value too: the kernel here shares the CPU between
+# sessions (autogroups) first, so a process nice value alone only ranks threads inside the
+# caller's session and gave no share against other sessions' builds.
 set -euo pipefail
+if [[ -n "${NICE:-}" && -z "${BENCH_OWN_SESSION:-}" ]]; then
+  exec setsid --wait env BENCH_OWN_SESSION=1 "$0" "$@"
+fi
+if [[ -n "${NICE:-}" ]]; then
+  if echo "$NICE" > /proc/self/autogroup 2>/dev/null; then
+    echo "autogroup: $(cat /proc/self/autogroup)"
+  else
+    echo "autogroup nice not set (kernel without autogroups, or not root): NICE applies within the session only"
+  fi
+fi
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 seconds="${SECONDS_PER_PHASE:-6}"
@@ -18,8 +36,10 @@ mvn -B -q "${repo_args[@]}" -f "$here/pom.xml" package -DskipTests
 archive=$(ls "$root"/distribution/assembly/target/hanzo-node-*.tar.gz | head -1)
 work="$(mktemp -d)"
 node_pid=""
+off_pid=""
 cleanup() {
   if [[ -n "$node_pid" ]]; then kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; fi
+  if [[ -n "$off_pid" ]]; then kill "$off_pid" 2>/dev/null || true; wait "$off_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -34,6 +54,7 @@ spinning="${SPINNING:-false}"
   echo "interOpThreads = 1"
   echo "intraOpSpinning = $spinning"
   if [[ -n "${MAX_BATCH_WAIT_MS:-}" ]]; then echo "maxBatchWaitMillis = $MAX_BATCH_WAIT_MS"; fi
+  if [[ -n "${WORKERS:-}" ]]; then echo "workersPerModel = $WORKERS"; fi
 } > "$home/etc/ai.hanzo.node.inference.cfg"
 if [[ -n "${JFR:-}" ]]; then
   export EXTRA_JAVA_OPTS="${EXTRA_JAVA_OPTS:-} -XX:StartFlightRecording=filename=$JFR,dumponexit=true,settings=profile"
@@ -43,8 +64,28 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
   --p2p-addr /ip4/127.0.0.1/tcp/0 --mdns=false > "$work/node.log" 2>&1 &
 node_pid=$!
 for _ in $(seq 1 600); do [[ -s "$work/data/admin.key" ]] && break; sleep 0.1; done
+off_args=()
+if [[ "${UNBATCHED_NODE:-}" == "1" ]]; then
+  mkdir -p "$work/off"
+  tar xzf "$archive" -C "$work/off"
+  off_home=$(ls -d "$work"/off/hanzo-node-*/)
+  {
+    grep -v "^workersPerModel" "$home/etc/ai.hanzo.node.inference.cfg"
+    echo "maxBatchSize = 1"
+    echo "workersPerModel = 16"
+  } > "$off_home/etc/ai.hanzo.node.inference.cfg"
+  off_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  "${nice[@]}" "$off_home/bin/hanzo-node" --data-dir "$work/off-data" --grpc-addr "127.0.0.1:$off_port" \
+    --http-addr 127.0.0.1:0 --p2p-addr /ip4/127.0.0.1/tcp/0 --mdns=false > "$work/off-node.log" 2>&1 &
+  off_pid=$!
+  for _ in $(seq 1 600); do [[ -s "$work/off-data/admin.key" ]] && break; sleep 0.1; done
+  off_args=("127.0.0.1:$off_port" "$work/off-data/admin.key")
+fi
 uptime
-"${nice[@]}" java -Xmx512m -Dbench.intraOpThreads="$intra" -Dbench.spinning="$spinning" -DDJL_CACHE_DIR="$work/bench-djl" -DENGINE_CACHE_DIR="$work/bench-djl" -Dai.djl.offline=true -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
-  ai.hanzo.node.bench.inference.InferenceBench "127.0.0.1:$port" "$work/data/admin.key" "$seconds"
+"${nice[@]}" java -Xmx512m -Dbench.intraOpThreads="$intra" -Dbench.spinning="$spinning" -Dbench.only="${ONLY:-}" -Dbench.warmUpSeconds="${WARM_UP_SECONDS:-8}" -DDJL_CACHE_DIR="$work/bench-djl" -DENGINE_CACHE_DIR="$work/bench-djl" -Dai.djl.offline=true -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
+  ai.hanzo.node.bench.inference.InferenceBench "127.0.0.1:$port" "$work/data/admin.key" "$seconds" "${off_args[@]}"
 uptime
 grep -h "ready on" "$work/node.log" "$work"/data/log/*.log 2>/dev/null | tail -2 || true
+if [[ -n "$off_pid" ]]; then
+  grep -h "ready on" "$work/off-node.log" "$work"/off-data/log/*.log 2>/dev/null | tail -1 || true
+fi

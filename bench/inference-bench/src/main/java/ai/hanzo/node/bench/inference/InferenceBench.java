@@ -37,6 +37,11 @@ public final class InferenceBench {
     private static final double FLOP_PER_TOKEN = 21e6; // all-MiniLM-L6-v2's matrix multiplies
     private static final int INTRA_OP_THREADS = Integer.getInteger("bench.intraOpThreads", 2);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
+    private static final int WARM_UP_SECONDS = Integer.getInteger("bench.warmUpSeconds", 8);
+
+    /** Runs only the set-ups whose name contains this (for profiling one of them); all if empty. */
+    private static final String ONLY = System.getProperty("bench.only", "");
+
     private static final boolean SPINNING =
             Boolean.parseBoolean(System.getProperty("bench.spinning", "false"));
 
@@ -144,22 +149,40 @@ public final class InferenceBench {
         String target = args[0];
         String key = Files.readString(Path.of(args[1])).trim();
         long seconds = Long.parseLong(args.length > 2 ? args[2] : "6");
+        // optional: a second node with batching off, for the "node without batching" reading
+        String unbatchedTarget = args.length > 4 ? args[3] : null;
+        String unbatchedKey = args.length > 4 ? Files.readString(Path.of(args[4])).trim() : null;
         InferenceBench bench = new InferenceBench(seconds);
-        bench.run(target, key);
+        bench.run(target, key, unbatchedTarget, unbatchedKey);
     }
 
-    private void run(String target, String key) throws Exception {
+    private static ManagedChannel channel(String target) {
         String[] hostPort = target.split(":");
+        return NettyChannelBuilder.forAddress(hostPort[0], Integer.parseInt(hostPort[1]))
+                .usePlaintext()
+                .build();
+    }
+
+    private static InferenceServiceGrpc.InferenceServiceBlockingStub stub(
+            ManagedChannel channel, String key) {
         Metadata auth = new Metadata();
         auth.put(Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER), key);
-        ManagedChannel channel =
-                NettyChannelBuilder.forAddress(hostPort[0], Integer.parseInt(hostPort[1]))
-                        .usePlaintext()
-                        .build();
-        InferenceServiceGrpc.InferenceServiceBlockingStub node =
-                InferenceServiceGrpc.newBlockingStub(channel)
-                        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth));
+        return InferenceServiceGrpc.newBlockingStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(auth));
+    }
+
+    private void run(String target, String key, String unbatchedTarget, String unbatchedKey)
+            throws Exception {
+        ManagedChannel channel = channel(target);
+        InferenceServiceGrpc.InferenceServiceBlockingStub node = stub(channel, key);
         waitForModel(node);
+        ManagedChannel unbatchedChannel = null;
+        InferenceServiceGrpc.InferenceServiceBlockingStub unbatched = null;
+        if (unbatchedTarget != null) {
+            unbatchedChannel = channel(unbatchedTarget);
+            unbatched = stub(unbatchedChannel, unbatchedKey);
+            waitForModel(unbatched);
+        }
         double shortTokens = shortTexts.stream().mapToInt(this::tokens).average().orElse(0);
         double longTokens = longTexts.stream().mapToInt(this::tokens).average().orElse(0);
         System.out.printf(
@@ -175,9 +198,20 @@ public final class InferenceBench {
                 INTRA_OP_THREADS,
                 SPINNING ? "on" : "off");
 
-        // warm both sides up
-        measure(1, shortTexts, nodeOf(node), 1, 2);
-        measure(1, shortTexts, direct(), 1, 2);
+        // Warm every side up with the loads it will see: the node's gRPC, protobuf and batching
+        // code runs a few dozen methods per request and needs thousands of requests before the
+        // JIT's last tier compiles it, where the direct side's few hot loops compile within a
+        // second; two seconds of one client left the node partly interpreted (its C2 thread was
+        // still busy during the phases).
+        List<Embedder> sides = new ArrayList<>(List.of(nodeOf(node), direct()));
+        if (unbatched != null) {
+            sides.add(nodeOf(unbatched));
+        }
+        for (Embedder side : sides) {
+            measure(16, shortTexts, side, 1, WARM_UP_SECONDS / 2.0);
+            measure(16, longTexts, side, 1, WARM_UP_SECONDS / 2.0);
+            measure(1, shortTexts, side, 1, 2);
+        }
 
         // The six set-ups of a text size run in ROUNDS interleaved slices (node, direct, node,
         // ...) rather than one after the other: on a shared machine the load drifts by tens of
@@ -186,38 +220,65 @@ public final class InferenceBench {
         for (List<String> texts : List.of(shortTexts, longTexts)) {
             String size = texts == shortTexts ? "short" : "long";
             List<SetUp> setUps =
-                    List.of(
-                            new SetUp("node gRPC, 1 client, batch 1, " + size, 1, nodeOf(node), 1),
-                            new SetUp("direct ORT, 1 thread, batch 1, " + size, 1, direct(), 1),
-                            new SetUp(
-                                    "node gRPC, 16 clients, batch 1, " + size, 16, nodeOf(node), 1),
-                            new SetUp(
-                                    "direct ORT, 16 threads, batch 1 (unbatched), " + size,
-                                    16,
-                                    direct(),
-                                    1),
-                            new SetUp(
-                                    "direct ORT, 1 thread, hand-made batch 16, " + size,
-                                    1,
-                                    direct(),
-                                    16),
-                            new SetUp(
-                                    "direct ORT, 1 thread, hand-made batch 32, " + size,
-                                    1,
-                                    direct(),
-                                    32));
+                    new ArrayList<>(
+                            List.of(
+                                    new SetUp(
+                                            "node gRPC, 1 client, batch 1, " + size,
+                                            1,
+                                            nodeOf(node),
+                                            1),
+                                    new SetUp(
+                                            "direct ORT, 1 thread, batch 1, " + size,
+                                            1,
+                                            direct(),
+                                            1),
+                                    new SetUp(
+                                            "node gRPC, 16 clients, batch 1, " + size,
+                                            16,
+                                            nodeOf(node),
+                                            1),
+                                    new SetUp(
+                                            "direct ORT, 16 threads, batch 1 (unbatched), " + size,
+                                            16,
+                                            direct(),
+                                            1),
+                                    new SetUp(
+                                            "direct ORT, 1 thread, hand-made batch 16, " + size,
+                                            1,
+                                            direct(),
+                                            16),
+                                    new SetUp(
+                                            "direct ORT, 1 thread, hand-made batch 32, " + size,
+                                            1,
+                                            direct(),
+                                            32)));
+            if (unbatched != null) {
+                setUps.add(
+                        3,
+                        new SetUp(
+                                "node gRPC, batching off, 16 clients, batch 1, " + size,
+                                16,
+                                nodeOf(unbatched),
+                                1));
+            }
             List<Slice> totals = new ArrayList<>();
             setUps.forEach(u -> totals.add(new Slice(0, 0, 0, new long[0], new long[7])));
             double sliceSeconds = seconds / (double) ROUNDS;
             for (int round = 0; round < ROUNDS; round++) {
                 for (int i = 0; i < setUps.size(); i++) {
                     SetUp u = setUps.get(i);
+                    if (!u.name().contains(ONLY)) {
+                        continue;
+                    }
                     Slice slice =
                             measure(u.clients(), texts, u.embedder(), u.batch(), sliceSeconds);
                     totals.set(i, totals.get(i).plus(slice));
                 }
             }
             for (int i = 0; i < setUps.size(); i++) {
+                if (!setUps.get(i).name().contains(ONLY)) {
+                    continue;
+                }
                 Phase phase = totals.get(i).phase(setUps.get(i).name());
                 phases.add(phase);
                 System.out.printf(
@@ -234,6 +295,9 @@ public final class InferenceBench {
             }
         }
         channel.shutdownNow();
+        if (unbatchedChannel != null) {
+            unbatchedChannel.shutdownNow();
+        }
 
         System.out.println();
         System.out.println("| phase | sentences/s | tokens/s | p50 ms | p99 ms | share of peak |");
@@ -252,16 +316,18 @@ public final class InferenceBench {
         }
         System.out.printf(
                 Locale.ROOT, "%npeak assumed: %.1f GFLOP/s (%s)%n", peak / 1e9, peakBasis);
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < 2 && ONLY.isEmpty(); i++) {
             String size = i == 0 ? "short" : "long";
-            Phase node1 = phases.get(i * 6);
-            Phase direct1 = phases.get(i * 6 + 1);
-            Phase node16 = phases.get(i * 6 + 2);
-            Phase direct16 = phases.get(i * 6 + 3);
+            Phase node1 = phase(phases, "node gRPC, 1 client, batch 1, " + size);
+            Phase direct1 = phase(phases, "direct ORT, 1 thread, batch 1, " + size);
+            Phase node16 = phase(phases, "node gRPC, 16 clients, batch 1, " + size);
+            Phase direct16 = phase(phases, "direct ORT, 16 threads, batch 1 (unbatched), " + size);
             double bestBatched =
                     Math.max(
-                            phases.get(i * 6 + 4).sentencesPerSecond(),
-                            phases.get(i * 6 + 5).sentencesPerSecond());
+                            phase(phases, "direct ORT, 1 thread, hand-made batch 16, " + size)
+                                    .sentencesPerSecond(),
+                            phase(phases, "direct ORT, 1 thread, hand-made batch 32, " + size)
+                                    .sentencesPerSecond());
             System.out.printf(
                     Locale.ROOT,
                     "%s: node overhead at batch 1, one client: %.1f%% (goal < 15%%); 16 clients: node / unbatched direct = %.2fx (goal >= 2x), node / best hand-batched direct = %.2f (goal >= 0.90)%n",
@@ -269,7 +335,22 @@ public final class InferenceBench {
                     100 * (1 - node1.sentencesPerSecond() / direct1.sentencesPerSecond()),
                     node16.sentencesPerSecond() / direct16.sentencesPerSecond(),
                     node16.sentencesPerSecond() / bestBatched);
+            if (unbatched != null) {
+                Phase off = phase(phases, "node gRPC, batching off, 16 clients, batch 1, " + size);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s: 16 clients: node / the node with batching off = %.2fx%n",
+                        size,
+                        node16.sentencesPerSecond() / off.sentencesPerSecond());
+            }
         }
+    }
+
+    private static Phase phase(List<Phase> phases, String name) {
+        return phases.stream()
+                .filter(p -> p.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no set-up " + name));
     }
 
     private String peakBasis = "";

@@ -40,8 +40,10 @@ final class DynamicBatcher<I, O> {
     /**
      * @param maxBatchTokens padded tokens (longest item x items) one batch may hold
      * @param maxBatchItems items one batch may hold
-     * @param maxWait how long a worker may wait for as many items as its previous batch held before
-     *     running a smaller batch (0: never waits; items queue up while a batch runs)
+     * @param maxWait how long a worker may wait, from the oldest item's arrival or the end of the
+     *     previous batch (the later), for as many items as that batch held plus those that queued
+     *     while it ran, before running a smaller batch (0: never waits; items queue up while a
+     *     batch runs)
      * @param queueCapacity items that may wait
      * @param workers threads running batches in parallel
      */
@@ -107,6 +109,9 @@ final class DynamicBatcher<I, O> {
     private final AtomicLong batches = new AtomicLong();
     private long pendingTokens;
     private int lastBatchSize = 1;
+    // items seen around the last batch: the batch itself plus what queued while it ran
+    private int expectedItems = 1;
+    private long lastBatchEndNanos = System.nanoTime();
     private int running;
     private boolean accepting = true;
     private boolean stopped;
@@ -170,12 +175,14 @@ final class DynamicBatcher<I, O> {
             lock.unlock();
         }
         if (inline != null) {
+            int queuedMeanwhile = 0;
             try {
-                run(inline);
+                queuedMeanwhile = run(inline);
             } finally {
                 lock.lock();
                 try {
                     running--;
+                    finished(inline.size(), queuedMeanwhile);
                     // wake the worker only if there is something for it (or a shutdown waits)
                     if (!pending.isEmpty() || !accepting) {
                         changed.signalAll();
@@ -237,18 +244,30 @@ final class DynamicBatcher<I, O> {
             } finally {
                 lock.unlock();
             }
+            int queuedMeanwhile = 0;
             try {
-                run(batch);
+                queuedMeanwhile = run(batch);
             } finally {
                 lock.lock();
                 try {
                     running--;
+                    finished(batch.size(), queuedMeanwhile);
                     changed.signalAll();
                 } finally {
                     lock.unlock();
                 }
             }
         }
+    }
+
+    /**
+     * Called with the lock held when a batch has run: its callers are expected back soon (a
+     * closed-loop client sends its next request within a round trip), beside what queued while it
+     * ran (counted before its callers were answered, so that none is counted twice).
+     */
+    private void finished(int batchSize, int queuedMeanwhile) {
+        expectedItems = batchSize + queuedMeanwhile;
+        lastBatchEndNanos = System.nanoTime();
     }
 
     /** Called with the lock held; {@code null} once stopped. */
@@ -263,11 +282,15 @@ final class DynamicBatcher<I, O> {
             }
             long waitNanos = settings.maxWait().toNanos();
             if (waitNanos > 0) {
-                // wait for as many items as the last batch held: under steady load its callers
-                // send their next requests within a round trip, and a batch started at the first
-                // of them would run alone and split the rest in two; a single caller never waits
-                int target = Math.min(lastBatchSize, settings.maxBatchItems());
-                long until = pending.getFirst().enqueuedNanos + waitNanos;
+                // wait for the last batch's callers and what queued while it ran: under steady
+                // load they all send their next requests within a round trip. Counting from the
+                // oldest item alone split 16 closed-loop callers into two alternating batches for
+                // good (the half that queued during a batch had waited long enough when it ended,
+                // so it ran without the half that was just answered); the wait counts from the
+                // end of the last batch too. A single caller never waits.
+                int target = Math.min(expectedItems, settings.maxBatchItems());
+                long until =
+                        Math.max(pending.getFirst().enqueuedNanos, lastBatchEndNanos) + waitNanos;
                 long left;
                 while (!stopped
                         && !pending.isEmpty()
@@ -358,7 +381,12 @@ final class DynamicBatcher<I, O> {
         return batch;
     }
 
-    private void run(List<Job<I, O>> batch) {
+    /**
+     * Runs a batch and answers its callers.
+     *
+     * @return the items that waited when the batch had run, before its callers were answered
+     */
+    private int run(List<Job<I, O>> batch) {
         long start = System.nanoTime();
         List<O> results;
         try {
@@ -369,18 +397,21 @@ final class DynamicBatcher<I, O> {
             }
         } catch (Exception | LinkageError e) {
             logger.debug("A batch of {} for model {} failed: {}", batch.size(), name, e.toString());
+            int queuedMeanwhile = queued();
             batch.forEach(job -> job.future.completeExceptionally(e));
-            return;
+            return queuedMeanwhile;
         } finally {
             batches.incrementAndGet();
         }
         long end = System.nanoTime();
+        int queuedMeanwhile = queued();
         for (int i = 0; i < batch.size(); i++) {
             Job<I, O> job = batch.get(i);
             job.future.complete(
                     new Done<>(
                             results.get(i), start - job.enqueuedNanos, end - start, batch.size()));
         }
+        return queuedMeanwhile;
     }
 
     /**

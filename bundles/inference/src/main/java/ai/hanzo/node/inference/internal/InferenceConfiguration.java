@@ -90,10 +90,14 @@ public @interface InferenceConfiguration {
     boolean intraOpSpinning() default false;
 
     /**
+     * Two by default: with one, the cores idle at every barrier between the engine's operators and
+     * while the worker answers its batch's callers, and other processes take that time; a second
+     * worker runs the next batch meanwhile (bench/inference-bench/README.md has the figures).
+     *
      * @return batch worker threads per model
      */
-    @AttributeDefinition(description = "Batch worker threads per model")
-    int workersPerModel() default 1;
+    @AttributeDefinition(description = "Batch worker threads per model (batches run at once)")
+    int workersPerModel() default 2;
 
     /**
      * @return memory all loaded models may hold together, in MiB

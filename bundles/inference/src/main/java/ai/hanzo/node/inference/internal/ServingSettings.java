@@ -44,7 +44,7 @@ record ServingSettings(
     /** The defaults of {@link InferenceConfiguration}. */
     static ServingSettings defaults() {
         return new ServingSettings(
-                new DynamicBatcher.Settings(16384, 64, Duration.ofMillis(2), 1024, 1),
+                new DynamicBatcher.Settings(16384, 64, Duration.ofMillis(2), 1024, 2),
                 256,
                 100000,
                 true,

@@ -1,6 +1,8 @@
 package ai.hanzo.node.inference.internal;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,38 +61,95 @@ class DynamicBatcherTest {
      * Occupies the batcher with one item so later ones queue up. The item finds the batcher idle,
      * so it runs on the thread that submits it: a thread of its own here.
      */
-    private void blockWorker() throws Exception {
+    private Thread blockWorker() throws Exception {
         Thread caller = new Thread(() -> batcher.submit(List.of(item(1))), "blocking-caller");
         caller.setDaemon(true);
         caller.start();
         assertTrue(firstBatchStarted.await(30, TimeUnit.SECONDS));
+        return caller;
     }
 
     /**
-     * With a wait allowed, the worker gathers as many items as its previous batch held before it
-     * runs: the callers of a batch of 3 send again one by one, and they run as one batch of 3, not
-     * as a batch of 1 followed by one of 2. The wait (a minute) never runs out here.
+     * With a wait allowed, the worker gathers the last batch's callers and what queued while it ran
+     * before it runs: 3 items queue while a batch of 1 runs; when it ends, the worker waits for 4
+     * (its caller sends again), and runs them as one batch, not as a batch of 3 followed by one of
+     * 1. Four callers sending again then run as one batch of 4. The wait (a minute) never runs out.
      */
     @Test
-    void aWorkerWaitsForAsManyItemsAsItsLastBatchHeld() throws Exception {
+    void aWorkerWaitsForTheLastBatchsCallersAndWhatQueuedMeanwhile() throws Exception {
         start(1000, 8, 10, Duration.ofMinutes(1));
-        blockWorker();
-        List<CompletableFuture<DynamicBatcher.Done<Integer>>> three = new ArrayList<>();
+        Thread first = blockWorker();
+        List<CompletableFuture<DynamicBatcher.Done<Integer>>> four = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            three.addAll(batcher.submit(List.of(item(2))));
+            four.addAll(batcher.submit(List.of(item(2))));
         }
         release.countDown();
-        for (var done : three) {
-            assertEquals(3, done.get(30, TimeUnit.SECONDS).batchSize());
+        first.join(30_000);
+        assertFalse(first.isAlive(), "the first batch ended");
+        assertEquals(3, batcher.queued(), "the worker waits for the first batch's caller");
+        four.addAll(batcher.submit(List.of(item(2))));
+        for (var done : four) {
+            assertEquals(4, done.get(30, TimeUnit.SECONDS).batchSize());
         }
         List<CompletableFuture<DynamicBatcher.Done<Integer>>> again = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
             again.addAll(batcher.submit(List.of(item(2))));
         }
         for (var done : again) {
-            assertEquals(3, done.get(30, TimeUnit.SECONDS).batchSize());
+            assertEquals(4, done.get(30, TimeUnit.SECONDS).batchSize());
         }
-        assertEquals(List.of(1, 3, 3), batches.stream().map(List::size).toList());
+        assertEquals(List.of(1, 4, 4), batches.stream().map(List::size).toList());
+    }
+
+    /**
+     * Closed-loop callers split into two groups join again: group A (2) runs while group B (2)
+     * queues; when A's batch ends, A's callers send again within the wait and the next batch holds
+     * all 4. (Counting the wait from B's oldest item alone ran B at once, and the two groups kept
+     * alternating in batches of 2.)
+     */
+    @Test
+    void twoGroupsOfCallersJoinIntoOneBatch() throws Exception {
+        Semaphore runs = new Semaphore(0);
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        batcher =
+                new DynamicBatcher<>(
+                        "groups",
+                        new DynamicBatcher.Settings(1000, 8, Duration.ofMinutes(1), 10, 1),
+                        batch -> {
+                            sizes.add(batch.size());
+                            assertTrue(runs.tryAcquire(30, TimeUnit.SECONDS));
+                            return batch.stream().map(i -> i * 2).toList();
+                        });
+        // a first item runs on its caller's thread; a second queues meanwhile
+        Thread first = new Thread(() -> batcher.submit(List.of(item(1))), "first-caller");
+        first.setDaemon(true);
+        first.start();
+        await().atMost(30, TimeUnit.SECONDS).until(() -> sizes.size() == 1);
+        var groupA = new ArrayList<>(batcher.submit(List.of(item(1))));
+        runs.release();
+        first.join(30_000);
+        assertFalse(first.isAlive(), "the first batch ended");
+        // the first caller sends again: with the queued one, group A's batch of 2
+        groupA.addAll(batcher.submit(List.of(item(1))));
+        await().atMost(30, TimeUnit.SECONDS).until(() -> sizes.size() == 2);
+        // group B queues while group A's batch runs
+        var groupB = new ArrayList<>(batcher.submit(List.of(item(1))));
+        groupB.addAll(batcher.submit(List.of(item(1))));
+        runs.release();
+        for (var done : groupA) {
+            assertEquals(2, done.get(30, TimeUnit.SECONDS).batchSize());
+        }
+        // group A's callers send again and join group B
+        var again = new ArrayList<>(batcher.submit(List.of(item(1))));
+        again.addAll(batcher.submit(List.of(item(1))));
+        runs.release();
+        for (var done : again) {
+            assertEquals(4, done.get(30, TimeUnit.SECONDS).batchSize());
+        }
+        for (var done : groupB) {
+            assertEquals(4, done.get(30, TimeUnit.SECONDS).batchSize());
+        }
+        assertEquals(List.of(1, 2, 4), sizes);
     }
 
     /**
