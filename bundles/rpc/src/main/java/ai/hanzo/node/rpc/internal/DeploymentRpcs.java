@@ -105,7 +105,8 @@ final class DeploymentRpcs {
      * deployment's runtime for its containers (a Docker API call each for Docker), far more than
      * the rest of the call, so callers share one reading. Deploy, Stop, Remove and Scale through
      * this server make the next GetStatus read afresh; other changes (a replica turning ready, a
-     * deployment made by another bundle) show within this time plus one reading's duration.
+     * deployment made by another bundle) show within {@link #STATUS_STALE_LIMIT} at most, and
+     * within this time plus one reading's duration while calls keep coming.
      */
     static final Duration STATUS_MAX_AGE = Duration.ofMillis(250);
 
