@@ -199,8 +199,7 @@ public final class GrpcServer {
                         lifecycle.info().nodeId(),
                         Clock.systemUTC());
         // Batched GetLogs streams send from here (BatchingStreamSender): at most one short drain
-        // task
-        // per open stream is queued, so the queue is bounded by the streams the server admits.
+        // task per open stream is queued, so the queue is bounded by the streams the server admits.
         AtomicInteger sendThreadNumber = new AtomicInteger();
         streamSendExecutor =
                 new ThreadPoolExecutor(
@@ -221,8 +220,9 @@ public final class GrpcServer {
         streamSendExecutor.allowCoreThreadTimeOut(true);
         // Calls run on this bounded pool, not gRPC's default unbounded cached pool: a flood of
         // calls
-        // queues up to callQueue and is then refused, instead of growing threads without limit; and
-        // it is apart from the NodeScheduler's workers, so calls never starve the node's own tasks.
+        // queues up to callQueue and is then refused, instead of growing threads without limit;
+        // and it is apart from the NodeScheduler's workers, so calls never starve the node's own
+        // tasks.
         AtomicInteger threadNumber = new AtomicInteger();
         callExecutor =
                 new ThreadPoolExecutor(
