@@ -36,8 +36,19 @@ http=$(free_port)
 "$home/bin/hanzo-node" --data-dir "$work/data" --grpc-addr "127.0.0.1:$port" --http-addr "127.0.0.1:$http" \
   --p2p-addr /ip4/127.0.0.1/tcp/0 --mdns=false > "$work/node.log" 2>&1 &
 node_pid=$!
-for _ in $(seq 1 600); do [[ -s "$work/data/admin.key" ]] && grep -q "READY" "$work/node.log" && break; sleep 0.1; done
-echo "node: $(grep -m1 READY "$work/node.log" || echo 'no READY line yet')"
+# up to 5 minutes (READY took over 60 s at load 30): measuring a node still starting would time
+# its start-up, not its RPCs
+for _ in $(seq 1 3000); do
+  [[ -s "$work/data/admin.key" ]] && grep -q "READY" "$work/node.log" && break
+  kill -0 "$node_pid" 2>/dev/null || break # the node exited
+  sleep 0.1
+done
+if ! grep -q READY "$work/node.log"; then
+  echo "the node did not report READY (it exited, or 5 minutes passed); its log:" >&2
+  tail -20 "$work/node.log" >&2
+  exit 1
+fi
+echo "node: $(grep -m1 READY "$work/node.log")"
 cp="$here/target/classes:$(cat "$here/target/classpath.txt")"
 # the bare server: its own JVM with the node's heap and GC flags (bin/setenv's HANZO_JAVA_OPTS),
 # serving until its standard input (fd 7 here) closes

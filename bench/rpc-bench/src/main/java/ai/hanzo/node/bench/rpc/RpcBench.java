@@ -321,18 +321,30 @@ public final class RpcBench {
     /**
      * Answers GetHealth and GetStatus as the node's handler does, without OSGi and auth: every call
      * builds a new message from values read once (the node reads its cached health, capabilities,
-     * lifecycle and metrics; the uptime is computed per call).
+     * lifecycle and metrics; the uptime is computed per call). Like the node, GetStatus maps the
+     * metrics sample's numbers into a new {@code NodeMetrics} per call and adds the already-built
+     * deployment entries (the node keeps its deployment list as built messages).
      */
     static final class BareNodeService extends NodeServiceGrpc.NodeServiceImplBase {
         private final GetHealthResponse.Builder health;
-        private final NodeMetrics metrics;
+        private final double[] sample;
+        private final int activeContainers;
         private final List<DeploymentStatus> deployments;
         private final Instant started;
         private final ai.hanzo.node.proto.v1.NodeState state;
 
         BareNodeService(GetHealthResponse health, GetStatusResponse status) {
             this.health = health.toBuilder();
-            this.metrics = status.getMetrics();
+            NodeMetrics m = status.getMetrics();
+            this.sample =
+                    new double[] {
+                        m.getCpuUsage(),
+                        m.getMemoryUsage(),
+                        m.getDiskUsage(),
+                        m.getNetworkRxBytes(),
+                        m.getNetworkTxBytes()
+                    };
+            this.activeContainers = m.getActiveContainers();
             this.deployments = List.copyOf(status.getDeploymentsList());
             this.state = status.getState();
             this.started = Instant.now().minusSeconds(status.getUptimeSeconds());
@@ -367,7 +379,14 @@ public final class RpcBench {
                                     Math.max(
                                             0,
                                             Duration.between(started, Instant.now()).toSeconds()))
-                            .setMetrics(metrics)
+                            .setMetrics(
+                                    NodeMetrics.newBuilder()
+                                            .setCpuUsage(sample[0])
+                                            .setMemoryUsage(sample[1])
+                                            .setDiskUsage(sample[2])
+                                            .setNetworkRxBytes(sample[3])
+                                            .setNetworkTxBytes(sample[4])
+                                            .setActiveContainers(activeContainers))
                             .addAllDeployments(deployments)
                             .build());
             response.onCompleted();
@@ -438,9 +457,7 @@ public final class RpcBench {
             throws Exception {
         System.out.println();
         String mode =
-                perMessage > 1
-                        ? "max_lines_per_message " + perMessage
-                        : "one LogEntry per message";
+                perMessage > 1 ? "max_lines_per_message " + perMessage : "one LogEntry per message";
         String fast = "rpcbench-fast-" + perMessage + "-" + ProcessHandle.current().pid();
         Path pings = Files.createTempDirectory("rpcbench-pings");
         // sleep first so that the follow is open before the first line is written; then single
@@ -557,9 +574,7 @@ public final class RpcBench {
                     burstMessages,
                     secs,
                     lines.get() / secs,
-                    pingMs.stream()
-                            .map(ms -> String.format(Locale.ROOT, "%.1f", ms))
-                            .toList(),
+                    pingMs.stream().map(ms -> String.format(Locale.ROOT, "%.1f", ms)).toList(),
                     loadAverage());
         } finally {
             remove(node, fast);
@@ -567,8 +582,8 @@ public final class RpcBench {
     }
 
     /**
-     * The same client reading FAST_LINES entries from the bare server's in-memory GetLogs, one
-     * per message or {@code perMessage} per message.
+     * The same client reading FAST_LINES entries from the bare server's in-memory GetLogs, one per
+     * message or {@code perMessage} per message.
      */
     private void bareCeiling(ManagedChannel bareChannel, int perMessage)
             throws InterruptedException {

@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +41,25 @@ final class ApiKeys {
     private final Logger logger = LoggerFactory.getLogger(ApiKeys.class);
     private final Path keysFile;
     private volatile Map<String, Role> roleByHash;
+
+    /**
+     * Known keys as presented, against the table they were found in: a caller sends the same key on
+     * every call, and hashing it each time was a digest lookup and a SHA-256 per call. Only keys
+     * the table knows are kept (so the map is no bigger than the key file, whatever callers send),
+     * and a reload replaces the table, which empties this: a revoked key stops working with the
+     * reload (within half a second), as before.
+     */
+    private volatile KnownKeys knownKeys;
+
+    private record KnownKeys(Map<String, Role> table, ConcurrentHashMap<String, Role> byKey) {}
+
     private Object lastSeen;
     private String lastProblem;
 
     private ApiKeys(Path keysFile, Map<String, Role> roleByHash, Object seen) {
         this.keysFile = keysFile;
         this.roleByHash = Map.copyOf(roleByHash);
+        this.knownKeys = new KnownKeys(this.roleByHash, new ConcurrentHashMap<>());
         this.lastSeen = seen;
     }
 
@@ -162,7 +176,20 @@ final class ApiKeys {
         if (presentedKey == null || !presentedKey.startsWith(KEY_PREFIX)) {
             return Optional.empty();
         }
-        return Optional.ofNullable(roleByHash.get(hash(presentedKey)));
+        Map<String, Role> table = roleByHash;
+        KnownKeys known = knownKeys;
+        if (known.table() != table) {
+            known = new KnownKeys(table, new ConcurrentHashMap<>());
+            knownKeys = known;
+        }
+        Role role = known.byKey().get(presentedKey);
+        if (role == null) {
+            role = table.get(hash(presentedKey));
+            if (role != null) {
+                known.byKey().put(presentedKey, role);
+            }
+        }
+        return Optional.ofNullable(role);
     }
 
     static String newKey() {

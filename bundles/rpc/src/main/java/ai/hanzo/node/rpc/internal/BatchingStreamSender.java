@@ -67,17 +67,14 @@ final class BatchingStreamSender<T> {
         this.combine = combine;
         this.size = size;
         this.buffer = new ArrayDeque<>(Math.min(this.capacity, 1024));
-        call.setOnCancelHandler(
-                () -> {
-                    synchronized (this) {
-                        cancelled = true;
-                        closed = true;
-                        buffer.clear();
-                        notifyAll();
-                    }
-                    onCancel.run();
-                });
-        call.setOnReadyHandler(this::signal);
+        SenderHandlers.install(call, this, this::closeOnCancel, onCancel, this::signal);
+    }
+
+    /** Runs holding this sender's monitor (see {@link SenderHandlers#install}). */
+    private void closeOnCancel() {
+        cancelled = true;
+        closed = true;
+        buffer.clear();
     }
 
     /**

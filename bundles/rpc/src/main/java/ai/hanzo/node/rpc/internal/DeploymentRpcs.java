@@ -39,7 +39,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -60,10 +63,30 @@ final class DeploymentRpcs {
 
     private final Supplier<Optional<Orchestrator>> orchestrator;
     private final Executor streamSendExecutor;
+    private final Executor statusReader;
+    private final LongSupplier nanoTime;
 
-    DeploymentRpcs(Supplier<Optional<Orchestrator>> orchestrator, Executor streamSendExecutor) {
+    /**
+     * @param orchestrator the Orchestrator, when one is registered
+     * @param streamSendExecutor where batched GetLogs streams send from
+     * @param statusReader where a stale deployment list's successor is read (the call pool)
+     */
+    DeploymentRpcs(
+            Supplier<Optional<Orchestrator>> orchestrator,
+            Executor streamSendExecutor,
+            Executor statusReader) {
+        this(orchestrator, streamSendExecutor, statusReader, System::nanoTime);
+    }
+
+    DeploymentRpcs(
+            Supplier<Optional<Orchestrator>> orchestrator,
+            Executor streamSendExecutor,
+            Executor statusReader,
+            LongSupplier nanoTime) {
         this.orchestrator = orchestrator;
         this.streamSendExecutor = streamSendExecutor;
+        this.statusReader = statusReader;
+        this.nanoTime = nanoTime;
     }
 
     Orchestrator orchestrator() {
@@ -78,23 +101,49 @@ final class DeploymentRpcs {
     }
 
     /**
-     * How old GetStatus's deployment list may be. Reading it asks every deployment's runtime for
-     * its containers (a Docker API call each for Docker), far more than the rest of the call, so
-     * callers within this time share one reading. Deploy, Stop, Remove and Scale through this
-     * server make the next GetStatus read afresh; other changes (a replica turning ready, a
-     * deployment made by another bundle) show within this time.
+     * How old GetStatus's deployment list may get before a new one is read. Reading it asks every
+     * deployment's runtime for its containers (a Docker API call each for Docker), far more than
+     * the rest of the call, so callers share one reading. Deploy, Stop, Remove and Scale through
+     * this server make the next GetStatus read afresh; other changes (a replica turning ready, a
+     * deployment made by another bundle) show within {@link #STATUS_STALE_LIMIT} at most, and
+     * within this time plus one reading's duration while calls keep coming.
      */
     static final Duration STATUS_MAX_AGE = Duration.ofMillis(250);
 
+    /**
+     * Past {@link #STATUS_MAX_AGE} a caller still gets the last list while its successor is read on
+     * the {@code statusReader}, so GetStatus never waits for the Orchestrator in the steady state;
+     * a list this old (nobody asked for a while) is not served at all: the caller reads afresh.
+     */
+    static final Duration STATUS_STALE_LIMIT = Duration.ofSeconds(1);
+
+    /**
+     * Up to this age GetStatus may be answered on the transport thread ({@link #statusesAtHand}).
+     * It is below {@link #STATUS_STALE_LIMIT} so that the few microseconds between choosing the
+     * thread and running the handler never turn an answer at hand into a blocking read there.
+     */
+    static final Duration STATUS_INLINE_LIMIT = Duration.ofMillis(750);
+
     private final Object statusReading = new Object();
     private final AtomicLong statusGeneration = new AtomicLong();
+    private final AtomicBoolean statusRefreshing = new AtomicBoolean();
     private volatile StatusSnapshot statusSnapshot;
 
     private record StatusSnapshot(
             Orchestrator source, long generation, long takenNanos, List<DeploymentStatus> list) {}
 
     /**
-     * @return the deployments' statuses (at most {@link #STATUS_MAX_AGE} old), or none without an
+     * @return whether {@link #statuses} would answer without asking the Orchestrator: none is
+     *     registered, or the last list is of the current one, no change went through this server
+     *     since, and it is younger than {@link #STATUS_INLINE_LIMIT}
+     */
+    boolean statusesAtHand() {
+        Optional<Orchestrator> current = orchestrator.get();
+        return current.isEmpty() || usableSnapshot(current.get(), STATUS_INLINE_LIMIT) != null;
+    }
+
+    /**
+     * @return the deployments' statuses (see {@link #STATUS_MAX_AGE}), or none without an
      *     Orchestrator
      */
     List<DeploymentStatus> statuses() {
@@ -102,30 +151,62 @@ final class DeploymentRpcs {
         if (current.isEmpty()) {
             return List.of();
         }
-        StatusSnapshot fresh = freshSnapshot(current.get());
-        if (fresh != null) {
-            return fresh.list();
+        StatusSnapshot usable = usableSnapshot(current.get(), STATUS_STALE_LIMIT);
+        if (usable != null) {
+            if (nanoTime.getAsLong() - usable.takenNanos() >= STATUS_MAX_AGE.toNanos()) {
+                refreshInBackground(current.get());
+            }
+            return usable.list();
         }
         // one reader at a time; the others then take what it read
         synchronized (statusReading) {
-            fresh = freshSnapshot(current.get());
-            if (fresh != null) {
-                return fresh.list();
+            usable = usableSnapshot(current.get(), STATUS_MAX_AGE);
+            if (usable != null) {
+                return usable.list();
             }
-            long generation = statusGeneration.get();
-            long taken = System.nanoTime();
-            List<DeploymentStatus> list = readStatuses(current.get());
-            statusSnapshot = new StatusSnapshot(current.get(), generation, taken, list);
-            return list;
+            return read(current.get()).list();
         }
     }
 
-    private StatusSnapshot freshSnapshot(Orchestrator current) {
+    /** Reads the list afresh; callers hold {@code statusReading}, so readings never overlap. */
+    private StatusSnapshot read(Orchestrator current) {
+        long generation = statusGeneration.get();
+        long taken = nanoTime.getAsLong();
+        StatusSnapshot read = new StatusSnapshot(current, generation, taken, readStatuses(current));
+        statusSnapshot = read;
+        return read;
+    }
+
+    /** Starts reading a stale list's successor, unless a reading is already under way. */
+    private void refreshInBackground(Orchestrator current) {
+        if (!statusRefreshing.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            statusReader.execute(
+                    () -> {
+                        try {
+                            synchronized (statusReading) {
+                                read(current);
+                            }
+                        } catch (RuntimeException e) {
+                            // the next call past the stale limit reads (and reports) it itself
+                        } finally {
+                            statusRefreshing.set(false);
+                        }
+                    });
+        } catch (RejectedExecutionException e) {
+            // the pool is full: a later call tries again, or reads itself past the stale limit
+            statusRefreshing.set(false);
+        }
+    }
+
+    private StatusSnapshot usableSnapshot(Orchestrator current, Duration maxAge) {
         StatusSnapshot s = statusSnapshot;
         if (s != null
                 && s.source() == current
                 && s.generation() == statusGeneration.get()
-                && System.nanoTime() - s.takenNanos() < STATUS_MAX_AGE.toNanos()) {
+                && nanoTime.getAsLong() - s.takenNanos() < maxAge.toNanos()) {
             return s;
         }
         return null;

@@ -64,6 +64,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -198,8 +199,7 @@ public final class GrpcServer {
                         lifecycle.info().nodeId(),
                         Clock.systemUTC());
         // Batched GetLogs streams send from here (BatchingStreamSender): at most one short drain
-        // task
-        // per open stream is queued, so the queue is bounded by the streams the server admits.
+        // task per open stream is queued, so the queue is bounded by the streams the server admits.
         AtomicInteger sendThreadNumber = new AtomicInteger();
         streamSendExecutor =
                 new ThreadPoolExecutor(
@@ -218,29 +218,11 @@ public final class GrpcServer {
                             return t;
                         });
         streamSendExecutor.allowCoreThreadTimeOut(true);
-        HealthCache healthCache =
-                new HealthCache(lifecycle, scheduler, () -> Optional.ofNullable(staking));
-        NodeGrpcService nodeService =
-                new NodeGrpcService(
-                        lifecycle,
-                        profile,
-                        scheduler,
-                        healthCache,
-                        () -> Optional.ofNullable(eventBus),
-                        nodeRegistry,
-                        new DeploymentRpcs(
-                                () -> Optional.ofNullable(orchestrator), streamSendExecutor));
-        registry.addService(
-                intercept(
-                        ServerInterceptors.intercept(
-                                nodeService, new RegistrationProofInterceptor())));
-        registry.addService(intercept(health.getHealthService()));
-        OPTIONAL_SERVICES.forEach((name, why) -> registry.addService(intercept(absent(name, why))));
-
         // Calls run on this bounded pool, not gRPC's default unbounded cached pool: a flood of
         // calls
-        // queues up to callQueue and is then refused, instead of growing threads without limit; and
-        // it is apart from the NodeScheduler's workers, so calls never starve the node's own tasks.
+        // queues up to callQueue and is then refused, instead of growing threads without limit;
+        // and it is apart from the NodeScheduler's workers, so calls never starve the node's own
+        // tasks.
         AtomicInteger threadNumber = new AtomicInteger();
         callExecutor =
                 new ThreadPoolExecutor(
@@ -257,6 +239,27 @@ public final class GrpcServer {
                             return t;
                         });
         callExecutor.allowCoreThreadTimeOut(true);
+        HealthCache healthCache =
+                new HealthCache(lifecycle, scheduler, () -> Optional.ofNullable(staking));
+        DeploymentRpcs deploymentRpcs =
+                new DeploymentRpcs(
+                        () -> Optional.ofNullable(orchestrator), streamSendExecutor, callExecutor);
+        NodeGrpcService nodeService =
+                new NodeGrpcService(
+                        lifecycle,
+                        profile,
+                        scheduler,
+                        healthCache,
+                        () -> Optional.ofNullable(eventBus),
+                        nodeRegistry,
+                        deploymentRpcs);
+        registry.addService(
+                intercept(
+                        ServerInterceptors.intercept(
+                                nodeService, new RegistrationProofInterceptor())));
+        registry.addService(intercept(health.getHealthService()));
+        OPTIONAL_SERVICES.forEach((name, why) -> registry.addService(intercept(absent(name, why))));
+
         connectionLimit =
                 new ConnectionLimit(
                         configuration.maxConnections(),
@@ -280,7 +283,8 @@ public final class GrpcServer {
                         // with the pool here, an inline call still went through the pool once,
                         // and its handler ran there whenever its request had come in by then
                         .directExecutor()
-                        .callExecutor(new InlineCheapCalls(callExecutor))
+                        .callExecutor(
+                                new InlineCheapCalls(callExecutor, deploymentRpcs::statusesAtHand))
                         .fallbackHandlerRegistry(registry)
                         .maxInboundMessageSize(configuration.maxInboundMessageBytes())
                         .maxInboundMetadataSize(configuration.maxInboundMetadataBytes())
@@ -654,18 +658,22 @@ public final class GrpcServer {
     }
 
     /**
-     * Picks each call's executor. Health checks run on the transport's thread: their handlers and
-     * the interceptors before them only read cached values (the health reading, the profile, the
-     * key table) and never block, so hand-offs would be most of their cost. A call with an {@code
-     * authorization} header goes to the bounded pool (a JWT's signature check is real work), as
-     * does every other RPC.
+     * Picks each call's executor. Health checks, and GetStatus while its deployment list is at
+     * hand, run on the transport's thread: their handlers and the interceptors before them only
+     * read cached values (the health reading, the lifecycle, the profile's last sample, the last
+     * deployment list, the key table; a stale sample or list is replaced on a worker, never on the
+     * caller's thread) and never block, so hand-offs would be most of their cost. GetStatus goes to
+     * the pool when its handler would ask the Orchestrator (the first call, a change made through
+     * this server, or a list nobody asked for in a while: see {@link
+     * DeploymentRpcs#statusesAtHand}). A call with an {@code authorization} header goes to the
+     * bounded pool (a JWT's signature check is real work), as does every other RPC.
      *
      * <p>How grpc-java (1.85, {@code ServerImpl.streamCreatedInternal}) uses this: every call gets
      * a {@code SerializingExecutor} over the server's default executor, and its first task ({@code
      * MethodLookup}, which asks this supplier) runs there; a non-null answer replaces the executor,
      * and the tasks after it (starting the call, the request, the half-close) run on the new one.
      * The server's default executor is therefore the direct one: the lookup runs on the transport
-     * thread, a health check stays there from start to end, and every other call moves to the pool
+     * thread, an inline call stays there from start to end, and every other call moves to the pool
      * once. (With the pool as the default, the lookup always hopped to the pool, and when the
      * request and half-close had arrived by the time it finished, the same pool thread ran them
      * too: {@code SerializingExecutor.run} hands the queue to the new executor by calling it from
@@ -674,13 +682,17 @@ public final class GrpcServer {
     static final class InlineCheapCalls implements ServerCallExecutorSupplier {
         static final Set<String> INLINE_METHODS =
                 Set.of("hanzo.node.v1.NodeService/GetHealth", "grpc.health.v1.Health/Check");
+        static final String GET_STATUS = "hanzo.node.v1.NodeService/GetStatus";
         private final Executor pool;
+        private final BooleanSupplier statusAtHand;
 
         /**
          * @param pool the bounded pool every call but the cheap ones runs on
+         * @param statusAtHand whether GetStatus would answer without asking the Orchestrator
          */
-        InlineCheapCalls(Executor pool) {
+        InlineCheapCalls(Executor pool, BooleanSupplier statusAtHand) {
             this.pool = pool;
+            this.statusAtHand = statusAtHand;
         }
 
         /**
@@ -688,8 +700,12 @@ public final class GrpcServer {
          */
         @Override
         public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
-            if (INLINE_METHODS.contains(call.getMethodDescriptor().getFullMethodName())
-                    && !headers.containsKey(AuthInterceptor.AUTHORIZATION)) {
+            if (headers.containsKey(AuthInterceptor.AUTHORIZATION)) {
+                return pool;
+            }
+            String method = call.getMethodDescriptor().getFullMethodName();
+            if (INLINE_METHODS.contains(method)
+                    || (GET_STATUS.equals(method) && statusAtHand.getAsBoolean())) {
                 return null;
             }
             return pool;

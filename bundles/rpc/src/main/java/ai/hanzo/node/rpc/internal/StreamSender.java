@@ -36,17 +36,14 @@ public final class StreamSender<T> {
         this.call = (ServerCallStreamObserver<T>) observer;
         this.capacity = Math.max(1, capacity);
         this.buffer = new ArrayDeque<>(Math.min(this.capacity, 256));
-        call.setOnCancelHandler(
-                () -> {
-                    synchronized (this) {
-                        cancelled = true;
-                        closed = true;
-                        buffer.clear();
-                        notifyAll();
-                    }
-                    onCancel.run();
-                });
-        call.setOnReadyHandler(this::drain);
+        SenderHandlers.install(call, this, this::closeOnCancel, onCancel, this::drain);
+    }
+
+    /** Runs holding this sender's monitor (see {@link SenderHandlers#install}). */
+    private void closeOnCancel() {
+        cancelled = true;
+        closed = true;
+        buffer.clear();
     }
 
     /**

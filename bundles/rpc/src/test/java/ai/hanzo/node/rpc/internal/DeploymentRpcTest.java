@@ -192,6 +192,46 @@ class DeploymentRpcTest {
     }
 
     @Test
+    void getStatusRunsOnTheTransportThreadWhileItsListIsAtHandAndNeverAsksTheOrchestratorThere() {
+        // the first call has no list yet: it goes to the pool and reads one there
+        viewer.getStatus(GetStatusRequest.getDefaultInstance());
+        assertTrue(
+                harness.node.profile.metricsReadBy.startsWith("hanzo-grpc-call-"),
+                harness.node.profile.metricsReadBy);
+        // with a list at hand it is answered where it arrived (awaited, not asserted per call: a
+        // machine that stalls past STATUS_INLINE_LIMIT between two calls sends one to the pool)
+        await().atMost(Duration.ofSeconds(5))
+                .until(
+                        () -> {
+                            viewer.getStatus(GetStatusRequest.getDefaultInstance());
+                            String thread = harness.node.profile.metricsReadBy;
+                            return thread.startsWith("hanzo-grpc-")
+                                    && !thread.startsWith("hanzo-grpc-call-");
+                        });
+        // a change through this server: the next call reads afresh, on the pool
+        operator.deploy(web("d1"));
+        assertEquals(
+                1, viewer.getStatus(GetStatusRequest.getDefaultInstance()).getDeploymentsCount());
+        assertTrue(
+                harness.node.profile.metricsReadBy.startsWith("hanzo-grpc-call-"),
+                harness.node.profile.metricsReadBy);
+        // calls past the max age get the last list while its successor is read on the pool
+        int readingsBefore = orchestrator.statusReaders.size();
+        await().atMost(Duration.ofSeconds(5))
+                .until(
+                        () -> {
+                            viewer.getStatus(GetStatusRequest.getDefaultInstance());
+                            return orchestrator.statusReaders.size() > readingsBefore;
+                        });
+        assertFalse(orchestrator.statusReaders.isEmpty());
+        for (String reader : orchestrator.statusReaders) {
+            assertTrue(
+                    reader.startsWith("hanzo-grpc-call-"),
+                    "the Orchestrator is only ever asked on the pool: " + reader);
+        }
+    }
+
+    @Test
     void stopRemoveAndScaleNameWhatIsWrong() {
         operator.deploy(web("d1"));
         assertTrue(

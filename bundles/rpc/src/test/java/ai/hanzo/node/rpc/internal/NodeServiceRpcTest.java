@@ -113,7 +113,10 @@ class NodeServiceRpcTest {
     @Test
     void healthChecksWithoutAnAuthorizationHeaderAreAnsweredInlineOtherCallsOnThePool() {
         java.util.concurrent.Executor pool = Runnable::run;
-        GrpcServer.InlineCheapCalls supplier = new GrpcServer.InlineCheapCalls(pool);
+        java.util.concurrent.atomic.AtomicBoolean statusAtHand =
+                new java.util.concurrent.atomic.AtomicBoolean();
+        GrpcServer.InlineCheapCalls supplier =
+                new GrpcServer.InlineCheapCalls(pool, statusAtHand::get);
         Metadata none = new Metadata();
         Metadata apiKey = new Metadata();
         apiKey.put(Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER), "hzk_x");
@@ -131,7 +134,19 @@ class NodeServiceRpcTest {
                 "an authorization header (a JWT's check is real work) goes to the pool");
         assertSame(
                 pool,
-                supplier.getExecutor(callOf(NodeServiceGrpc.getGetStatusMethod()), none),
+                supplier.getExecutor(callOf(NodeServiceGrpc.getGetStatusMethod()), apiKey),
+                "GetStatus goes to the pool while its deployment list is not at hand");
+        statusAtHand.set(true);
+        assertNull(
+                supplier.getExecutor(callOf(NodeServiceGrpc.getGetStatusMethod()), apiKey),
+                "GetStatus stays on the transport thread while its deployment list is at hand");
+        assertSame(
+                pool,
+                supplier.getExecutor(callOf(NodeServiceGrpc.getGetStatusMethod()), bearer),
+                "a GetStatus with a JWT goes to the pool");
+        assertSame(
+                pool,
+                supplier.getExecutor(callOf(NodeServiceGrpc.getHeartbeatMethod()), apiKey),
                 "every other RPC goes to the pool");
 
         // over a real channel, where the handler ran: every time, not only usually (the server's

@@ -195,6 +195,9 @@ final class TestNode implements NodeLifecycle {
         // the thread of the last reader, to see where a call's handler ran
         volatile String readBy = "";
 
+        // the thread of the last metrics reader (GetStatus's handler)
+        volatile String metricsReadBy = "";
+
         @Override
         public NodeCapabilities capabilities() {
             readBy = Thread.currentThread().getName();
@@ -213,6 +216,7 @@ final class TestNode implements NodeLifecycle {
 
         @Override
         public NodeMetrics metrics() {
+            metricsReadBy = Thread.currentThread().getName();
             int n = readings.incrementAndGet();
             return new NodeMetrics(0.25, 0.5, 0.75, 1000.0 * n, 10.0, 3);
         }

@@ -48,6 +48,10 @@ final class TestOrchestrator implements Orchestrator {
     final AtomicInteger openExecSessions = new AtomicInteger();
     volatile boolean draining;
 
+    /** The threads that read {@link #statuses}, in order. */
+    final java.util.Queue<String> statusReaders =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     @Override
     public DeploymentResult deploy(DeploymentRequest request) {
         if (draining) {
@@ -113,6 +117,7 @@ final class TestOrchestrator implements Orchestrator {
 
     @Override
     public List<DeploymentStatus> statuses() {
+        statusReaders.add(Thread.currentThread().getName());
         return deployments.entrySet().stream()
                 .map(
                         e ->
