@@ -79,6 +79,7 @@ if [ -n "${BEFORE:-}" ]; then
     other="$work/before"
     mkdir -p "$other" && tar xzf "$BEFORE" -C "$other" --strip-components=1
     "$other/bin/hanzo-node" --version > /dev/null
+    deadline=$(( $(now_ms) + READY_SECONDS * 1000 ))
     until [ -f "$other/lib/cli/hanzo-cli.jsa" ] && [ ! -d "$other/lib/cli/hanzo-cli.jsa.lock" ]; do
         [ "$(now_ms)" -lt "$deadline" ] || { echo "no AppCDS archive in $other in $READY_SECONDS s" >&2; exit 1; }
         sleep 0.2
