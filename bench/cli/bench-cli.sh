@@ -6,10 +6,15 @@
 # parsing, no gRPC) as the floor. Prints medians of RUNS runs (default 10) in milliseconds: wall
 # time, and the client's CPU time (user + system), which a busy shared machine inflates less.
 # Needs: the built archive (mvn install), /usr/bin/time (Debian package time); dockerd for the
-# docker column (run as root). ARCHIVE=path/to/hanzo-node.tar.gz measures another build.
+# docker column (run as root). ARCHIVE=path/to/hanzo-node.tar.gz measures another build;
+# READY_SECONDS (default 120) is how long the node and the client's AppCDS archive may take to be
+# ready (a machine loaded with parallel builds needs more). BEFORE=path/to/other/hanzo-node.tar.gz
+# adds that build's client side by side: the same commands against the same node, the two clients
+# taking turns run by run, so both see the same load.
 #
 set -euo pipefail
 RUNS=${RUNS:-10}
+READY_SECONDS=${READY_SECONDS:-120}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 work="$here/target"
@@ -49,14 +54,14 @@ cleanup() {
 }
 trap cleanup EXIT
 cli() { "$home/bin/hanzo-node" "$@" --grpc-addr "127.0.0.1:$port" --data-dir "$home/data"; }
-deadline=$(( $(now_ms) + 120000 ))
+deadline=$(( $(now_ms) + READY_SECONDS * 1000 ))
 until cli status > /dev/null 2>&1; do
-    [ "$(now_ms)" -lt "$deadline" ] || { echo "node not ready in 120 s" >&2; cat "$work/node.out" >&2; exit 1; }
+    [ "$(now_ms)" -lt "$deadline" ] || { echo "node not ready in $READY_SECONDS s" >&2; cat "$work/node.out" >&2; exit 1; }
     sleep 0.2
 done
 # the first client command of the install dumped the client's AppCDS archive in the background
 until [ -f "$home/lib/cli/hanzo-cli.jsa" ]; do
-    [ "$(now_ms)" -lt "$deadline" ] || { echo "no AppCDS archive (lib/cli/hanzo-cli.jsa) in 120 s" >&2; exit 1; }
+    [ "$(now_ms)" -lt "$deadline" ] || { echo "no AppCDS archive (lib/cli/hanzo-cli.jsa) in $READY_SECONDS s" >&2; exit 1; }
     sleep 0.2
 done
 printf 'services:\n  sleeper:\n    entrypoint: ["sleep", "600"]\n    labels: {hanzo.runtime: process}\n    deploy: {replicas: 3}\n' > "$work/compose.yml"
@@ -68,6 +73,42 @@ ps_ms=$(time_ms cli ps)
 version_cpu=$(cpu_ms "$home/bin/hanzo-node" --version)
 status_cpu=$(cpu_ms "$home/bin/hanzo-node" status --grpc-addr "127.0.0.1:$port" --data-dir "$home/data")
 ps_cpu=$(cpu_ms "$home/bin/hanzo-node" ps --grpc-addr "127.0.0.1:$port" --data-dir "$home/data")
+
+if [ -n "${BEFORE:-}" ]; then
+    # the other build's client, on its own install (its own lib/cli and AppCDS archive)
+    other="$work/before"
+    mkdir -p "$other" && tar xzf "$BEFORE" -C "$other" --strip-components=1
+    "$other/bin/hanzo-node" --version > /dev/null
+    deadline=$(( $(now_ms) + READY_SECONDS * 1000 ))
+    until [ -f "$other/lib/cli/hanzo-cli.jsa" ] && [ ! -d "$other/lib/cli/hanzo-cli.jsa.lock" ]; do
+        [ "$(now_ms)" -lt "$deadline" ] || { echo "no AppCDS archive in $other in $READY_SECONDS s" >&2; exit 1; }
+        sleep 0.2
+    done
+    # one run of "$@" with each client in turn; appends "wall_ms cpu_ms" to $work/<label>.this / .before
+    pair() {
+        local label=$1 install
+        shift
+        for install in this before; do
+            local bin="$home/bin/hanzo-node"
+            [ "$install" = before ] && bin="$other/bin/hanzo-node"
+            local start; start=$(now_ms)
+            /usr/bin/time -f '%U %S' -o "$work/cpu" "$bin" "$@" > /dev/null
+            echo "$(( $(now_ms) - start )) $(awk '{printf "%d", ($1 + $2) * 1000}' "$work/cpu")" >> "$work/$label.$install"
+        done
+    }
+    rm -f "$work"/*.this "$work"/*.before
+    for _ in $(seq "$RUNS"); do
+        pair version --version
+        pair status status --grpc-addr "127.0.0.1:$port" --data-dir "$home/data"
+        pair ps ps --grpc-addr "127.0.0.1:$port" --data-dir "$home/data"
+    done
+    echo "side by side, turn about (median wall ms / median CPU ms), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+    for label in version status ps; do
+        printf '%-10s this build %s / %s   BEFORE %s / %s\n' "$label" \
+            "$(cut -d' ' -f1 "$work/$label.this" | median)" "$(cut -d' ' -f2 "$work/$label.this" | median)" \
+            "$(cut -d' ' -f1 "$work/$label.before" | median)" "$(cut -d' ' -f2 "$work/$label.before" | median)"
+    done
+fi
 
 docker_ms="-"
 if command -v dockerd > /dev/null && [ "$(id -u)" = 0 ]; then

@@ -5,7 +5,10 @@ import ai.hanzo.node.launcher.ClientContext;
 import ai.hanzo.node.launcher.CommandTree;
 import java.util.List;
 
-/** The gRPC client commands of {@code bin/hanzo-node}, found by the launcher's ServiceLoader. */
+/**
+ * The gRPC client commands of {@code bin/hanzo-node}: named by it ({@code
+ * -Dhanzo.client.commands}), else found by the launcher's ServiceLoader (the tests).
+ */
 public final class CliCommands implements ClientCommands {
     /** Creates the provider (ServiceLoader needs a public no-argument constructor). */
     public CliCommands() {}

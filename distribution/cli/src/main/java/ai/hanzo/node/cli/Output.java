@@ -18,9 +18,12 @@ import org.snakeyaml.engine.v2.common.FlowStyle;
  * Colours only when asked for and stdout is a terminal.
  */
 final class Output {
-    private static final JsonFormat.Printer JSON =
-            JsonFormat.printer().preservingProtoFieldNames().alwaysPrintFieldsWithNoPresence();
-    private static final JsonFormat.Printer JSON_LINE = JSON.omittingInsignificantWhitespace();
+    // in a holder: a table never loads protobuf-java-util's JSON printer and its type registry
+    private static final class Printers {
+        static final JsonFormat.Printer JSON =
+                JsonFormat.printer().preservingProtoFieldNames().alwaysPrintFieldsWithNoPresence();
+        static final JsonFormat.Printer JSON_LINE = JSON.omittingInsignificantWhitespace();
+    }
 
     private final PrintWriter out;
     private final OutputOptions.Format format;
@@ -46,7 +49,7 @@ final class Output {
 
     /** Prints one message as JSON or YAML. */
     void message(MessageOrBuilder message) {
-        String json = json(message, JSON);
+        String json = json(message, Printers.JSON);
         if (format == OutputOptions.Format.YAML) {
             out.print(yaml(json));
         } else {
@@ -59,7 +62,7 @@ final class Output {
     void messages(List<? extends MessageOrBuilder> messages) {
         StringBuilder json = new StringBuilder("[");
         for (MessageOrBuilder message : messages) {
-            json.append(json.length() > 1 ? ",\n" : "\n").append(json(message, JSON));
+            json.append(json.length() > 1 ? ",\n" : "\n").append(json(message, Printers.JSON));
         }
         json.append(messages.isEmpty() ? "]" : "\n]");
         if (format == OutputOptions.Format.YAML) {
@@ -72,7 +75,7 @@ final class Output {
 
     /** Prints one message of a stream: a JSON line, or a YAML document. */
     void streamed(MessageOrBuilder message) {
-        String json = json(message, JSON_LINE);
+        String json = json(message, Printers.JSON_LINE);
         if (format == OutputOptions.Format.YAML) {
             out.print("---\n" + yaml(json));
         } else {

@@ -3,10 +3,12 @@ package ai.hanzo.node.launcher;
 import java.util.List;
 
 /**
- * Adds client commands to {@code bin/hanzo-node}. Implementations are found with {@link
- * java.util.ServiceLoader} on the launcher's class path: the gRPC client commands live in {@code
- * lib/cli}, which only the client JVM has on its class path, so the node's JVM (and Karaf's boot
- * class path) never sees them or their libraries.
+ * Adds client commands to {@code bin/hanzo-node}. The launcher creates the implementation named by
+ * the system property {@code hanzo.client.commands} (which {@code bin/hanzo-node} sets), else finds
+ * implementations with {@link java.util.ServiceLoader} on its class path: the gRPC client commands
+ * live in {@code lib/cli}, which only the client JVM has on its class path, so the node's JVM (and
+ * Karaf's boot class path) never sees them or their libraries. Implementations need a public
+ * no-argument constructor.
  */
 public interface ClientCommands {
     /**

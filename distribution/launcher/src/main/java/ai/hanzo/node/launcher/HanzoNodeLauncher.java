@@ -31,6 +31,9 @@ import picocli.CommandLine.ParseResult;
 public final class HanzoNodeLauncher {
     static final int USAGE_ERROR = 2;
 
+    /** The system property that names the client commands' provider class. */
+    static final String CLIENT_COMMANDS_PROPERTY = "hanzo.client.commands";
+
     private HanzoNodeLauncher() {}
 
     /**
@@ -128,9 +131,7 @@ public final class HanzoNodeLauncher {
         List<Object> commands = new ArrayList<>();
         commands.add(new KeysCommand());
         // the gRPC client commands: on the class path only in the client JVM (lib/cli)
-        for (ClientCommands provider :
-                ServiceLoader.load(
-                        ClientCommands.class, HanzoNodeLauncher.class.getClassLoader())) {
+        for (ClientCommands provider : clientCommandProviders()) {
             commands.addAll(provider.commands(context));
         }
         // picocli reads every registered command's annotations by reflection, a large share of a
@@ -200,6 +201,31 @@ public final class HanzoNodeLauncher {
             err.println("hanzo-node " + command.getCommandName() + ": " + e.getMessage());
             return 1;
         }
+    }
+
+    /**
+     * The providers of client commands: the one {@code bin/hanzo-node} names in the system property
+     * {@code hanzo.client.commands}, else those a ServiceLoader finds. A ServiceLoader looks for
+     * its service file in every jar of the class path, opening each one, which a client command
+     * pays on every run.
+     *
+     * @return the providers
+     */
+    static Iterable<ClientCommands> clientCommandProviders() {
+        ClassLoader loader = HanzoNodeLauncher.class.getClassLoader();
+        String named = System.getProperty(CLIENT_COMMANDS_PROPERTY, "").trim();
+        if (!named.isEmpty()) {
+            try {
+                return List.of(
+                        Class.forName(named, true, loader)
+                                .asSubclass(ClientCommands.class)
+                                .getConstructor()
+                                .newInstance());
+            } catch (ReflectiveOperationException | ClassCastException e) {
+                // a class path without it (a test, a trimmed install): the service files decide
+            }
+        }
+        return ServiceLoader.load(ClientCommands.class, loader);
     }
 
     /**

@@ -167,6 +167,7 @@ class CliIT {
             assertTrue(dry.output().contains("\"GREETING\": \"from-override\""), dry.output());
 
             appCdsArchiveServesClientCommands(node);
+            chainJarsOnlyForTheCommandsThatNeedThem();
 
             NodeProcess.Result rm = cli(node, "rm", "e2e");
             assertEquals(0, rm.exitCode(), rm.output());
@@ -216,6 +217,10 @@ class CliIT {
         long shared = lines.stream().filter(l -> l.contains("source: shared objects file")).count();
         // everything but generated classes (lambda forms, proxies) comes from the archive
         assertTrue(shared > 0.95 * lines.size(), shared + " of " + lines.size() + " shared");
+        // status runs without lib/cli/chain (web3j and what it brings) on its class path
+        assertTrue(
+                lines.stream().noneMatch(l -> l.contains("lib/cli/chain/")),
+                "status loaded classes from lib/cli/chain");
         for (String name :
                 List.of(
                         "picocli.CommandLine ",
@@ -247,6 +252,46 @@ class CliIT {
                                 Files.getLastModifiedTime(archive)
                                                 .compareTo(Files.getLastModifiedTime(jar))
                                         >= 0);
+    }
+
+    /**
+     * lib/cli/chain joins the class path for the commands that build the chain commands (wallet,
+     * operator, chain, help, completion, anything the launcher must report), and they dump an
+     * archive of their own; a lone --version stays on the short class path, one with more words
+     * gets the usage error, not a missing class.
+     */
+    private static void chainJarsOnlyForTheCommandsThatNeedThem() throws Exception {
+        Map<String, String> env = Map.of("HOME", home.toString());
+        String bin = home.resolve("bin/hanzo-node").toString();
+        Path keystore = home.resolve("no-such-keystore.json");
+        NodeProcess.Result wallet =
+                NodeProcess.run(
+                        List.of(bin, "wallet", "address", "--keystore", keystore.toString()), env);
+        assertTrue(wallet.exitCode() != 0, wallet.output());
+        assertTrue(wallet.output().contains(keystore.toString()), wallet.output());
+        assertTrue(!wallet.output().contains("NoClassDefFoundError"), wallet.output());
+
+        NodeProcess.Result help = NodeProcess.run(List.of(bin, "--help"), env);
+        assertEquals(0, help.exitCode(), help.output());
+        for (String command : List.of("status", "wallet", "operator", "chain", "completion")) {
+            assertTrue(help.output().contains("  " + command + " "), help.output());
+        }
+        NodeProcess.Result completion = NodeProcess.run(List.of(bin, "completion"), env);
+        assertEquals(0, completion.exitCode(), completion.output());
+        assertTrue(completion.output().contains("wallet"), completion.output());
+
+        NodeProcess.Result version = NodeProcess.run(List.of(bin, "--version"), env);
+        assertEquals(0, version.exitCode(), version.output());
+        assertTrue(version.output().startsWith("hanzo-node "), version.output());
+        NodeProcess.Result versionAndMore =
+                NodeProcess.run(List.of(bin, "--version", "--no-such-flag"), env);
+        assertEquals(2, versionAndMore.exitCode(), versionAndMore.output());
+        assertTrue(versionAndMore.output().contains("--no-such-flag"), versionAndMore.output());
+
+        // the commands with lib/cli/chain have their own archive
+        await().atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> Files.exists(home.resolve("lib/cli/hanzo-cli-chain.jsa")));
     }
 
     // a client command with the given environment
