@@ -269,7 +269,10 @@ public final class DjlInferenceService implements InferenceService {
     @Deactivate
     void deactivate() throws InterruptedException {
         loader.shutdownNow();
-        loader.awaitTermination(10, TimeUnit.SECONDS);
+        // a model load in native code cannot be interrupted, and a JVM that exits while ONNX
+        // Runtime creates a session can crash in it (seen at a load average of 20, where a load
+        // took 17 s): wait for the load rather than stop under it
+        loader.awaitTermination(60, TimeUnit.SECONDS);
         for (ServedModel model : models.values()) {
             release(model, false);
         }
