@@ -44,7 +44,11 @@ run_node() { # $1 = first|cold|warm; prints "ms rss stop_ms cpu_ms"
     (cd "$node_home" && exec bin/hanzo-node --grpc-addr "127.0.0.1:$port" --p2p-addr /ip4/127.0.0.1/tcp/0 --mdns=false \
         > "$work/node.out" 2>&1) &
     local pid=$!
-    local ms; ms=$(node "$here/wait-serving.js" "127.0.0.1:$port" "$start")
+    local ms
+    if ! ms=$(node "$here/wait-serving.js" "127.0.0.1:$port" "$start" "${SERVING_TIMEOUT_MS:-180000}"); then
+        kill -TERM "$(pgrep -P "$pid" java || echo "$pid")"; wait "$pid" || true
+        exit 1
+    fi
     local java_pid; java_pid=$(pgrep -P "$pid" java || echo "$pid")
     local rss; rss=$(rss_mb "$java_pid")
     local cpu; cpu=$(cpu_ms "$java_pid")
