@@ -69,6 +69,10 @@ final class NodeProcess implements AutoCloseable {
     static Result run(List<String> command, Map<String, String> env)
             throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        // the node's class-data archive is NodeClassDataIT's subject; elsewhere the first stop of
+        // each unpacked copy would write it (seconds, tens of seconds under load) and the stop
+        // times these tests check would depend on the machine's load
+        builder.environment().put("HANZO_NODE_CDS", "false");
         builder.environment().putAll(env);
         Process process = builder.start();
         byte[] printed = process.getInputStream().readAllBytes();
@@ -86,6 +90,19 @@ final class NodeProcess implements AutoCloseable {
      * @param extraArgs flags beyond --grpc-addr, --http-addr and --p2p-addr
      */
     static NodeProcess start(Path home, List<String> extraArgs) throws IOException {
+        return start(home, extraArgs, Map.of());
+    }
+
+    /**
+     * Starts the node in the background with its gRPC server on a free loopback port.
+     *
+     * @param home the unpacked distribution
+     * @param extraArgs flags beyond --grpc-addr, --http-addr and --p2p-addr
+     * @param env environment variables for {@code bin/hanzo-node} beyond the test JVM's (the
+     *     class-data archive is off unless {@code HANZO_NODE_CDS} is given)
+     */
+    static NodeProcess start(Path home, List<String> extraArgs, Map<String, String> env)
+            throws IOException {
         String grpc = "127.0.0.1:" + freePort();
         List<String> command =
                 new ArrayList<>(
@@ -101,12 +118,17 @@ final class NodeProcess implements AutoCloseable {
                                 "--mdns=false"));
         command.addAll(extraArgs);
         Path output = Files.createTempFile(home, "node-", ".out");
-        Process process =
+        ProcessBuilder builder =
                 new ProcessBuilder(command)
                         .directory(home.toFile())
                         .redirectErrorStream(true)
-                        .redirectOutput(output.toFile())
-                        .start();
+                        .redirectOutput(output.toFile());
+        // the node's class-data archive is NodeClassDataIT's subject; elsewhere the first stop of
+        // each unpacked copy would write it (seconds, tens of seconds under load) and the stop
+        // times these tests check would depend on the machine's load
+        builder.environment().put("HANZO_NODE_CDS", "false");
+        builder.environment().putAll(env);
+        Process process = builder.start();
         return new NodeProcess(process, output, grpc);
     }
 

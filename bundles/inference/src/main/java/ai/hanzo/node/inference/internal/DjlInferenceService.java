@@ -7,6 +7,7 @@ import ai.hanzo.node.api.InvalidArgumentException;
 import ai.hanzo.node.api.NodeException;
 import ai.hanzo.node.api.NotFoundException;
 import ai.hanzo.node.api.ResourceExhaustedException;
+import ai.hanzo.node.api.Subscription;
 import ai.hanzo.node.api.UnavailableException;
 import ai.hanzo.node.api.event.EventBus;
 import ai.hanzo.node.api.event.EventTypes;
@@ -31,6 +32,7 @@ import ai.hanzo.node.api.inference.Timings;
 import ai.hanzo.node.api.inference.TokenizedText;
 import ai.hanzo.node.api.inference.Truncation;
 import ai.hanzo.node.api.node.NodeLifecycle;
+import ai.hanzo.node.api.node.NodeState;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +48,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -103,8 +106,35 @@ public final class DjlInferenceService implements InferenceService {
             @Reference NodeLifecycle lifecycle,
             InferenceConfiguration config) {
         this(ServingSettings.from(config), lifecycle.info().dataDirectory().resolve("cache"));
+        // the loader's first task: wait until the node has started. Starting an engine and loading
+        // a model take seconds of CPU, which on a small machine would delay the node's start
+        // (gRPC SERVING) instead of running after it; requests for the model meanwhile wait for
+        // it as they would for any model still loading
+        onLoader(() -> awaitStarted(lifecycle));
         if (config.loadDefaultModel()) {
             load(defaultSource(config.defaultModelUri(), context.getProperty("karaf.home")));
+        }
+    }
+
+    /** Returns once the node has left {@code STARTING} (or the loader is shut down). */
+    private void awaitStarted(NodeLifecycle lifecycle) {
+        CountDownLatch started = new CountDownLatch(1);
+        Subscription subscription =
+                lifecycle.onStateChange(
+                        change -> {
+                            if (change.to() != NodeState.STARTING) {
+                                started.countDown();
+                            }
+                        });
+        try {
+            if (lifecycle.state() != NodeState.STARTING) {
+                started.countDown();
+            }
+            started.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            subscription.close();
         }
     }
 
@@ -239,7 +269,10 @@ public final class DjlInferenceService implements InferenceService {
     @Deactivate
     void deactivate() throws InterruptedException {
         loader.shutdownNow();
-        loader.awaitTermination(10, TimeUnit.SECONDS);
+        // a model load in native code cannot be interrupted, and a JVM that exits while ONNX
+        // Runtime creates a session can crash in it (seen at a load average of 20, where a load
+        // took 17 s): wait for the load rather than stop under it
+        loader.awaitTermination(60, TimeUnit.SECONDS);
         for (ServedModel model : models.values()) {
             release(model, false);
         }
