@@ -4,6 +4,7 @@ import ai.hanzo.node.api.Subscription;
 import ai.hanzo.node.p2p.internal.P2pNode;
 import ai.hanzo.node.p2p.internal.identity.IdentityKey;
 import ai.hanzo.node.p2p.internal.identity.Multiaddr;
+import ai.hanzo.node.p2p.internal.pubsub.GossipsubConfig;
 import ai.hanzo.node.p2p.internal.transport.Connection;
 import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
 import ai.hanzo.node.p2p.internal.transport.StreamHandler;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,13 +52,14 @@ public final class P2pBench {
         if (args.length > 0 && args[0].equals("--gossip-only")) {
             // to compare gossipsub builds side by side without the other columns
             NioEventLoopGroup group = new NioEventLoopGroup(2);
+            verifyThreads = Integer.getInteger("hanzo.bench.verifyThreads", GossipsubConfig.defaultVerifyThreads());
             try {
-                long cpu0 = eventLoopCpuNanos();
+                warmUp(group);
                 double[] gossip = gossip(group, 10, 2000, 0);
                 // the nodes' own CPU per message (set-up included; not the publisher's spin-wait)
                 // varies less with other load than msg/s
-                double cpuMsPerMessage = (eventLoopCpuNanos() - cpu0) / 1e6 / 2000;
-                System.out.printf("gossip p50 %.2f ms, p99 %.2f ms, %.0f msg/s, %.2f ms event-loop CPU per message%n",
+                double cpuMsPerMessage = lastNodeCpuNanos / 1e6 / 2000;
+                System.out.printf("gossip p50 %.2f ms, p99 %.2f ms, %.0f msg/s, %.2f ms node CPU per message (event loops + verify threads)%n",
                         pct(Arrays.copyOf(gossip, gossip.length - 1), 50), pct(Arrays.copyOf(gossip, gossip.length - 1), 99),
                         gossip[gossip.length - 1], cpuMsPerMessage);
             } finally {
@@ -118,26 +121,39 @@ public final class P2pBench {
         List<String> rows = new ArrayList<>();
         NioEventLoopGroup group = new NioEventLoopGroup(2);
         try {
-            long cpu0 = eventLoopCpuNanos();
-            double[] sat = gossip(group, 10, 2000, 0);
-            double cpuMs = (eventLoopCpuNanos() - cpu0) / 1e6 / 2000;
-            double[] satLat = Arrays.copyOf(sat, sat.length - 1);
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| java | %.0f | %.2f | %.2f | %.2f",
-                    sat[sat.length - 1], pct(satLat, 50), pct(satLat, 99), cpuMs));
-            for (int[] fr : FIXED_RATES) {
-                double[] g = gossip(group, 10, fr[1], fr[0]);
-                double[] lat = Arrays.copyOf(g, g.length - 1);
-                row.append(String.format(Locale.ROOT, " | %.2f | %.2f | %.0f", pct(lat, 50), pct(lat, 99), g[g.length - 1]));
+            warmUp(group);
+            // side by side: signatures checked on the router's event loop (the old way), then on
+            // the nodes' verification threads (the default)
+            // -Dhanzo.bench.threadsFirst: the other order, as the JIT may still be compiling
+            // during the first row on a loaded machine
+            int[] order = Boolean.getBoolean("hanzo.bench.threadsFirst")
+                    ? new int[] {GossipsubConfig.defaultVerifyThreads(), 0}
+                    : new int[] {0, GossipsubConfig.defaultVerifyThreads()};
+            for (int threads : order) {
+                verifyThreads = threads;
+                double[] sat = gossip(group, 10, 2000, 0);
+                double cpuMs = lastNodeCpuNanos / 1e6 / 2000;
+                double[] satLat = Arrays.copyOf(sat, sat.length - 1);
+                String name = threads == 0 ? "java, checks on the loops" : "java, " + threads + " verify thread(s) per node";
+                StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f | %.2f",
+                        name, sat[sat.length - 1], pct(satLat, 50), pct(satLat, 99), cpuMs));
+                for (int[] fr : FIXED_RATES) {
+                    double[] g = gossip(group, 10, fr[1], fr[0]);
+                    double[] lat = Arrays.copyOf(g, g.length - 1);
+                    row.append(String.format(Locale.ROOT, " | %.2f | %.2f | %.0f", pct(lat, 50), pct(lat, 99), g[g.length - 1]));
+                }
+                rows.add(row.append(" |").toString());
+                System.out.println(rows.get(rows.size() - 1));
             }
-            rows.add(row.append(" |").toString());
         } finally {
+            verifyThreads = GossipsubConfig.defaultVerifyThreads();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
         rows.add(runJs(jsDir, "gossip"));
         System.out.println();
         System.out.println("load average " + load0 + " at the start, " + loadAverage() + " at the end");
         System.out.println();
-        System.out.println("| stack | saturation msg/s | p50 ms | p99 ms | event-loop CPU ms/msg | 20 msg/s p50 ms | p99 ms | delivered msg/s | 200 msg/s p50 ms | p99 ms | delivered msg/s |");
+        System.out.println("| stack | saturation msg/s | p50 ms | p99 ms | node CPU ms/msg (loops + verify threads) | 20 msg/s p50 ms | p99 ms | delivered msg/s | 200 msg/s p50 ms | p99 ms | delivered msg/s |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
     }
@@ -151,12 +167,39 @@ public final class P2pBench {
         }
     }
 
+    /**
+     * One uncounted saturation run first: a 2000-message run lasts 3-5 s, and without it the C2
+     * compiler took about 30% of a core during the measured phase, on a machine of 2 cores.
+     * bench.mjs warms js-libp2p up the same way.
+     */
+    static void warmUp(NioEventLoopGroup group) throws Exception {
+        warmingUp = true;
+        try {
+            gossip(group, 10, 2000, 0);
+        } finally {
+            warmingUp = false;
+        }
+    }
+
+    /** CPU time of the nodes' threads in the last {@link #gossip} run, set-up included. */
+    static volatile long lastNodeCpuNanos;
+
+    /** Set during {@link #warmUp}: its saturation phase prints nothing. */
+    static volatile boolean warmingUp;
+
+    /**
+     * Signature-check threads per node for the nodes made from now on ({@code
+     * GossipsubConfig.verifyThreads}); the node's default unless a row sets it.
+     */
+    static volatile int verifyThreads = GossipsubConfig.defaultVerifyThreads();
+
     /** @return CPU time used so far by the Netty event-loop threads, where the nodes do their work */
     static long eventLoopCpuNanos() {
         java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long sum = 0;
         for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (t != null && t.getThreadName().startsWith("nioEventLoopGroup")) {
+            // the nodes' work: their event loops and their signature-check threads
+            if (t != null && (t.getThreadName().startsWith("nioEventLoopGroup") || t.getThreadName().startsWith("gossipsub-verify"))) {
                 sum += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
             }
         }
@@ -240,7 +283,8 @@ public final class P2pBench {
 
     static P2pNode node(NioEventLoopGroup group) {
         return new P2pNode(IdentityKey.generate(), new P2pNode.Settings(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"), List.of(),
-                Libp2pHost.Limits.defaults(), Duration.ofMillis(700)), group).start();
+                Libp2pHost.Limits.defaults(), Duration.ofMillis(700)), group,
+                GossipsubConfig.defaults().withVerifyThreads(verifyThreads)).start();
     }
 
     static double pct(double[] v, int p) {
@@ -362,6 +406,7 @@ public final class P2pBench {
      *     delivered messages per second appended as the last element
      */
     static double[] gossip(NioEventLoopGroup group, int nodes, int messages, int perSecond) throws Exception {
+        long cpu0 = eventLoopCpuNanos();
         List<P2pNode> all = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
             all.add(node(group));
@@ -400,6 +445,7 @@ public final class P2pBench {
         }
         Thread.sleep(1500); // let warm-up deliveries drain before counting (benchmark, not a test)
         count.set(0);
+        Map<String, long[]> sched0 = threadSchedstat();
         long t = System.nanoTime();
         for (int i = 0; i < messages; i++) {
             if (perSecond > 0) {
@@ -422,12 +468,77 @@ public final class P2pBench {
             Thread.sleep(5);
         }
         double secs = (System.nanoTime() - t) / 1e9;
+        if (perSecond == 0 && !warmingUp) {
+            printThreads(sched0, threadSchedstat(), secs);
+            printRouterLoops(group, all);
+        }
         int got = (int) Math.min(count.get(), (long) messages * receivers);
         double[] out = Arrays.copyOf(lat, got + 1);
         out[got] = got / (double) receivers / secs;
         subs.forEach(Subscription::close);
+        // before the close, which ends the nodes' verification threads
+        lastNodeCpuNanos = eventLoopCpuNanos() - cpu0;
         all.forEach(P2pNode::close);
         return out;
+    }
+
+    /**
+     * Every thread of this process: name -> {ns on a CPU, ns runnable but waiting for a CPU}, from
+     * /proc/self/task/N/schedstat (the kernel's run-queue delay).
+     */
+    static Map<String, long[]> threadSchedstat() throws java.io.IOException {
+        Map<String, long[]> out = new java.util.TreeMap<>();
+        try (var tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = java.nio.file.Files.readString(task.resolve("comm")).trim() + "#" + task.getFileName();
+                    String[] f = java.nio.file.Files.readString(task.resolve("schedstat")).trim().split(" ");
+                    out.put(name, new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])});
+                } catch (java.io.IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Prints the threads that ran or waited for at least 1% of the phase, and the process total. */
+    static void printThreads(Map<String, long[]> before, Map<String, long[]> after, double secs) {
+        long runAll = 0;
+        long waitAll = 0;
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<String, long[]> e : after.entrySet()) {
+            long[] b = before.getOrDefault(e.getKey(), new long[2]);
+            long run = e.getValue()[0] - b[0];
+            long wait = e.getValue()[1] - b[1];
+            runAll += run;
+            waitAll += wait;
+            if (run + wait > secs * 1e7) {
+                lines.add(String.format(Locale.ROOT, "  %-28s on a CPU %5.1f%% of the phase, runnable but waiting %5.1f%%",
+                        e.getKey(), run / (secs * 1e7), wait / (secs * 1e7)));
+            }
+        }
+        System.out.printf(Locale.ROOT, "saturation phase %.2f s: all threads on a CPU %.2f cores, waiting for one %.2f%n",
+                secs, runAll / (secs * 1e9), waitAll / (secs * 1e9));
+        lines.forEach(System.out::println);
+    }
+
+    /** Prints which event loop each node's gossipsub router runs on (private field, diagnostics). */
+    static void printRouterLoops(NioEventLoopGroup group, List<P2pNode> nodes) {
+        List<io.netty.util.concurrent.EventExecutor> loops = new ArrayList<>();
+        group.forEach(loops::add);
+        StringBuilder sb = new StringBuilder("gossipsub router loop per node:");
+        for (P2pNode n : nodes) {
+            try {
+                Object router = n.pubsub();
+                java.lang.reflect.Field f = router.getClass().getDeclaredField("loop");
+                f.setAccessible(true);
+                sb.append(' ').append(loops.indexOf(f.get(router)));
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                sb.append(" ?");
+            }
+        }
+        System.out.println(sb);
     }
 
     static byte[] payload() {

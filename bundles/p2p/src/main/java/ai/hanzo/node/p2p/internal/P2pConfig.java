@@ -116,6 +116,15 @@ public @interface P2pConfig {
     boolean stake_score() default false;
 
     /**
+     * @return threads that check gossip message signatures off the event loop; -1 picks one per
+     *     core beyond the first (1 to 4), 0 checks them on the router's event loop
+     */
+    @AttributeDefinition(
+            description =
+                    "Threads that check gossip message signatures (-1: one per core beyond the first, 1 to 4; 0: on the event loop)")
+    int gossip_verify_threads() default -1;
+
+    /**
      * @return whether heartbeats of nodes not registered on chain (or slashed) are ignored
      */
     @AttributeDefinition(

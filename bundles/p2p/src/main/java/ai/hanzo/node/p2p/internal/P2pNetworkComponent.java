@@ -124,6 +124,18 @@ public final class P2pNetworkComponent implements PeerNetwork {
                 Boolean.parseBoolean(
                         prop(context, "hanzo.p2p.mdns", Boolean.toString(config.mdns())));
         GossipsubConfig gossip = GossipsubConfig.defaults();
+        if (config.gossip_verify_threads() != -1) {
+            try {
+                gossip = gossip.withVerifyThreads(config.gossip_verify_threads());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "gossip.verify.threads "
+                                + config.gossip_verify_threads()
+                                + ": "
+                                + e.getMessage(),
+                        e);
+            }
+        }
         if (config.stake_score()) {
             // P5 from the chain client's cache of registrations; 0 while no chain client runs
             gossip =

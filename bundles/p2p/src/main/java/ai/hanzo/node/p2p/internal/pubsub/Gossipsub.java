@@ -61,6 +61,13 @@ public final class Gossipsub {
     static final int MCACHE_LENGTH = 5;
     static final int MCACHE_GOSSIP = 3;
     static final long SEEN_TTL_MS = 120_000;
+
+    /** Signature checks in flight off the loop per router before the loop checks them itself. */
+    static final int MAX_VERIFYING = 256;
+
+    /** Copies of one message whose senders are remembered while its check runs. */
+    private static final int MAX_DUPLICATES_WHILE_VERIFYING = 64;
+
     static final long FANOUT_TTL_MS = 60_000;
 
     /**
@@ -123,6 +130,44 @@ public final class Gossipsub {
             };
 
     private record Author(PeerId id, String base58, IdentityKey.Verifier verifier) {}
+
+    /**
+     * Signature checks in flight on {@link #verifyPool}, in arrival order: verdicts are acted on
+     * from the head only, so messages are delivered and forwarded in the order they arrived.
+     */
+    private final ArrayDeque<Verification> verifying = new ArrayDeque<>();
+
+    private final Map<Key, Verification> verifyingById = new HashMap<>();
+
+    /** Null when signatures are checked on the router's loop ({@code verifyThreads} 0). */
+    private final java.util.concurrent.ExecutorService verifyPool;
+
+    private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** A message whose signature is being checked off the loop, and who sent it meanwhile. */
+    private static final class Verification {
+        final PeerState src;
+        final PubsubRpc.Message message;
+        final Key id;
+        final PeerId author;
+        final Author known;
+
+        /** Senders of copies that arrived while the check ran: scored once the verdict is in. */
+        final List<PeerId> duplicatesFrom = new ArrayList<>(4);
+
+        /** 0 while the check runs, 1 valid, -1 invalid; written by the pool, read on the loop. */
+        volatile int verdict;
+
+        Verification(
+                PeerState src, PubsubRpc.Message message, Key id, PeerId author, Author known) {
+            this.src = src;
+            this.message = message;
+            this.id = id;
+            this.author = author;
+            this.known = known;
+        }
+    }
 
     private final Map<Key, PubsubRpc.Message> mcache = new HashMap<>();
     private final Map<Key, Map<PeerId, Integer>> transmissions = new HashMap<>();
@@ -216,6 +261,7 @@ public final class Gossipsub {
         this.score = new PeerScore(config.score(), System::currentTimeMillis);
         this.addressBook = addressBook;
         this.heartbeatMillis = heartbeatInterval.toMillis();
+        this.verifyPool = config.verifyThreads() == 0 ? null : verifyPool(config.verifyThreads());
         host.handle(MESHSUB_11, InboundReader::new);
         host.handle(MESHSUB_10, InboundReader::new);
         host.handle(FLOODSUB, InboundReader::new);
@@ -250,7 +296,7 @@ public final class Gossipsub {
         decay = loop.scheduleAtFixedRate(this::decayScores, di, di, TimeUnit.MILLISECONDS);
     }
 
-    /** Stops the heartbeat. */
+    /** Stops the heartbeat and the verification threads. */
     public void close() {
         if (heartbeat != null) {
             heartbeat.cancel(false);
@@ -258,6 +304,26 @@ public final class Gossipsub {
         if (decay != null) {
             decay.cancel(false);
         }
+        if (verifyPool != null) {
+            verifyPool.shutdownNow();
+        }
+    }
+
+    private static java.util.concurrent.ExecutorService verifyPool(int threads) {
+        java.util.concurrent.atomic.AtomicInteger n =
+                new java.util.concurrent.atomic.AtomicInteger();
+        // the queue is bounded by MAX_VERIFYING: only this router submits, and only below it
+        return new java.util.concurrent.ThreadPoolExecutor(
+                threads,
+                threads,
+                0,
+                TimeUnit.MILLISECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "gossipsub-verify-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     /**
@@ -810,7 +876,12 @@ public final class Gossipsub {
             id = Key.of(MessageIds.spec(author, m.seqno()));
             if (seen.containsKey(id)) {
                 duplicateDeliveries++;
-                score.duplicateDelivery(src.id, id, m.topic());
+                Verification pending = verifying.isEmpty() ? null : verifyingById.get(id);
+                if (pending == null) {
+                    score.duplicateDelivery(src.id, id, m.topic());
+                } else if (pending.duplicatesFrom.size() < MAX_DUPLICATES_WHILE_VERIFYING) {
+                    pending.duplicatesFrom.add(src.id);
+                }
                 return;
             }
             known = authors.get(author);
@@ -833,6 +904,10 @@ public final class Gossipsub {
             // only here, after the seen check: the ~6 duplicates of each message cost no
             // verification
             signaturesVerified++;
+            if (verifyPool != null) {
+                verifyOffLoop(new Verification(src, m, id, author, known));
+                return;
+            }
             if (!known.verifier().verify(m.signedBytes(SIGN_PREFIX), m.signature())) {
                 markSeen(id);
                 throw new MalformedInputException("bad message signature");
@@ -843,6 +918,71 @@ public final class Gossipsub {
             return;
         }
         markSeen(id);
+        accept(src, m, id, author, known);
+    }
+
+    /**
+     * Hands the signature check to {@link #verifyPool}. The id is marked seen at once, so copies
+     * arriving meanwhile are dropped unverified as before (their senders are scored when the
+     * verdict is in). With {@link #MAX_VERIFYING} checks in flight the loop checks this one itself:
+     * it reads nothing more from its connections meanwhile, which is the back-pressure the inline
+     * check gave.
+     */
+    private void verifyOffLoop(Verification v) {
+        markSeen(v.id);
+        verifying.addLast(v);
+        verifyingById.put(v.id, v);
+        if (verifying.size() > MAX_VERIFYING) {
+            v.verdict = check(v);
+            drainVerified();
+            return;
+        }
+        try {
+            verifyPool.execute(
+                    () -> {
+                        v.verdict = check(v);
+                        // one drain task for any number of verdicts that come in meanwhile
+                        if (drainScheduled.compareAndSet(false, true)) {
+                            exec(this::drainVerified);
+                        }
+                    });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            logger.trace("Verification pool closed; checking on the loop");
+            v.verdict = check(v);
+            drainVerified();
+        }
+    }
+
+    private static int check(Verification v) {
+        PubsubRpc.Message m = v.message;
+        return v.known.verifier().verify(m.signedBytes(SIGN_PREFIX), m.signature()) ? 1 : -1;
+    }
+
+    /** On the loop: acts on the verdicts at the head of {@link #verifying}, in arrival order. */
+    private void drainVerified() {
+        drainScheduled.set(false);
+        Verification v;
+        while ((v = verifying.peekFirst()) != null && v.verdict != 0) {
+            verifying.pollFirst();
+            verifyingById.remove(v.id);
+            String topic = v.message.topic();
+            if (v.verdict < 0) {
+                score.invalidDelivery(v.src.id, v.id, topic);
+                logger.debug(
+                        "Rejected message from {} on {}: bad message signature", v.src.id, topic);
+            } else {
+                accept(v.src, v.message, v.id, v.author, v.known);
+            }
+            for (PeerId d : v.duplicatesFrom) {
+                score.duplicateDelivery(d, v.id, topic);
+            }
+        }
+    }
+
+    /**
+     * A message with a valid signature seen for the first time: validators, delivery, forwarding.
+     */
+    private void accept(PeerState src, PubsubRpc.Message m, Key id, PeerId author, Author known) {
         promises.remove(id); // whatever the application thinks of it, the advertiser delivered
         PubsubMessage msg =
                 new PubsubMessage(
@@ -1238,7 +1378,7 @@ public final class Gossipsub {
                 sendControl(e.getKey(), o.ihave, o.graft, o.prune);
             }
             shiftCache();
-            seen.entrySet().removeIf(x -> now - x.getValue() > SEEN_TTL_MS);
+            expireSeen(now);
             backoff.entrySet().removeIf(x -> x.getValue() < now);
         } catch (RuntimeException e) {
             logger.warn("gossipsub heartbeat failed", e);
@@ -1462,8 +1602,24 @@ public final class Gossipsub {
         }
     }
 
+    /**
+     * {@link #seen} is in the order of its times ({@link #markSeen}), so the sweep stops at the
+     * first id still fresh instead of walking every id of the last two minutes each heartbeat.
+     */
+    private void expireSeen(long now) {
+        Iterator<Long> it = seen.values().iterator();
+        while (it.hasNext() && now - it.next() > SEEN_TTL_MS) {
+            it.remove();
+        }
+    }
+
     private void markSeen(Key id) {
-        seen.put(id, System.currentTimeMillis());
+        long now = System.currentTimeMillis();
+        if (seen.put(id, now) != null) {
+            // seen again: moved to the end, keeping the map in the order of its times
+            seen.remove(id);
+            seen.put(id, now);
+        }
         // bound the cache even under a flood within one TTL
         while (seen.size() > 200_000) {
             Iterator<Key> it = seen.keySet().iterator();

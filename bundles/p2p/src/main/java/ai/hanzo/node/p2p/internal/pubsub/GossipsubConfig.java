@@ -22,6 +22,8 @@ import java.time.Duration;
  * @param gossipRetransmission times one message is sent to one peer in reply to IWANT
  * @param score the score parameters
  * @param thresholds the score thresholds
+ * @param verifyThreads threads that check message signatures off the router's event loop (0: on the
+ *     loop itself); with them one node's receive path can use more than one core
  */
 public record GossipsubConfig(
         int d,
@@ -40,7 +42,8 @@ public record GossipsubConfig(
         Duration iwantFollowup,
         int gossipRetransmission,
         PeerScoreParams score,
-        ScoreThresholds thresholds) {
+        ScoreThresholds thresholds,
+        int verifyThreads) {
 
     /** Checks the relations of the mesh degrees. */
     public GossipsubConfig {
@@ -65,13 +68,18 @@ public record GossipsubConfig(
             throw new IllegalArgumentException(
                     "counts must not be negative and gossipFactor must be in [0, 1]");
         }
+        if (verifyThreads < 0 || verifyThreads > MAX_VERIFY_THREADS) {
+            throw new IllegalArgumentException(
+                    "verifyThreads must be in [0, " + MAX_VERIFY_THREADS + "]");
+        }
     }
 
     /**
      * D=6, D_lo=4, D_hi=12, D_score=4, D_out=2, D_lazy=6, gossip factor 0.25, 60 s backoff, 16 PX
      * peers offered and at most 16 taken (8 dials at once), opportunistic grafting of 2 peers every
      * 60 heartbeats, 3 s for IWANT promises, 3 retransmissions, and {@link
-     * PeerScoreParams#defaults()} with {@link ScoreThresholds#defaults()}.
+     * PeerScoreParams#defaults()} with {@link ScoreThresholds#defaults()}, signatures checked on
+     * {@link #defaultVerifyThreads()} threads.
      */
     public static GossipsubConfig defaults() {
         return new GossipsubConfig(
@@ -91,7 +99,45 @@ public record GossipsubConfig(
                 Duration.ofSeconds(3),
                 3,
                 PeerScoreParams.defaults(),
-                ScoreThresholds.defaults());
+                ScoreThresholds.defaults(),
+                defaultVerifyThreads());
+    }
+
+    /** Upper bound of {@link #verifyThreads()}. */
+    public static final int MAX_VERIFY_THREADS = 16;
+
+    /**
+     * @return one verification thread per core beyond the first (the event loops need one), at
+     *     least 1 and at most 4
+     */
+    public static int defaultVerifyThreads() {
+        return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
+    }
+
+    /**
+     * @return a copy that checks signatures on {@code threads} threads of its own (0: on the
+     *     router's event loop)
+     */
+    public GossipsubConfig withVerifyThreads(int threads) {
+        return new GossipsubConfig(
+                d,
+                dLo,
+                dHi,
+                dScore,
+                dOut,
+                dLazy,
+                gossipFactor,
+                pruneBackoff,
+                pxPeers,
+                pxAccept,
+                pxMaxPendingDials,
+                opportunisticGraftTicks,
+                opportunisticGraftPeers,
+                iwantFollowup,
+                gossipRetransmission,
+                score,
+                thresholds,
+                threads);
     }
 
     /**
@@ -115,7 +161,8 @@ public record GossipsubConfig(
                 iwantFollowup,
                 gossipRetransmission,
                 score,
-                thresholds);
+                thresholds,
+                verifyThreads);
     }
 
     /**
@@ -140,7 +187,8 @@ public record GossipsubConfig(
                 iwantFollowup,
                 gossipRetransmission,
                 score,
-                thresholds);
+                thresholds,
+                verifyThreads);
     }
 
     /**
@@ -164,7 +212,8 @@ public record GossipsubConfig(
                 iwantFollowup,
                 gossipRetransmission,
                 score,
-                thresholds);
+                thresholds,
+                verifyThreads);
     }
 
     /**
@@ -188,6 +237,7 @@ public record GossipsubConfig(
                 iwantFollowup,
                 gossipRetransmission,
                 score,
-                thresholds);
+                thresholds,
+                verifyThreads);
     }
 }

@@ -1,0 +1,174 @@
+package ai.hanzo.node.p2p.internal.pubsub;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.hanzo.node.api.Subscription;
+import ai.hanzo.node.api.p2p.PubsubMessage;
+import ai.hanzo.node.p2p.internal.P2pNode;
+import ai.hanzo.node.p2p.internal.codec.LengthPrefixed;
+import ai.hanzo.node.p2p.internal.identity.IdentityKey;
+import ai.hanzo.node.p2p.internal.identity.Multiaddr;
+import ai.hanzo.node.p2p.internal.transport.Connection;
+import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
+import ai.hanzo.node.p2p.internal.transport.StreamHandler;
+import ai.hanzo.node.p2p.internal.transport.YamuxStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.nio.NioEventLoopGroup;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Signatures checked on verification threads (or on the loop, 0 threads) give the same deliveries,
+ * in arrival order, with each message id verified once.
+ */
+class GossipsubVerifyThreadsTest {
+    private final NioEventLoopGroup group = new NioEventLoopGroup(1);
+
+    /** Closed in reverse order of creation. */
+    private final java.util.Deque<AutoCloseable> opened = new java.util.ArrayDeque<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : opened) {
+            c.close();
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /**
+     * 600 messages in one RPC, every fifth forged, then all 600 again: more than {@link
+     * Gossipsub#MAX_VERIFYING}, so with threads some are checked on the loop (back-pressure) while
+     * others are still in flight, and the second copies arrive while the first are being checked.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 3})
+    void validMessagesAreDeliveredOnceInArrivalOrderAndForgedOnesNever(int threads)
+            throws Exception {
+        // not graylisted by its forged messages, so that the second copies are read at all
+        P2pNode victim =
+                startNode(
+                        GossipsubConfig.defaults()
+                                .withThresholds(new ScoreThresholds(-10, -50, -1e12, 10, 5))
+                                .withVerifyThreads(threads));
+        List<PubsubMessage> got = new CopyOnWriteArrayList<>();
+        Subscription sub = victim.subscribe("t", got::add);
+        Libp2pHost sender = host();
+        YamuxStream s = rawGossipStream(sender, victim);
+        IdentityKey author = IdentityKey.generate();
+        IdentityKey forger = IdentityKey.generate();
+        int total = 600;
+        assertTrue(total > Gossipsub.MAX_VERIFYING);
+        List<PubsubRpc.Message> batch = new ArrayList<>();
+        List<Long> expected = new ArrayList<>();
+        for (long i = 0; i < total; i++) {
+            boolean forged = i % 5 == 4;
+            batch.add(signed(author, forged ? forger : author, i));
+            if (!forged) {
+                expected.add(i);
+            }
+        }
+        send(s, PubsubRpc.of(List.of(new PubsubRpc.SubOpts(true, "t")), batch, null));
+        send(s, PubsubRpc.of(List.of(), batch, null));
+        await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> {
+                            Gossipsub.DeliveryCounts c = victim.pubsub().deliveryCounts().join();
+                            return c.duplicates() == total && c.first() >= expected.size();
+                        });
+        Gossipsub.DeliveryCounts counts = victim.pubsub().deliveryCounts().join();
+        assertEquals(expected.size(), counts.first());
+        assertEquals(total, counts.signaturesVerified(), "one check per message id");
+        List<Long> order = new ArrayList<>();
+        got.forEach(m -> order.add(m.seqno()));
+        assertEquals(expected, order, "every valid message once, in the order it arrived");
+        assertTrue(
+                victim.pubsub().score(sender.peerId()).join() < 0,
+                "the sender of 120 forged messages is scored down");
+        sub.close();
+    }
+
+    @Test
+    void verifyThreadsOutOfRangeAreRefused() {
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> GossipsubConfig.defaults().withVerifyThreads(-1));
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        GossipsubConfig.defaults()
+                                .withVerifyThreads(GossipsubConfig.MAX_VERIFY_THREADS + 1));
+        assertTrue(GossipsubConfig.defaults().verifyThreads() >= 1);
+    }
+
+    private P2pNode startNode(GossipsubConfig config) {
+        P2pNode node =
+                new P2pNode(
+                                IdentityKey.generate(),
+                                new P2pNode.Settings(
+                                        Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
+                                        List.of(),
+                                        Libp2pHost.Limits.defaults(),
+                                        Duration.ofMillis(200)),
+                                group,
+                                config)
+                        .start();
+        opened.push(node::close);
+        return node;
+    }
+
+    private Libp2pHost host() {
+        Libp2pHost host =
+                new Libp2pHost(IdentityKey.generate(), group, Libp2pHost.Limits.defaults());
+        opened.push(host::close);
+        return host;
+    }
+
+    /** A gossipsub stream from {@code from} that this test writes raw RPCs on. */
+    private static YamuxStream rawGossipStream(Libp2pHost from, P2pNode to) throws Exception {
+        Connection c =
+                from.dial(Multiaddr.parse(to.listenAddresses().get(0))).get(10, TimeUnit.SECONDS);
+        return from.newStream(
+                        c,
+                        List.of(Gossipsub.MESHSUB_11),
+                        new StreamHandler() {
+                            @Override
+                            public void onData(YamuxStream stream, ByteBuf in) {
+                                in.skipBytes(in.readableBytes());
+                            }
+                        })
+                .get(10, TimeUnit.SECONDS);
+    }
+
+    private static void send(YamuxStream s, PubsubRpc rpc) {
+        s.write(LengthPrefixed.encode(Unpooled.buffer().alloc(), rpc.encode()));
+    }
+
+    /** A message of {@code author} on "t", signed by {@code signer}. */
+    private static PubsubRpc.Message signed(IdentityKey author, IdentityKey signer, long seqno) {
+        byte[] seq = ByteBuffer.allocate(8).putLong(seqno).array();
+        PubsubRpc.Message unsigned =
+                new PubsubRpc.Message(
+                        author.peerId().toBytes(), new byte[] {1}, seq, "t", null, null);
+        byte[] sig = signer.sign(concat("libp2p-pubsub:".getBytes(), unsigned.signedBytes()));
+        return new PubsubRpc.Message(
+                author.peerId().toBytes(), new byte[] {1}, seq, "t", sig, null);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
