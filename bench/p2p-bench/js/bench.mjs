@@ -91,8 +91,8 @@ async function gossipRun (M, perSecond) {
 const f = (x, d) => x.toFixed(d)
 const mode = process.argv[2] ?? 'all'
 if (mode === 'gossip') {
-  // one uncounted saturation run first (JIT), as the Java runner does
-  await gossipRun(2000, 0)
+  // uncounted saturation runs first (JIT), as many as the Java runner's (WARMUP_RUNS, default 1)
+  for (let i = 0; i < Number(process.env.WARMUP_RUNS ?? 1); i++) await gossipRun(2000, 0)
   const cpu0 = process.cpuUsage()
   const sat = await gossipRun(2000, 0)
   const cpu = process.cpuUsage(cpu0)

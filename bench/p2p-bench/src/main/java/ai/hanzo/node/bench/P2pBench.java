@@ -170,12 +170,16 @@ public final class P2pBench {
     /**
      * One uncounted saturation run first: a 2000-message run lasts 3-5 s, and without it the C2
      * compiler took about 30% of a core during the measured phase, on a machine of 2 cores.
-     * bench.mjs warms js-libp2p up the same way.
+     * One run is too short for C2 to finish on a loaded machine: {@code -Dhanzo.bench.warmupRuns=N}
+     * runs N (default 1). bench.mjs warms js-libp2p up the same way, with as many runs
+     * (WARMUP_RUNS in its environment, which the runner passes on).
      */
     static void warmUp(NioEventLoopGroup group) throws Exception {
         warmingUp = true;
         try {
-            gossip(group, 10, 2000, 0);
+            for (int i = 0; i < WARMUP_RUNS; i++) {
+                gossip(group, 10, 2000, 0);
+            }
         } finally {
             warmingUp = false;
         }
@@ -183,6 +187,8 @@ public final class P2pBench {
 
     /** CPU time of the nodes' threads in the last {@link #gossip} run, set-up included. */
     static volatile long lastNodeCpuNanos;
+
+    static final int WARMUP_RUNS = Integer.getInteger("hanzo.bench.warmupRuns", 1);
 
     /** Set during {@link #warmUp}: its saturation phase prints nothing. */
     static volatile boolean warmingUp;
@@ -556,8 +562,10 @@ public final class P2pBench {
         Path script = jsDir.resolve(".p2p-bench.mjs");
         java.nio.file.Files.copy(Path.of("js/bench.mjs"), script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         script.toFile().deleteOnExit();
-        Process p = new ProcessBuilder("node", "--import", "./polyfill.mjs", script.getFileName().toString(), mode)
-                .directory(jsDir.toFile()).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder("node", "--import", "./polyfill.mjs", script.getFileName().toString(), mode)
+                .directory(jsDir.toFile()).redirectErrorStream(true);
+        pb.environment().put("WARMUP_RUNS", Integer.toString(WARMUP_RUNS));
+        Process p = pb.start();
         String last = "| js-libp2p | (failed) |";
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
