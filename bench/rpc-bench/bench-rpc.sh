@@ -8,7 +8,8 @@
 # BENCH_JAVA_OPTS passes -D options to RpcBench: rpcbench.fastLines=N (GetLogs burst, 300000),
 # rpcbench.logsOnly / rpcbench.unaryOnly=true, rpcbench.warmupSeconds=N (unary warm-up per RPC,
 # server and caller count; default SECONDS_PER_PHASE), rpcbench.statusFirst=true (GetStatus
-# measured before GetHealth).
+# measured before GetHealth). BARE_DIRECT=true serves the bare server's calls on its transport
+# threads (grpc-java's directExecutor), as the node serves GetHealth and, mostly, GetStatus.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -54,7 +55,7 @@ cp="$here/target/classes:$(cat "$here/target/classpath.txt")"
 # serving until its standard input (fd 7 here) closes
 node_opts=$(HANZO_JAVA_OPTS="${HANZO_JAVA_OPTS:-}" bash -c '. "$1/bin/setenv" >/dev/null; echo "$HANZO_JAVA_OPTS"' _ "$home")
 mkfifo "$work/bare.in"
-java $node_opts -cp "$cp" ai.hanzo.node.bench.rpc.BareServer "127.0.0.1:$port" "$work/data/admin.key" \
+java $node_opts -Drpcbench.bareDirect="${BARE_DIRECT:-false}" -cp "$cp" ai.hanzo.node.bench.rpc.BareServer "127.0.0.1:$port" "$work/data/admin.key" \
   < "$work/bare.in" > "$work/bare.out" 2>&1 &
 bare_pid=$!
 exec 7> "$work/bare.in"

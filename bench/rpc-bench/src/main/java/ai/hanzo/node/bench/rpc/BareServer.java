@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * executor), not in the JVM or in sharing a process with the client. It copies the node's answers
  * once, prints {@code port N} and serves until its standard input closes.
  *
- * <p>Usage: {@code BareServer <node host:port> <admin.key file>}
+ * <p>Usage: {@code BareServer <node host:port> <admin.key file>}; {@code -Drpcbench.bareDirect=true}
+ * answers on the transport threads.
  */
 public final class BareServer {
     private BareServer() {}
@@ -38,11 +39,15 @@ public final class BareServer {
         GetHealthResponse health = node.getHealth(GetHealthRequest.getDefaultInstance());
         GetStatusResponse status = node.getStatus(GetStatusRequest.getDefaultInstance());
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        Server bare =
+        NettyServerBuilder builder =
                 NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                        .addService(new RpcBench.BareNodeService(health, status))
-                        .build()
-                        .start();
+                        .addService(new RpcBench.BareNodeService(health, status));
+        if (Boolean.getBoolean("rpcbench.bareDirect")) {
+            // calls answered on the transport thread, as the node answers its cheap calls: no
+            // hand-off to grpc-java's default cached pool
+            builder.directExecutor();
+        }
+        Server bare = builder.build().start();
         System.out.println("port " + bare.getPort());
         System.out.flush();
         while (System.in.read() >= 0) {
