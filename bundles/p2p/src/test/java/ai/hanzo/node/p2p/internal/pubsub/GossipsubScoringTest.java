@@ -6,18 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.hanzo.node.api.Subscription;
 import ai.hanzo.node.api.p2p.PubsubMessage;
 import ai.hanzo.node.p2p.internal.P2pNode;
-import ai.hanzo.node.p2p.internal.codec.LengthPrefixed;
 import ai.hanzo.node.p2p.internal.identity.IdentityKey;
 import ai.hanzo.node.p2p.internal.identity.Multiaddr;
 import ai.hanzo.node.p2p.internal.identity.PeerId;
-import ai.hanzo.node.p2p.internal.transport.Connection;
 import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
-import ai.hanzo.node.p2p.internal.transport.StreamHandler;
 import ai.hanzo.node.p2p.internal.transport.YamuxStream;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.nio.NioEventLoopGroup;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -45,15 +39,15 @@ class GossipsubScoringTest {
         Libp2pHost attacker = host();
         List<PubsubMessage> got = new CopyOnWriteArrayList<>();
         Subscription sub = victim.subscribe("t", got::add);
-        YamuxStream s = rawGossipStream(attacker, victim);
+        YamuxStream s = RawGossip.stream(attacker, victim);
         // claims to come from a third peer, signed with the wrong key
         IdentityKey author = IdentityKey.generate();
         IdentityKey forger = IdentityKey.generate();
         List<PubsubRpc.Message> forged = new java.util.ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            forged.add(signed(author, forger, i));
+            forged.add(RawGossip.signed(author, forger, i));
         }
-        send(s, PubsubRpc.of(List.of(new PubsubRpc.SubOpts(true, "t")), forged, null));
+        RawGossip.send(s, PubsubRpc.of(List.of(new PubsubRpc.SubOpts(true, "t")), forged, null));
         PeerId bad = attacker.peerId();
         await().atMost(Duration.ofSeconds(10))
                 .until(
@@ -72,18 +66,18 @@ class GossipsubScoringTest {
         P2pNode victim = startNode();
         List<PubsubMessage> got = new CopyOnWriteArrayList<>();
         Subscription sub = victim.subscribe("t", got::add);
-        YamuxStream s = rawGossipStream(host(), victim);
+        YamuxStream s = RawGossip.stream(host(), victim);
         IdentityKey author = IdentityKey.generate();
-        PubsubRpc.Message valid = signed(author, author, 1);
-        PubsubRpc.Message forged = signed(author, IdentityKey.generate(), 2);
+        PubsubRpc.Message valid = RawGossip.signed(author, author, 1);
+        PubsubRpc.Message forged = RawGossip.signed(author, IdentityKey.generate(), 2);
         // each arrives three times, as from three mesh peers: twice in one RPC, once in another
-        send(
+        RawGossip.send(
                 s,
                 PubsubRpc.of(
                         List.of(new PubsubRpc.SubOpts(true, "t")),
                         List.of(valid, forged, valid, forged),
                         null));
-        send(s, PubsubRpc.of(List.of(), List.of(forged, valid), null));
+        RawGossip.send(s, PubsubRpc.of(List.of(), List.of(forged, valid), null));
         await().atMost(Duration.ofSeconds(10))
                 .until(
                         () -> {
@@ -119,42 +113,5 @@ class GossipsubScoringTest {
                 new Libp2pHost(IdentityKey.generate(), group, Libp2pHost.Limits.defaults());
         opened.push(host::close);
         return host;
-    }
-
-    /** A gossipsub stream from {@code from} that this test writes raw RPCs on. */
-    private static YamuxStream rawGossipStream(Libp2pHost from, P2pNode to) throws Exception {
-        Connection c =
-                from.dial(Multiaddr.parse(to.listenAddresses().get(0))).get(10, TimeUnit.SECONDS);
-        return from.newStream(
-                        c,
-                        List.of(Gossipsub.MESHSUB_11),
-                        new StreamHandler() {
-                            @Override
-                            public void onData(YamuxStream stream, ByteBuf in) {
-                                in.skipBytes(in.readableBytes());
-                            }
-                        })
-                .get(10, TimeUnit.SECONDS);
-    }
-
-    private static void send(YamuxStream s, PubsubRpc rpc) {
-        s.write(LengthPrefixed.encode(Unpooled.buffer().alloc(), rpc.encode()));
-    }
-
-    /** A message of {@code author} on "t", signed by {@code signer}. */
-    private static PubsubRpc.Message signed(IdentityKey author, IdentityKey signer, long seqno) {
-        byte[] seq = ByteBuffer.allocate(8).putLong(seqno).array();
-        PubsubRpc.Message unsigned =
-                new PubsubRpc.Message(
-                        author.peerId().toBytes(), new byte[] {1}, seq, "t", null, null);
-        byte[] sig = signer.sign(concat("libp2p-pubsub:".getBytes(), unsigned.signedBytes()));
-        return new PubsubRpc.Message(
-                author.peerId().toBytes(), new byte[] {1}, seq, "t", sig, null);
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 }

@@ -8,17 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.hanzo.node.api.Subscription;
 import ai.hanzo.node.api.p2p.PubsubMessage;
 import ai.hanzo.node.p2p.internal.P2pNode;
-import ai.hanzo.node.p2p.internal.codec.LengthPrefixed;
 import ai.hanzo.node.p2p.internal.identity.IdentityKey;
 import ai.hanzo.node.p2p.internal.identity.Multiaddr;
-import ai.hanzo.node.p2p.internal.transport.Connection;
 import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
-import ai.hanzo.node.p2p.internal.transport.StreamHandler;
 import ai.hanzo.node.p2p.internal.transport.YamuxStream;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.nio.NioEventLoopGroup;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +59,7 @@ class GossipsubVerifyThreadsTest {
         List<PubsubMessage> got = new CopyOnWriteArrayList<>();
         Subscription sub = victim.subscribe("t", got::add);
         Libp2pHost sender = host();
-        YamuxStream s = rawGossipStream(sender, victim);
+        YamuxStream s = RawGossip.stream(sender, victim);
         IdentityKey author = IdentityKey.generate();
         IdentityKey forger = IdentityKey.generate();
         int total = 600;
@@ -74,13 +68,13 @@ class GossipsubVerifyThreadsTest {
         List<Long> expected = new ArrayList<>();
         for (long i = 0; i < total; i++) {
             boolean forged = i % 5 == 4;
-            batch.add(signed(author, forged ? forger : author, i));
+            batch.add(RawGossip.signed(author, forged ? forger : author, i));
             if (!forged) {
                 expected.add(i);
             }
         }
-        send(s, PubsubRpc.of(List.of(new PubsubRpc.SubOpts(true, "t")), batch, null));
-        send(s, PubsubRpc.of(List.of(), batch, null));
+        RawGossip.send(s, PubsubRpc.of(List.of(new PubsubRpc.SubOpts(true, "t")), batch, null));
+        RawGossip.send(s, PubsubRpc.of(List.of(), batch, null));
         await().atMost(Duration.ofSeconds(30))
                 .until(
                         () -> {
@@ -133,42 +127,5 @@ class GossipsubVerifyThreadsTest {
                 new Libp2pHost(IdentityKey.generate(), group, Libp2pHost.Limits.defaults());
         opened.push(host::close);
         return host;
-    }
-
-    /** A gossipsub stream from {@code from} that this test writes raw RPCs on. */
-    private static YamuxStream rawGossipStream(Libp2pHost from, P2pNode to) throws Exception {
-        Connection c =
-                from.dial(Multiaddr.parse(to.listenAddresses().get(0))).get(10, TimeUnit.SECONDS);
-        return from.newStream(
-                        c,
-                        List.of(Gossipsub.MESHSUB_11),
-                        new StreamHandler() {
-                            @Override
-                            public void onData(YamuxStream stream, ByteBuf in) {
-                                in.skipBytes(in.readableBytes());
-                            }
-                        })
-                .get(10, TimeUnit.SECONDS);
-    }
-
-    private static void send(YamuxStream s, PubsubRpc rpc) {
-        s.write(LengthPrefixed.encode(Unpooled.buffer().alloc(), rpc.encode()));
-    }
-
-    /** A message of {@code author} on "t", signed by {@code signer}. */
-    private static PubsubRpc.Message signed(IdentityKey author, IdentityKey signer, long seqno) {
-        byte[] seq = ByteBuffer.allocate(8).putLong(seqno).array();
-        PubsubRpc.Message unsigned =
-                new PubsubRpc.Message(
-                        author.peerId().toBytes(), new byte[] {1}, seq, "t", null, null);
-        byte[] sig = signer.sign(concat("libp2p-pubsub:".getBytes(), unsigned.signedBytes()));
-        return new PubsubRpc.Message(
-                author.peerId().toBytes(), new byte[] {1}, seq, "t", sig, null);
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 }
