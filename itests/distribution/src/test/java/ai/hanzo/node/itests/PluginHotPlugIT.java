@@ -205,14 +205,7 @@ public class PluginHotPlugIT {
         Map<Long, String> before = snapshot();
         Map<String, Object> coreServices = coreServiceIds();
         List<String> collateral = new CopyOnWriteArrayList<>();
-        BundleListener watcher =
-                event -> {
-                    Bundle bundle = event.getBundle();
-                    String name = String.valueOf(bundle.getSymbolicName());
-                    if (!name.startsWith(PLUGIN_PREFIX)) {
-                        collateral.add(name + " " + typeOf(event.getType()));
-                    }
-                };
+        BundleListener watcher = collateralWatcher(Set.of(), collateral);
         List<NodeStateChange> stateChanges = new CopyOnWriteArrayList<>();
         Subscription states = node.onStateChange(stateChanges::add);
         context.addBundleListener(watcher);
@@ -379,19 +372,13 @@ public class PluginHotPlugIT {
                         new float[] {0.5f, -2}));
         Map<Long, String> before = snapshot(karBundles);
         List<String> collateral = new CopyOnWriteArrayList<>();
-        BundleListener watcher =
-                event -> {
-                    String name = String.valueOf(event.getBundle().getSymbolicName());
-                    if (!karBundles.contains(name) && !name.startsWith(PLUGIN_PREFIX)) {
-                        collateral.add(name + " " + typeOf(event.getType()));
-                    }
-                };
+        BundleListener watcher = collateralWatcher(karBundles, collateral);
         context.addBundleListener(watcher);
         ReferenceQueue<ClassLoader> collected = new ReferenceQueue<>();
         List<WeakReference<ClassLoader>> loaders = new ArrayList<>();
         Path deployed = null;
         try (PluginEventQueue queue = new PluginEventQueue(events)) {
-            // 1. dropped into deploy/: Karaf's KAR deployer installs its feature
+            // 1. dropped into deploy/: the node's plugin deployer installs its feature
             deployed = deployJar(kar, "linear.kar");
             NodeEvent active = queue.await(PluginEvents.ACTIVE, "linear");
             while (!"engine:linear".equals(active.attributes().get("provides"))) {
@@ -497,13 +484,7 @@ public class PluginHotPlugIT {
         }
         Map<Long, String> before = snapshot(karBundles);
         List<String> collateral = new CopyOnWriteArrayList<>();
-        BundleListener watcher =
-                event -> {
-                    String name = String.valueOf(event.getBundle().getSymbolicName());
-                    if (!karBundles.contains(name) && !name.startsWith(PLUGIN_PREFIX)) {
-                        collateral.add(name + " " + typeOf(event.getType()));
-                    }
-                };
+        BundleListener watcher = collateralWatcher(karBundles, collateral);
         context.addBundleListener(watcher);
         List<Path> dropped = new ArrayList<>();
         try (PluginEventQueue queue = new PluginEventQueue(events)) {
@@ -1253,6 +1234,19 @@ public class PluginHotPlugIT {
         } finally {
             subscription.close();
         }
+    }
+
+    /**
+     * Records, into {@code collateral}, every lifecycle event of a bundle that is neither a plugin
+     * nor one of {@code expected}: what a plugin change must never cause.
+     */
+    private static BundleListener collateralWatcher(Set<String> expected, List<String> collateral) {
+        return event -> {
+            String name = String.valueOf(event.getBundle().getSymbolicName());
+            if (!expected.contains(name) && !name.startsWith(PLUGIN_PREFIX)) {
+                collateral.add(name + " " + typeOf(event.getType()));
+            }
+        };
     }
 
     private static String typeOf(int type) {
