@@ -31,7 +31,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -140,10 +147,9 @@ public final class Gossipsub {
     private final Map<Key, Verification> verifyingById = new HashMap<>();
 
     /** Null when signatures are checked on the router's loop ({@code verifyThreads} 0). */
-    private final java.util.concurrent.ExecutorService verifyPool;
+    private final ExecutorService verifyPool;
 
-    private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
     /** A message whose signature is being checked off the loop, and who sent it meanwhile. */
     private static final class Verification {
@@ -309,16 +315,15 @@ public final class Gossipsub {
         }
     }
 
-    private static java.util.concurrent.ExecutorService verifyPool(int threads) {
-        java.util.concurrent.atomic.AtomicInteger n =
-                new java.util.concurrent.atomic.AtomicInteger();
+    private static ExecutorService verifyPool(int threads) {
+        AtomicInteger n = new AtomicInteger();
         // the queue is bounded by MAX_VERIFYING: only this router submits, and only below it
-        return new java.util.concurrent.ThreadPoolExecutor(
+        return new ThreadPoolExecutor(
                 threads,
                 threads,
                 0,
                 TimeUnit.MILLISECONDS,
-                new java.util.concurrent.LinkedBlockingQueue<>(),
+                new LinkedBlockingQueue<>(),
                 r -> {
                     Thread t = new Thread(r, "gossipsub-verify-" + n.incrementAndGet());
                     t.setDaemon(true);
@@ -332,7 +337,7 @@ public final class Gossipsub {
     private void exec(Runnable r) {
         try {
             loop.execute(r);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             logger.trace("Dropped a task after shutdown");
         }
     }
@@ -946,7 +951,7 @@ public final class Gossipsub {
                             exec(this::drainVerified);
                         }
                     });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             logger.trace("Verification pool closed; checking on the loop");
             v.verdict = check(v);
             drainVerified();
@@ -1167,8 +1172,7 @@ public final class Gossipsub {
             return;
         }
         // promise tracking: one random asked id must arrive in time or the advertiser is penalised
-        Key tracked =
-                wantKeys.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(want.size()));
+        Key tracked = wantKeys.get(ThreadLocalRandom.current().nextInt(want.size()));
         if (promises.size() < MAX_IWANT_PROMISES && !promises.containsKey(tracked)) {
             promises.put(
                     tracked,
