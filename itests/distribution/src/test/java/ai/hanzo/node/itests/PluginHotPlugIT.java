@@ -745,6 +745,12 @@ public class PluginHotPlugIT {
                     new WeakReference<>(
                             bundle.adapt(BundleWiring.class).getClassLoader(), collected));
         }
+        // the plugin is ACTIVE once its engine is registered and self-tested; the inference
+        // service binds that engine through its own dynamic reference, which may come a moment
+        // later (CI once loaded the model in between and got "no available engine (linear)")
+        awaitCondition(
+                "the inference service has the linear engine",
+                () -> inference.engines().stream().anyMatch(e -> e.name().equals("linear")));
         inference
                 .load(
                         new ModelSource(
