@@ -40,9 +40,10 @@ import org.slf4j.LoggerFactory;
  * A refused file is listed as a failed plugin with the reason, logged once, and changes nothing
  * installed (a refused update leaves the installed version running).
  *
- * <p>Ranked above Karaf's own KAR deployer, which File Install would otherwise pick for a {@code
- * .kar}: that one installs whatever it is given. Karaf's features deployer is not used for the XML:
- * it fails at every start of a node that installed no feature at boot.
+ * <p>Karaf's own KAR deployer is not in the node's feature because it installs whatever it is
+ * given; the ranking keeps this deployer first for a {@code .kar} should an operator add it back.
+ * Karaf's features deployer is not used for the XML: it fails at every start of a node that
+ * installed no feature at boot.
  */
 @Component(
         service = ArtifactInstaller.class,
