@@ -44,6 +44,8 @@ public interface NodeProfile {
 
     /**
      * Runs every self-test again now (also done periodically and whenever a plugin comes or goes).
+     * While the node is {@link NodeState#STARTING} no self-test runs: the first round runs once it
+     * is READY, and until then a plugin has no result and is no capability.
      *
      * @return the capabilities once every self-test answered or ran out of time
      */

@@ -16,6 +16,7 @@ import ai.hanzo.node.api.node.NodeLifecycle;
 import ai.hanzo.node.api.node.NodeMetrics;
 import ai.hanzo.node.api.node.NodeProfile;
 import ai.hanzo.node.api.node.NodeScheduler;
+import ai.hanzo.node.api.node.NodeState;
 import ai.hanzo.node.api.node.SelfTestResult;
 import ai.hanzo.node.api.runtime.ContainerRuntime;
 import ai.hanzo.node.api.runtime.ContainerState;
@@ -38,6 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.osgi.framework.BundleContext;
@@ -60,6 +62,12 @@ import org.slf4j.LoggerFactory;
  * deadline; a plugin whose previous self-test has not returned yet is not asked again (so a hung
  * plugin holds one thread, not one per recheck) and counts as unavailable. Readers get the last
  * results.
+ *
+ * <p>No self-test runs while the node is {@link NodeState#STARTING}: a plugin that joins during the
+ * start is listed with no result (so it is no capability yet) until the first round, which runs as
+ * soon as the node is READY. Testing an engine starts it (ONNX Runtime loads its natives, on a
+ * fresh data directory it unpacks them first) and testing Docker builds its clients: seconds of CPU
+ * that would compete with the start itself on a small machine.
  */
 @Component(
         service = NodeProfile.class,
@@ -124,6 +132,9 @@ public final class NodeProfileService implements NodeProfile {
     private volatile NodeCapabilities capabilities;
     private volatile Set<String> tags = Set.of();
     private volatile boolean active = true;
+    // false while the node starts: self-tests wait for READY (see the class comment)
+    private final AtomicBoolean started = new AtomicBoolean();
+    private volatile Subscription stateSubscription;
 
     private volatile NodeMetrics lastMetrics;
     private volatile long lastMetricsNanos;
@@ -156,7 +167,19 @@ public final class NodeProfileService implements NodeProfile {
                 property(context, "hanzo.zone").orElse(config.zone()),
                 scheduler,
                 Duration.ofSeconds(Math.max(1, config.selfTestTimeoutSeconds())),
-                new SystemResources(Path.of("/proc"), lifecycle.info().dataDirectory()));
+                new SystemResources(Path.of("/proc"), lifecycle.info().dataDirectory()),
+                false);
+        // listen first, then look: a move to READY in between is seen by one of the two
+        stateSubscription =
+                lifecycle.onStateChange(
+                        change -> {
+                            if (change.to() != NodeState.STARTING) {
+                                nodeStarted();
+                            }
+                        });
+        if (lifecycle.state() != NodeState.STARTING) {
+            nodeStarted();
+        }
         timers.add(
                 scheduler.scheduleWithFixedDelay(
                         "capability self-tests",
@@ -172,7 +195,7 @@ public final class NodeProfileService implements NodeProfile {
         scheduler.submit("GPU inventory", this::probeGpus, Duration.ofSeconds(10));
     }
 
-    /** For tests: everything given, no timers. */
+    /** For tests: everything given, no timers, the node already started. */
     NodeProfileService(
             List<String> declared,
             String region,
@@ -180,6 +203,24 @@ public final class NodeProfileService implements NodeProfile {
             NodeScheduler scheduler,
             Duration selfTestTimeout,
             SystemResources resources) {
+        this(declared, region, zone, scheduler, selfTestTimeout, resources, true);
+    }
+
+    /**
+     * For tests: everything given, no timers.
+     *
+     * @param started whether the node is past STARTING; if not, self-tests wait for {@link
+     *     #nodeStarted}
+     */
+    NodeProfileService(
+            List<String> declared,
+            String region,
+            String zone,
+            NodeScheduler scheduler,
+            Duration selfTestTimeout,
+            SystemResources resources,
+            boolean started) {
+        this.started.set(started);
         this.scheduler = scheduler;
         this.selfTestTimeout = selfTestTimeout;
         this.declared = declared.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
@@ -195,9 +236,26 @@ public final class NodeProfileService implements NodeProfile {
         return java.util.Optional.ofNullable(context.getProperty(name)).filter(s -> !s.isBlank());
     }
 
+    /**
+     * The node left STARTING: the first self-test round of every plugin bound so far. Called once
+     * per service; later calls do nothing.
+     *
+     * @return that round, or a completed future if it ran already
+     */
+    CompletableFuture<NodeCapabilities> nodeStarted() {
+        if (!started.compareAndSet(false, true)) {
+            return CompletableFuture.completedFuture(capabilities);
+        }
+        return refresh();
+    }
+
     @Deactivate
     void deactivate() {
         active = false;
+        Subscription subscription = stateSubscription;
+        if (subscription != null) {
+            subscription.close();
+        }
         timers.forEach(t -> t.cancel(false));
         eventSubscriptions.values().forEach(Subscription::close);
     }
@@ -334,8 +392,8 @@ public final class NodeProfileService implements NodeProfile {
     }
 
     private CompletableFuture<Void> selfTest(Object key, Plugin plugin) {
-        if (!plugins.containsKey(key)) {
-            // left after a refresh listed it
+        if (!plugins.containsKey(key) || !started.get()) {
+            // left after a refresh listed it, or the node still starts (tested once it is READY)
             return CompletableFuture.completedFuture(null);
         }
         Instant started = clock.instant();

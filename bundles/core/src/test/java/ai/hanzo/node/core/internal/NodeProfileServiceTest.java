@@ -158,6 +158,68 @@ class NodeProfileServiceTest {
     }
 
     @Test
+    void pluginsThatJoinWhileTheNodeStartsAreTestedOnceItIsReady() throws Exception {
+        NodeProfileService profile =
+                new NodeProfileService(
+                        List.of("gpu:none"),
+                        "eu-west",
+                        "a",
+                        scheduler,
+                        Duration.ofMillis(300),
+                        new SystemResources(proc, proc),
+                        false);
+        AtomicInteger engineTests = new AtomicInteger();
+        AtomicInteger runtimeTests = new AtomicInteger();
+        profile.addEngine(
+                engine(
+                        "onnxruntime",
+                        () -> {
+                            engineTests.incrementAndGet();
+                            return Availability.ok();
+                        }),
+                Map.of());
+        profile.addRuntime(
+                runtime(
+                        "process",
+                        () -> {
+                            runtimeTests.incrementAndGet();
+                            return Availability.ok();
+                        }),
+                Map.of());
+        // a refresh while starting (a plugin event, the timer, a client) tests nothing either
+        NodeCapabilities starting = profile.refresh().get(5, TimeUnit.SECONDS);
+
+        assertEquals(0, engineTests.get(), "no engine started before READY");
+        assertEquals(0, runtimeTests.get());
+        assertTrue(profile.selfTests().isEmpty(), "not tested yet: no result, no failure");
+        assertEquals(List.of(), starting.engines());
+        assertEquals(List.of(), starting.runtimes());
+        assertEquals(Set.of("gpu:none"), profile.capabilityTags());
+
+        NodeCapabilities ready = profile.nodeStarted().get(5, TimeUnit.SECONDS);
+        assertEquals(List.of("onnxruntime"), ready.engines());
+        assertEquals(List.of("process"), ready.runtimes());
+        assertEquals(
+                Set.of("gpu:none", "engine:onnxruntime", "runtime:process"),
+                profile.capabilityTags());
+        assertEquals(2, profile.selfTests().size());
+        assertEquals(1, engineTests.get());
+        assertEquals(1, runtimeTests.get());
+
+        // a second READY notice (state listener and the check at activation) starts no new round
+        profile.nodeStarted().get(5, TimeUnit.SECONDS);
+        assertEquals(1, engineTests.get());
+        // after the start, a joining plugin is tested at once
+        profile.addRuntime(runtime("docker", Availability::ok), Map.of());
+        await().atMost(5, TimeUnit.SECONDS)
+                .until(
+                        () ->
+                                profile.capabilities()
+                                        .runtimes()
+                                        .equals(List.of("docker", "process")));
+    }
+
+    @Test
     void aPluginThatLeavesIsGoneAtOnceAndListenersHearIt() throws Exception {
         NodeProfileService profile = profile(List.of());
         List<NodeCapabilities> heard = new CopyOnWriteArrayList<>();

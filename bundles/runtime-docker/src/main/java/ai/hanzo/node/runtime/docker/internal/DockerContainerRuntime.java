@@ -98,19 +98,16 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
     private static final Set<String> EVENT_ATTRIBUTES =
             Set.of("name", "image", "exitCode", "signal", "execID", "execDuration");
     private static final Duration INFO_TTL = Duration.ofSeconds(30);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Logger logger = LoggerFactory.getLogger(DockerContainerRuntime.class);
     private final DockerSettings settings;
     private final EngineErrors errors;
-    // ordinary calls, bounded by the api timeout
-    private final DockerClient api;
-    // the same pool, for the few engine fields docker-java does not model
-    private final DockerHttpClient apiHttp;
-    // stops, log follows, event watches, pulls and loads: these may rightly be silent for long
-    private final DockerClient streams;
-    // the self-test: must answer within seconds whatever the engine does
-    private final DockerClient probe;
+    // the engine connections, made on first use: building docker-java's clients and their HTTP
+    // pools costs tens of milliseconds of class loading, which kept the node's serial start-level
+    // thread busy on every start, also on hosts without Docker; null until then and after close
+    private final Object clientsLock = new Object();
+    private volatile EngineClients clients;
+    private boolean closed;
     // one reader per exec session, blocked for the command's whole life: not for the node's bounded
     // worker pool (docker-java's own stream readers are threads of their own in the same way)
     private final ExecutorService execReaders;
@@ -122,6 +119,21 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
     private final Set<SinkCallback<?, ?>> openStreams = ConcurrentHashMap.newKeySet();
 
     private record CachedInfo(Instant at, JsonNode info) {}
+
+    // Jackson's ObjectMapper set up when /info is first read, not when the runtime starts
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
+
+    /**
+     * @param api ordinary calls, bounded by the api timeout
+     * @param apiHttp the same pool, for the few engine fields docker-java does not model
+     * @param streams stops, log follows, event watches, pulls and loads: these may rightly be
+     *     silent for long
+     * @param probe the self-test: must answer within seconds whatever the engine does
+     */
+    private record EngineClients(
+            DockerClient api, DockerHttpClient apiHttp, DockerClient streams, DockerClient probe) {}
 
     /**
      * @param config the settings, PID {@code ai.hanzo.node.docker}
@@ -137,10 +149,6 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
     DockerContainerRuntime(DockerSettings settings) {
         this.settings = settings;
         this.errors = new EngineErrors(settings.where());
-        this.apiHttp = http(settings, settings.apiTimeout(), settings.maxConnections());
-        this.api = client(settings, apiHttp);
-        this.streams = client(settings, http(settings, null, settings.maxConnections()));
-        this.probe = client(settings, http(settings, Duration.ofSeconds(3), 2));
         AtomicInteger n = new AtomicInteger();
         this.execReaders =
                 Executors.newCachedThreadPool(
@@ -150,6 +158,47 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
                             return t;
                         });
         logger.info("Docker runtime for the engine at {}", settings.where());
+    }
+
+    private EngineClients clients() {
+        EngineClients c = clients;
+        if (c != null) {
+            return c;
+        }
+        synchronized (clientsLock) {
+            if (closed) {
+                throw new NodeException(
+                        ErrorCode.UNAVAILABLE,
+                        "the docker runtime was stopped (bundle stopped or reconfigured)");
+            }
+            if (clients == null) {
+                DockerHttpClient apiHttp =
+                        http(settings, settings.apiTimeout(), settings.maxConnections());
+                clients =
+                        new EngineClients(
+                                client(settings, apiHttp),
+                                apiHttp,
+                                client(settings, http(settings, null, settings.maxConnections())),
+                                client(settings, http(settings, Duration.ofSeconds(3), 2)));
+            }
+            return clients;
+        }
+    }
+
+    private DockerClient api() {
+        return clients().api();
+    }
+
+    private DockerHttpClient apiHttp() {
+        return clients().apiHttp();
+    }
+
+    private DockerClient streams() {
+        return clients().streams();
+    }
+
+    private DockerClient probe() {
+        return clients().probe();
     }
 
     private static DockerClient client(DockerSettings s, DockerHttpClient http) {
@@ -200,7 +249,16 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
             stream.fail(stopped);
         }
         execReaders.shutdownNow();
-        for (DockerClient c : List.of(api, streams, probe)) {
+        EngineClients open;
+        synchronized (clientsLock) {
+            closed = true;
+            open = clients;
+            clients = null;
+        }
+        if (open == null) {
+            return;
+        }
+        for (DockerClient c : List.of(open.api(), open.streams(), open.probe())) {
             try {
                 c.close();
             } catch (IOException e) {
@@ -224,7 +282,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
                             + " (set host in etc/ai.hanzo.node.docker.cfg)");
         }
         try {
-            probe.pingCmd().exec();
+            probe().pingCmd().exec();
             return Availability.ok();
         } catch (RuntimeException e) {
             return Availability.unavailable(
@@ -246,14 +304,14 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
                         .method(DockerHttpClient.Request.Method.GET)
                         .path("/info")
                         .build();
-        try (DockerHttpClient.Response response = apiHttp.execute(request);
+        try (DockerHttpClient.Response response = apiHttp().execute(request);
                 InputStream body = response.getBody()) {
             if (response.getStatusCode() != 200) {
                 throw new NodeException(
                         ErrorCode.UNAVAILABLE,
                         "read the engine's info: HTTP " + response.getStatusCode());
             }
-            JsonNode i = JSON.readTree(body);
+            JsonNode i = Json.MAPPER.readTree(body);
             info.set(new CachedInfo(Instant.now(), i));
             return i;
         } catch (IOException | RuntimeException e) {
@@ -319,7 +377,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
     public boolean imagePresent(String image) {
         String ref = resolveImage(image);
         try {
-            api.inspectImageCmd(ref).exec();
+            api().inspectImageCmd(ref).exec();
             return true;
         } catch (NotFoundException e) {
             return false;
@@ -340,7 +398,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
             return given;
         }
         try {
-            api.inspectImageCmd(given).exec();
+            api().inspectImageCmd(given).exec();
             return given;
         } catch (NotFoundException e) {
             return ref.canonical();
@@ -376,7 +434,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
                         }
                     }
                 };
-        var cmd = streams.pullImageCmd(ref.repository()).withTag(ref.tag());
+        var cmd = streams().pullImageCmd(ref.repository()).withTag(ref.tag());
         credentials.ifPresent(
                 a ->
                         cmd.withAuthConfig(
@@ -466,7 +524,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
                         done.countDown();
                     }
                 };
-        streams.loadImageAsyncCmd(archive).exec(callback);
+        streams().loadImageAsyncCmd(archive).exec(callback);
         try {
             done.await();
         } catch (InterruptedException e) {
@@ -510,7 +568,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
                         : spec.networks();
         for (String network : networks) {
             try {
-                api.inspectNetworkCmd().withNetworkId(network).exec();
+                api().inspectNetworkCmd().withNetworkId(network).exec();
             } catch (NotFoundException e) {
                 throw new NodeException(
                         ErrorCode.NOT_FOUND,
@@ -524,7 +582,10 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
         try {
             created =
                     ContainerMapping.fill(
-                                    api.createContainerCmd(image), spec, image, settings.network())
+                                    api().createContainerCmd(image),
+                                    spec,
+                                    image,
+                                    settings.network())
                             .exec();
         } catch (NotFoundException e) {
             String m = EngineErrors.engineMessage(e);
@@ -550,7 +611,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
         // further networks are joined before the start; a failure leaves nothing behind
         for (String network : spec.networks().stream().skip(1).toList()) {
             try {
-                api.connectToNetworkCmd().withContainerId(id).withNetworkId(network).exec();
+                api().connectToNetworkCmd().withContainerId(id).withNetworkId(network).exec();
             } catch (RuntimeException e) {
                 removeQuietly(id);
                 throw errors.map(what + ": join network " + network, e);
@@ -562,7 +623,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
 
     private void removeQuietly(String id) {
         try {
-            api.removeContainerCmd(id).withForce(true).exec();
+            api().removeContainerCmd(id).withForce(true).exec();
         } catch (RuntimeException e) {
             logger.warn(
                     "Could not remove half-created container {}: {}", shortId(id), e.getMessage());
@@ -581,7 +642,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
                                 before.getState() == null ? null : before.getState().getStartedAt())
                         .isPresent();
         try {
-            api.startContainerCmd(containerId).exec();
+            api().startContainerCmd(containerId).exec();
         } catch (NotModifiedException e) {
             return; // running already
         } catch (RuntimeException e) {
@@ -596,7 +657,8 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
     public void stop(String containerId, Duration grace) {
         long seconds = Math.max(0, (grace.toMillis() + 999) / 1000);
         try {
-            streams.stopContainerCmd(containerId)
+            streams()
+                    .stopContainerCmd(containerId)
                     .withTimeout((int) Math.min(seconds, Integer.MAX_VALUE))
                     .exec();
         } catch (NotModifiedException e) {
@@ -609,7 +671,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
     @Override
     public void remove(String containerId, boolean force) {
         try {
-            api.removeContainerCmd(containerId).withForce(force).exec();
+            api().removeContainerCmd(containerId).withForce(force).exec();
             restarts.remove(containerId);
         } catch (ConflictException e) {
             throw new FailedPreconditionException(
@@ -628,7 +690,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
             throw new InvalidArgumentException("container id is empty");
         }
         try {
-            return api.inspectContainerCmd(containerId).exec();
+            return api().inspectContainerCmd(containerId).exec();
         } catch (NotFoundException e) {
             throw new NodeException(
                     ErrorCode.NOT_FOUND,
@@ -650,7 +712,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
     public List<ContainerStatus> list(Map<String, String> labelFilters) {
         List<Container> found;
         try {
-            var cmd = api.listContainersCmd().withShowAll(true);
+            var cmd = api().listContainersCmd().withShowAll(true);
             if (!labelFilters.isEmpty()) {
                 cmd.withLabelFilter(labelFilters);
             }
@@ -680,7 +742,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
                         sink,
                         event -> containerEvent(event, lastHealth),
                         e -> errors.map("watch container events", e));
-        var cmd = streams.eventsCmd().withEventTypeFilter(EventType.CONTAINER);
+        var cmd = streams().eventsCmd().withEventTypeFilter(EventType.CONTAINER);
         if (!labelFilters.isEmpty()) {
             cmd.withLabelFilter(labelFilters);
         }
@@ -743,7 +805,8 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
         boolean tty = r.getConfig() != null && Boolean.TRUE.equals(r.getConfig().getTty());
         LogFrames frames = new LogFrames(id, options.since().orElse(null));
         LogContainerCmd cmd =
-                streams.logContainerCmd(id)
+                streams()
+                        .logContainerCmd(id)
                         .withStdOut(true)
                         .withStdErr(true)
                         .withTimestamps(true)
@@ -867,7 +930,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
         String execId;
         try {
             var cmd =
-                    api.execCreateCmd(r.getId())
+                    api().execCreateCmd(r.getId())
                             .withCmd(spec.command().toArray(String[]::new))
                             .withAttachStdout(true)
                             .withAttachStderr(true)
@@ -913,7 +976,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
         while (true) {
             InspectExecResponse r;
             try {
-                r = api.inspectExecCmd(execId).exec();
+                r = api().inspectExecCmd(execId).exec();
             } catch (RuntimeException e) {
                 throw errors.map("exit code of exec " + execId, e);
             }
@@ -941,7 +1004,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
      */
     private void killExec(String execId) {
         try {
-            InspectExecResponse r = api.inspectExecCmd(execId).exec();
+            InspectExecResponse r = api().inspectExecCmd(execId).exec();
             Long pid = r.getPidLong();
             if (Boolean.TRUE.equals(r.isRunning()) && pid != null && pid > 0) {
                 if (settings.host().getScheme().equals("unix")) {
@@ -958,7 +1021,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
 
     private void resizeExec(String execId, int columns, int rows) {
         try {
-            api.resizeExecCmd(execId).withSize(rows, columns).exec();
+            api().resizeExecCmd(execId).withSize(rows, columns).exec();
         } catch (RuntimeException e) {
             throw errors.map("resize exec " + execId, e);
         }
@@ -993,7 +1056,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, AutoClose
                         done.countDown();
                     }
                 };
-        api.statsCmd(r.getId()).withNoStream(true).exec(callback);
+        api().statsCmd(r.getId()).withNoStream(true).exec(callback);
         try {
             if (!done.await(settings.apiTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new NodeException(
