@@ -218,8 +218,10 @@ public final class InferenceBench {
         // Warm every side up with the loads it will see: the node's gRPC, protobuf and batching
         // code runs a few dozen methods per request and needs thousands of requests before the
         // JIT's last tier compiles it, where the direct side's few hot loops compile within a
-        // second; two seconds of one client left the node partly interpreted (its C2 thread was
-        // still busy during the phases).
+        // second. Two seconds of one client left both JVMs' C2 threads compiling the one-client
+        // path during the measured phases (0.3-1.2 s of C2 CPU per 8 s in each JVM, stop 20),
+        // taking a core from ORT's two threads; the one-client warm-up is now as long as the
+        // others, and every set-up prints the JIT's CPU.
         List<Embedder> sides = new ArrayList<>(List.of(nodeOf(node), direct()));
         if (unbatched != null) {
             sides.add(nodeOf(unbatched));
