@@ -5,8 +5,13 @@
 # MAVEN_REPO=... selects a Maven repository (default ~/.m2/repository).
 # INTRA_OP_THREADS (default 2) and SPINNING (default false) are set alike for the node (its
 # etc/ai.hanzo.node.inference.cfg) and for the direct ONNX Runtime session; inter-op is 1 on both.
-# WARM_UP_SECONDS (default 8) of 16 clients per text size, then 2 s of one client, for every side
-# before the measured rounds.
+# WARM_UP_SECONDS (default 16): half of it each with 16 clients on short texts, 16 on long ones,
+# and one client on short ones, for every side before the measured rounds (the JIT compilers of both JVMs are still
+# busy after shorter warm-ups; each set-up prints the JIT's CPU).
+# BENCH_JAVA_OPTS adds options to the bench JVM (e.g. -Dbench.globalThreadPools=true: the direct
+# side's ORT environment with global thread pools, as DJL creates it in the node).
+# NODE_LOG=<file> keeps the node's log (the run's directory is deleted at the end).
+# Each set-up prints the CPU the bench JVM and the nodes took (from /proc), JIT threads apart.
 # ONLY=<text> runs only the set-ups whose name contains it (e.g. "node gRPC, 1 client, batch 1, short"),
 # to profile one of them; no ratios are printed then.
 # UNBATCHED_NODE=1 also starts a second node with batching off (maxBatchSize 1, 16 workers: each
@@ -38,6 +43,7 @@ work="$(mktemp -d)"
 node_pid=""
 off_pid=""
 cleanup() {
+  if [[ -n "${NODE_LOG:-}" ]]; then cat "$work"/data/log/*.log > "$NODE_LOG" 2>/dev/null || true; fi
   if [[ -n "$node_pid" ]]; then kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; fi
   if [[ -n "$off_pid" ]]; then kill "$off_pid" 2>/dev/null || true; wait "$off_pid" 2>/dev/null || true; fi
   rm -rf "$work"
@@ -82,7 +88,7 @@ if [[ "${UNBATCHED_NODE:-}" == "1" ]]; then
   off_args=("127.0.0.1:$off_port" "$work/off-data/admin.key")
 fi
 uptime
-"${nice[@]}" java -Xmx512m -Dbench.intraOpThreads="$intra" -Dbench.spinning="$spinning" -Dbench.only="${ONLY:-}" -Dbench.warmUpSeconds="${WARM_UP_SECONDS:-8}" -DDJL_CACHE_DIR="$work/bench-djl" -DENGINE_CACHE_DIR="$work/bench-djl" -Dai.djl.offline=true -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
+"${nice[@]}" java -Xmx512m ${BENCH_JAVA_OPTS:-} -Dbench.intraOpThreads="$intra" -Dbench.spinning="$spinning" -Dbench.only="${ONLY:-}" -Dbench.nodePids="$node_pid${off_pid:+,$off_pid}" -Dbench.clockTicks="$(getconf CLK_TCK)" -Dbench.warmUpSeconds="${WARM_UP_SECONDS:-16}" -DDJL_CACHE_DIR="$work/bench-djl" -DENGINE_CACHE_DIR="$work/bench-djl" -Dai.djl.offline=true -cp "$here/target/classes:$(cat "$here/target/classpath.txt")" \
   ai.hanzo.node.bench.inference.InferenceBench "127.0.0.1:$port" "$work/data/admin.key" "$seconds" "${off_args[@]}"
 uptime
 grep -h "ready on" "$work/node.log" "$work"/data/log/*.log 2>/dev/null | tail -2 || true

@@ -37,7 +37,8 @@ public final class InferenceBench {
     private static final double FLOP_PER_TOKEN = 21e6; // all-MiniLM-L6-v2's matrix multiplies
     private static final int INTRA_OP_THREADS = Integer.getInteger("bench.intraOpThreads", 2);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
-    private static final int WARM_UP_SECONDS = Integer.getInteger("bench.warmUpSeconds", 8);
+    private static final int WARM_UP_SECONDS = Integer.getInteger("bench.warmUpSeconds", 16);
+    private static final int CLOCK_TICKS_PER_SECOND = Integer.getInteger("bench.clockTicks", 100);
 
     /** Runs only the set-ups whose name contains this (for profiling one of them); all if empty. */
     private static final String ONLY = System.getProperty("bench.only", "");
@@ -56,9 +57,25 @@ public final class InferenceBench {
     private final List<String> shortTexts = new ArrayList<>();
     private final List<String> longTexts = new ArrayList<>();
     private final HuggingFaceTokenizer tokenizer;
-    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtEnvironment env = environment();
     private final OrtSession session;
     private final long seconds;
+
+    /**
+     * ORT's environment as the direct side's sessions get it: plain, or (bench.globalThreadPools)
+     * with global thread pools at their defaults, as DJL's OrtEngine creates it in the node.
+     */
+    private static OrtEnvironment environment() {
+        if (!Boolean.getBoolean("bench.globalThreadPools")) {
+            return OrtEnvironment.getEnvironment();
+        }
+        try (OrtEnvironment.ThreadingOptions threading = new OrtEnvironment.ThreadingOptions()) {
+            return OrtEnvironment.getEnvironment(
+                    ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING,
+                    "ort-java",
+                    threading);
+        }
+    }
 
     private InferenceBench(long seconds) throws Exception {
         this.seconds = seconds;
@@ -201,8 +218,10 @@ public final class InferenceBench {
         // Warm every side up with the loads it will see: the node's gRPC, protobuf and batching
         // code runs a few dozen methods per request and needs thousands of requests before the
         // JIT's last tier compiles it, where the direct side's few hot loops compile within a
-        // second; two seconds of one client left the node partly interpreted (its C2 thread was
-        // still busy during the phases).
+        // second. Two seconds of one client left both JVMs' C2 threads compiling the one-client
+        // path during the measured phases (0.3-1.2 s of C2 CPU per 8 s in each JVM, stop 20),
+        // taking a core from ORT's two threads; the one-client warm-up is now as long as the
+        // others, and every set-up prints the JIT's CPU.
         List<Embedder> sides = new ArrayList<>(List.of(nodeOf(node), direct()));
         if (unbatched != null) {
             sides.add(nodeOf(unbatched));
@@ -210,7 +229,7 @@ public final class InferenceBench {
         for (Embedder side : sides) {
             measure(16, shortTexts, side, 1, WARM_UP_SECONDS / 2.0);
             measure(16, longTexts, side, 1, WARM_UP_SECONDS / 2.0);
-            measure(1, shortTexts, side, 1, 2);
+            measure(1, shortTexts, side, 1, WARM_UP_SECONDS / 2.0);
         }
 
         // The six set-ups of a text size run in ROUNDS interleaved slices (node, direct, node,
@@ -262,7 +281,8 @@ public final class InferenceBench {
                                 1));
             }
             List<Slice> totals = new ArrayList<>();
-            setUps.forEach(u -> totals.add(new Slice(0, 0, 0, new long[0], new long[7])));
+            setUps.forEach(
+                    u -> totals.add(new Slice(0, 0, 0, new long[0], new long[7], 0, 0, 0, 0)));
             double sliceSeconds = seconds / (double) ROUNDS;
             for (int round = 0; round < ROUNDS; round++) {
                 for (int i = 0; i < setUps.size(); i++) {
@@ -292,6 +312,7 @@ public final class InferenceBench {
                         phase.p99Ms(),
                         phase.meanMs());
                 printNodeBreakdown(totals.get(i).node());
+                printCpu(totals.get(i));
             }
         }
         channel.shutdownNow();
@@ -462,6 +483,81 @@ public final class InferenceBench {
                 (sums[6] - sums[5]) / 1000.0 / n);
     }
 
+    /** The nodes' JVMs (their pids, from the script), whose CPU time each set-up reports. */
+    private static final List<String> NODE_PIDS =
+            Arrays.stream(System.getProperty("bench.nodePids", "").split(","))
+                    .filter(p -> !p.isBlank())
+                    .toList();
+
+    private static final long CLOCK_TICK_NANOS = 1_000_000_000L / CLOCK_TICKS_PER_SECOND;
+
+    /** This JVM's CPU time (all threads: bench callers, gRPC client, JIT, GC). */
+    private static long benchCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** The nodes' CPU time: utime + stime from /proc/<pid>/stat. */
+    private static long nodeCpuNanos() {
+        return NODE_PIDS.stream().mapToLong(pid -> cpuNanos(Path.of("/proc", pid, "stat"))).sum();
+    }
+
+    /** utime + stime of a /proc stat file (a process or one thread), in nanoseconds. */
+    private static long cpuNanos(Path stat) {
+        try {
+            String line = Files.readString(stat);
+            String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * CLOCK_TICK_NANOS;
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0; // gone
+        }
+    }
+
+    /**
+     * CPU time of a JVM's JIT compiler threads (C1 and C2), from /proc/<pid>/task: a JIT still
+     * compiling during a measured set-up takes a core from the ORT threads on 2 cores.
+     */
+    private static long jitNanos(String pid) {
+        long sum = 0;
+        try (var tasks = Files.list(Path.of("/proc", pid, "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    if (Files.readString(task.resolve("comm")).startsWith("C")
+                            && Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+                        sum += cpuNanos(task.resolve("stat"));
+                    }
+                } catch (java.io.IOException e) {
+                    // the thread ended
+                }
+            }
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+        return sum;
+    }
+
+    /**
+     * CPU the set-up took, in cores (CPU seconds per second): the bench JVM (for a node set-up, the
+     * gRPC client and its callers; for a direct one, the whole ORT work) and the nodes. The client
+     * shares the 2 cores with the node, which hand-made batches do not have to.
+     */
+    private static void printCpu(Slice s) {
+        if (s.elapsed() == 0) {
+            return;
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "    CPU: bench JVM %.2f cores (%.2f ms per sentence, JIT %.2f cores), nodes %.2f"
+                        + " cores (%.2f ms per sentence, JIT %.2f cores)%n",
+                s.benchCpuNanos() / 1e9 / s.elapsed(),
+                s.benchCpuNanos() / 1e6 / Math.max(1, s.sentences()),
+                s.benchJitNanos() / 1e9 / s.elapsed(),
+                s.nodeCpuNanos() / 1e9 / s.elapsed(),
+                s.nodeCpuNanos() / 1e6 / Math.max(1, s.sentences()),
+                s.nodeJitNanos() / 1e9 / s.elapsed());
+    }
+
     /** Tokenize, pad, one ORT run, mean pooling, L2: what the node does, minus the node. */
     private void directEmbed(List<String> texts) throws Exception {
         int n = texts.size();
@@ -513,7 +609,16 @@ public final class InferenceBench {
     }
 
     /** One slice of one set-up: counts, the real elapsed time, latencies, node timings. */
-    record Slice(long sentences, long tokens, double elapsed, long[] latencies, long[] node) {
+    record Slice(
+            long sentences,
+            long tokens,
+            double elapsed,
+            long[] latencies,
+            long[] node,
+            long benchCpuNanos,
+            long nodeCpuNanos,
+            long benchJitNanos,
+            long nodeJitNanos) {
         Slice plus(Slice other) {
             long[] all = Arrays.copyOf(latencies, latencies.length + other.latencies.length);
             System.arraycopy(other.latencies, 0, all, latencies.length, other.latencies.length);
@@ -526,7 +631,11 @@ public final class InferenceBench {
                     tokens + other.tokens,
                     elapsed + other.elapsed,
                     all,
-                    sums);
+                    sums,
+                    benchCpuNanos + other.benchCpuNanos,
+                    nodeCpuNanos + other.nodeCpuNanos,
+                    benchJitNanos + other.benchJitNanos,
+                    nodeJitNanos + other.nodeJitNanos);
         }
 
         Phase phase(String name) {
@@ -560,6 +669,10 @@ public final class InferenceBench {
         AtomicLong sentences = new AtomicLong();
         AtomicLong tokenCount = new AtomicLong();
         List<long[]> latencies = new ArrayList<>();
+        long benchCpuBefore = benchCpuNanos();
+        long nodeCpuBefore = nodeCpuNanos();
+        long benchJitBefore = jitNanos(String.valueOf(ProcessHandle.current().pid()));
+        long nodeJitBefore = NODE_PIDS.stream().mapToLong(InferenceBench::jitNanos).sum();
         long begin = System.nanoTime();
         long end = begin + (long) (sliceSeconds * 1e9);
         CountDownLatch done = new CountDownLatch(threads);
@@ -606,6 +719,10 @@ public final class InferenceBench {
         // until the last request finished: a request started before the end counts whole, so
         // dividing by the nominal time would overstate long batches
         double elapsed = (System.nanoTime() - begin) / 1e9;
+        long benchCpu = benchCpuNanos() - benchCpuBefore;
+        long nodeCpu = nodeCpuNanos() - nodeCpuBefore;
+        long benchJit = jitNanos(String.valueOf(ProcessHandle.current().pid())) - benchJitBefore;
+        long nodeJit = NODE_PIDS.stream().mapToLong(InferenceBench::jitNanos).sum() - nodeJitBefore;
         if (!failures.isEmpty()) {
             throw new IllegalStateException("a bench call failed", failures.get(0));
         }
@@ -622,6 +739,15 @@ public final class InferenceBench {
             nodeTotalUs.getAndSet(0),
             clientUs.getAndSet(0)
         };
-        return new Slice(sentences.get(), tokenCount.get(), elapsed, all, node);
+        return new Slice(
+                sentences.get(),
+                tokenCount.get(),
+                elapsed,
+                all,
+                node,
+                benchCpu,
+                nodeCpu,
+                benchJit,
+                nodeJit);
     }
 }
