@@ -321,6 +321,11 @@ final class RegistryStakingService implements StakingService, AutoCloseable {
         return transport.calls();
     }
 
+    /** JSON-RPC calls of one method this service made, for tests. */
+    long jsonRpcCalls(String method) {
+        return transport.calls(method);
+    }
+
     @Override
     public void close() {
         web3j.shutdown();
