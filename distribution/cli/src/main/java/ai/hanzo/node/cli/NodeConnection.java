@@ -15,6 +15,8 @@ import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.util.internal.logging.InternalLoggerFactory;
+import io.grpc.netty.shaded.io.netty.util.internal.logging.JdkLoggerFactory;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetSocketAddress;
@@ -42,6 +44,9 @@ final class NodeConnection implements AutoCloseable {
         System.setProperty(
                 "io.grpc.netty.shaded.io.netty.jfr.enabled",
                 System.getProperty("io.grpc.netty.shaded.io.netty.jfr.enabled", "false"));
+        // java.util.logging straight away: Netty otherwise looks for SLF4J, Log4j 2 and Log4j
+        // first, loading classes from its jar for each
+        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
     }
 
     static final String DEFAULT_ADDRESS = "127.0.0.1:50051";
@@ -72,6 +77,8 @@ final class NodeConnection implements AutoCloseable {
      */
     static NodeConnection open(ConnectionOptions options, ClientContext context)
             throws CliException {
+        // before any gRPC class: the head start may be initialising them
+        ChannelWarmUp.await();
         Map<String, String> env = context.env();
         Properties config = clientConfig(options, env);
         String address =
@@ -139,11 +146,17 @@ final class NodeConnection implements AutoCloseable {
         } else {
             credentials = InsecureChannelCredentials.create();
         }
-        // straight to the address: no name-resolver plugin, no retry buffering for a one-shot
-        // client
-        ManagedChannel channel =
-                NettyChannelBuilder.forAddress(target, credentials).disableRetry().build();
+        ManagedChannel channel = channelBuilder(target, credentials).build();
         return new NodeConnection(channel, address, key, keySource, options.timeoutSeconds);
+    }
+
+    /**
+     * @return a builder of a channel straight to the address (no name-resolver plugin) and without
+     *     retry buffering, which a one-shot client has no use for
+     */
+    static NettyChannelBuilder channelBuilder(
+            InetSocketAddress target, ChannelCredentials credentials) {
+        return NettyChannelBuilder.forAddress(target, credentials).disableRetry();
     }
 
     // a node listening on every address is reached on loopback

@@ -127,15 +127,19 @@ public final class HanzoNodeLauncher {
             PrintWriter err,
             NodeStarter starter)
             throws Exception {
-        Callable<Integer> runNode = () -> 0;
-        CommandLine commandLine = new CommandLine(NodeOptions.rootSpec(runNode));
         ClientContext context = new ClientContext();
         List<Object> commands = new ArrayList<>();
         commands.add(new KeysCommand());
-        // the gRPC client commands: on the class path only in the client JVM (lib/cli)
+        // the gRPC client commands: on the class path only in the client JVM (lib/cli); told the
+        // command first, so that their head start overlaps with building the command line
         for (ClientCommands provider : clientCommandProviders()) {
+            if (args.length > 0) {
+                provider.starting(args[0]);
+            }
             commands.addAll(provider.commands(context));
         }
+        Callable<Integer> runNode = () -> 0;
+        CommandLine commandLine = new CommandLine(NodeOptions.rootSpec(runNode));
         // picocli reads every registered command's annotations by reflection, a large share of a
         // client command's start-up: register only the one named, unless the whole tree is needed
         // (help, completion, an unknown word that picocli must report)
