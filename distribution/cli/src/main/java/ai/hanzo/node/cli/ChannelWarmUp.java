@@ -16,10 +16,8 @@ import java.util.Map;
  * A head start for a command that talks to the node: while the main thread builds the command line,
  * a daemon thread reads the command's annotations ahead of picocli and initialises the gRPC, Netty
  * and protobuf classes that the first call needs (their static set-up runs on every start, archived
- * or not) and creates Netty's event loop group, which gRPC shares between channels and keeps for a
- * second after the last one closes, so the command's own channel takes it over. On a machine with a
- * free core this takes that work off the command's wall time; it sends nothing and connects
- * nowhere.
+ * or not) and makes the event loop that the command's connection takes. On a machine with a free
+ * core this takes that work off the command's wall time; it sends nothing and connects nowhere.
  *
  * <p>A command waits for it ({@link ClientCommand#call}, {@link NodeConnection#open}) before it
  * touches those classes: two threads running the static set-up of classes that refer to each other
@@ -112,12 +110,13 @@ final class ChannelWarmUp {
             readAnnotations(command);
             readAnnotations(ConnectionOptions.class);
             readAnnotations(OutputOptions.class);
-            // an idle channel: nothing connects before a call; closing it hands the shared event
-            // loop group back to gRPC's pool, where the command's channel finds it
+            // an idle channel: nothing connects before a call; its event loop, made here, is the
+            // one the command's connection takes (closing the channel leaves it running)
             ManagedChannel idle =
                     NodeConnection.channelBuilder(
                                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 9),
-                                    InsecureChannelCredentials.create())
+                                    InsecureChannelCredentials.create(),
+                                    NodeConnection.prepareEventLoop())
                             .build();
             ClassLoader loader = ChannelWarmUp.class.getClassLoader();
             for (String name : FIRST_CALL_CLASSES) {
