@@ -571,6 +571,24 @@ class CliCommandsTest {
     }
 
     @Test
+    void aCommandStopsItsEventLoopThreadWhenItEnds() throws Exception {
+        // a thread left in epoll_wait makes the JVM wait 300 ms at exit
+        for (String command : List.of("status", "ps")) {
+            Result result = run(command);
+            assertEquals(0, result.code(), result.err());
+            // stopped by the command's close: its termination is signalled as the thread ends
+            List<Thread> loops =
+                    Thread.getAllStackTraces().keySet().stream()
+                            .filter(thread -> thread.getName().startsWith("hanzo-cli-grpc"))
+                            .toList();
+            for (Thread loop : loops) {
+                loop.join(5000);
+                assertFalse(loop.isAlive(), command + ": " + loop.getName() + " still runs");
+            }
+        }
+    }
+
+    @Test
     void helpListsTheClientCommandsAndCompletionLoadsInBash() throws Exception {
         Result help = run("--help");
         assertEquals(0, help.code());
