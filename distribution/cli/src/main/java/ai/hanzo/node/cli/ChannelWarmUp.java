@@ -50,7 +50,6 @@ final class ChannelWarmUp {
                     "io.grpc.netty.shaded.io.grpc.netty.NettyClientTransport",
                     "io.grpc.netty.shaded.io.grpc.netty.NettyClientHandler",
                     "io.grpc.netty.shaded.io.grpc.netty.NettyClientStream",
-                    "io.grpc.netty.shaded.io.grpc.netty.GrpcHttp2HeadersUtils",
                     "io.grpc.netty.shaded.io.grpc.netty.ProtocolNegotiators",
                     "io.grpc.netty.shaded.io.netty.bootstrap.Bootstrap",
                     "io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel",
