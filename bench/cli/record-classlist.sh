@@ -52,6 +52,9 @@ cli logs record --tail 5
 cli exec "$id" -- true
 cli events -n 1 > /dev/null &
 events_pid=$!
+# the background subshell counted its list in its own copy of n: the next command takes the next
+# number, or it would overwrite the events list
+n=$((n + 1))
 cli scale record sleeper=2
 wait "$events_pid" || true
 cli top -n 1

@@ -14,6 +14,11 @@ public final class CliCommands implements ClientCommands {
     public CliCommands() {}
 
     @Override
+    public void starting(String command) {
+        ChannelWarmUp.start(command);
+    }
+
+    @Override
     public List<Object> commands(ClientContext context) {
         return List.of(
                 new StatusCommand(context),

@@ -39,6 +39,8 @@ abstract class ClientCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
+        // gRPC and protobuf classes only after the head start has initialised its share of them
+        ChannelWarmUp.await();
         PrintWriter err = spec.commandLine().getErr();
         try {
             OutputOptions.Format format = outputOptions.format(null);

@@ -15,6 +15,13 @@ import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.SingleThreadIoEventLoop;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import io.grpc.netty.shaded.io.netty.util.internal.logging.InternalLoggerFactory;
+import io.grpc.netty.shaded.io.netty.util.internal.logging.JdkLoggerFactory;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetSocketAddress;
@@ -42,6 +49,9 @@ final class NodeConnection implements AutoCloseable {
         System.setProperty(
                 "io.grpc.netty.shaded.io.netty.jfr.enabled",
                 System.getProperty("io.grpc.netty.shaded.io.netty.jfr.enabled", "false"));
+        // java.util.logging straight away: Netty otherwise looks for SLF4J, Log4j 2 and Log4j
+        // first, loading classes from its jar for each
+        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
     }
 
     static final String DEFAULT_ADDRESS = "127.0.0.1:50051";
@@ -49,14 +59,21 @@ final class NodeConnection implements AutoCloseable {
             Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
 
     private final ManagedChannel managed;
+    private final EventLoopGroup group;
     private final Channel channel;
     private final String address;
     private final String keySource;
     private final long timeoutSeconds;
 
     private NodeConnection(
-            ManagedChannel managed, String address, String key, String keySource, long timeout) {
+            ManagedChannel managed,
+            EventLoopGroup group,
+            String address,
+            String key,
+            String keySource,
+            long timeout) {
         this.managed = managed;
+        this.group = group;
         this.address = address;
         this.keySource = keySource;
         this.timeoutSeconds = timeout;
@@ -72,6 +89,8 @@ final class NodeConnection implements AutoCloseable {
      */
     static NodeConnection open(ConnectionOptions options, ClientContext context)
             throws CliException {
+        // before any gRPC class: the head start may be initialising them
+        ChannelWarmUp.await();
         Map<String, String> env = context.env();
         Properties config = clientConfig(options, env);
         String address =
@@ -139,11 +158,53 @@ final class NodeConnection implements AutoCloseable {
         } else {
             credentials = InsecureChannelCredentials.create();
         }
-        // straight to the address: no name-resolver plugin, no retry buffering for a one-shot
-        // client
-        ManagedChannel channel =
-                NettyChannelBuilder.forAddress(target, credentials).disableRetry().build();
-        return new NodeConnection(channel, address, key, keySource, options.timeoutSeconds);
+        EventLoopGroup group = takeEventLoop();
+        ManagedChannel channel = channelBuilder(target, credentials, group).build();
+        return new NodeConnection(channel, group, address, key, keySource, options.timeoutSeconds);
+    }
+
+    /**
+     * @return a builder of a channel straight to the address (no name-resolver plugin) and without
+     *     retry buffering, which a one-shot client has no use for
+     */
+    static NettyChannelBuilder channelBuilder(
+            InetSocketAddress target, ChannelCredentials credentials, EventLoopGroup group) {
+        return NettyChannelBuilder.forAddress(target, credentials)
+                .disableRetry()
+                .eventLoopGroup(group)
+                .channelType(NioSocketChannel.class);
+    }
+
+    // an event loop made ahead by the warm-up, for the next connection
+    private static EventLoopGroup prepared;
+
+    /**
+     * @return an event loop of one daemon thread for one connection, which stops it when it closes
+     *     (commands that run side by side in one JVM, as in the tests, each have their own)
+     */
+    static synchronized EventLoopGroup takeEventLoop() {
+        EventLoopGroup group = prepared;
+        prepared = null;
+        return group != null ? group : newEventLoop();
+    }
+
+    /**
+     * Makes the event loop that the next connection takes.
+     *
+     * @return it
+     */
+    static synchronized EventLoopGroup prepareEventLoop() {
+        if (prepared == null) {
+            prepared = newEventLoop();
+        }
+        return prepared;
+    }
+
+    // one event loop, not a group of one: a group's termination notifies its listener through
+    // Netty's GlobalEventExecutor, whose thread is not a daemon and lives on for a second
+    private static EventLoopGroup newEventLoop() {
+        return new SingleThreadIoEventLoop(
+                null, new DefaultThreadFactory("hanzo-cli-grpc", true), NioIoHandler.newFactory());
     }
 
     // a node listening on every address is reached on loopback
@@ -295,11 +356,19 @@ final class NodeConnection implements AutoCloseable {
         };
     }
 
+    /**
+     * Closes the channel, then stops the event loop's thread. A JVM that exits while a thread of
+     * its own sits in a native call (the event loop's epoll_wait) waits up to 300 ms for it before
+     * it ends (HotSpot's VM_Exit::wait_for_threads_in_native_to_block); gRPC's shared event loop
+     * lives on for a second after its last channel closes, so every command paid those 300 ms. This
+     * connection's own event loop ends here.
+     */
     @Override
     public void close() {
         managed.shutdownNow();
         try {
             managed.awaitTermination(2, TimeUnit.SECONDS);
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

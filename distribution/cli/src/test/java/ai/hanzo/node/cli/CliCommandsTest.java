@@ -531,6 +531,64 @@ class CliCommandsTest {
     }
 
     @Test
+    void everyCommandPrintsItsUsageForHelpAndTheRootTakesPicocliShortFlags() throws Exception {
+        for (List<String> words :
+                List.of(
+                        List.of("status", "--help"),
+                        List.of("ps", "-h"),
+                        List.of("exec", "--help"),
+                        List.of("keys", "--help"),
+                        List.of("wallet", "--help"),
+                        List.of("wallet", "create", "--help"),
+                        List.of("chain", "--help"),
+                        List.of("operator", "--help"),
+                        List.of("operator", "register", "--help"))) {
+            Result help = run(words.toArray(String[]::new));
+            assertEquals(0, help.code(), words + ": " + help.err());
+            assertTrue(
+                    help.out()
+                            .startsWith(
+                                    "Usage: hanzo-node "
+                                            + String.join(" ", words.subList(0, words.size() - 1))),
+                    words + ": " + help.out());
+            assertTrue(help.out().contains("--help"), help.out());
+            assertEquals("", help.err(), words.toString());
+        }
+        // a command's usage lists its subcommands
+        assertTrue(run("wallet", "--help").out().contains("  address "));
+        Result version = run("-V");
+        assertEquals(0, version.code(), version.err());
+        assertTrue(version.out().startsWith("hanzo-node "), version.out());
+        assertEquals(version.out(), run("--version").out());
+        Result help = run("-h");
+        assertEquals(0, help.code(), help.err());
+        assertTrue(help.out().contains("-V, --version"), help.out());
+        // -V belongs to the root, as in picocli's standard options: after a command it is refused
+        Result misplaced = run("status", "-V");
+        assertEquals(2, misplaced.code());
+        assertTrue(
+                misplaced.err().startsWith("hanzo-node status: unknown flag -V"), misplaced.err());
+    }
+
+    @Test
+    void aCommandStopsItsEventLoopThreadWhenItEnds() throws Exception {
+        // a thread left in epoll_wait makes the JVM wait 300 ms at exit
+        for (String command : List.of("status", "ps")) {
+            Result result = run(command);
+            assertEquals(0, result.code(), result.err());
+            // stopped by the command's close: its termination is signalled as the thread ends
+            List<Thread> loops =
+                    Thread.getAllStackTraces().keySet().stream()
+                            .filter(thread -> thread.getName().startsWith("hanzo-cli-grpc"))
+                            .toList();
+            for (Thread loop : loops) {
+                loop.join(5000);
+                assertFalse(loop.isAlive(), command + ": " + loop.getName() + " still runs");
+            }
+        }
+    }
+
+    @Test
     void helpListsTheClientCommandsAndCompletionLoadsInBash() throws Exception {
         Result help = run("--help");
         assertEquals(0, help.code());

@@ -18,4 +18,13 @@ public interface ClientCommands {
      *     subcommands
      */
     List<Object> commands(ClientContext context);
+
+    /**
+     * Called once before the command line is parsed, with its first word (which may not name a
+     * command): a provider may start, on a daemon thread, work that the named command will need, so
+     * that it overlaps with parsing. Nothing the command's result depends on may happen here.
+     *
+     * @param command the first word of the command line
+     */
+    default void starting(String command) {}
 }

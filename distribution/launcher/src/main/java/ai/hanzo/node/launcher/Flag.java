@@ -80,8 +80,8 @@ enum Flag {
             Kind.SWITCH,
             "false",
             "Run Karaf's console with the hanzo:* commands on this terminal"),
-    HELP("--help", "", Kind.ACTION, "", "Print this help and exit"),
-    VERSION("--version", "", Kind.ACTION, "", "Print the version and exit");
+    HELP("--help", "-h", "", Kind.ACTION, "", "Print this help and exit"),
+    VERSION("--version", "-V", "", Kind.ACTION, "", "Print the version and exit");
 
     /** How a flag takes its value. */
     enum Kind {
@@ -96,13 +96,26 @@ enum Flag {
     }
 
     final String flag;
+    // picocli's standard short names for help and version (-h, -V); empty for the settings
+    final String shortFlag;
     final String env;
     final Kind kind;
     final String defaultValue;
     final String description;
 
     Flag(String flag, String env, Kind kind, String defaultValue, String description) {
+        this(flag, "", env, kind, defaultValue, description);
+    }
+
+    Flag(
+            String flag,
+            String shortFlag,
+            String env,
+            Kind kind,
+            String defaultValue,
+            String description) {
         this.flag = flag;
+        this.shortFlag = shortFlag;
         this.env = env;
         this.kind = kind;
         this.defaultValue = defaultValue;

@@ -20,6 +20,8 @@ import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
@@ -125,26 +127,31 @@ public final class HanzoNodeLauncher {
             PrintWriter err,
             NodeStarter starter)
             throws Exception {
-        Callable<Integer> runNode = () -> 0;
-        CommandLine commandLine = new CommandLine(NodeOptions.rootSpec(runNode));
         ClientContext context = new ClientContext();
         List<Object> commands = new ArrayList<>();
         commands.add(new KeysCommand());
-        // the gRPC client commands: on the class path only in the client JVM (lib/cli)
+        // the gRPC client commands: on the class path only in the client JVM (lib/cli); told the
+        // command first, so that their head start overlaps with building the command line
         for (ClientCommands provider : clientCommandProviders()) {
+            if (args.length > 0) {
+                provider.starting(args[0]);
+            }
             commands.addAll(provider.commands(context));
         }
+        Callable<Integer> runNode = () -> 0;
+        CommandLine commandLine = new CommandLine(NodeOptions.rootSpec(runNode));
         // picocli reads every registered command's annotations by reflection, a large share of a
         // client command's start-up: register only the one named, unless the whole tree is needed
         // (help, completion, an unknown word that picocli must report)
         Object named = args.length > 0 ? named(commands, args[0]) : null;
         if (named != null && !args[0].equals("completion")) {
             commandLine.addSubcommand(built(named));
-        } else if (args.length == 1 && args[0].equals("--version")) {
+        } else if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
             // the version needs no command
         } else {
             commands.forEach(command -> commandLine.addSubcommand(built(command)));
         }
+        commandLine.getSubcommands().values().forEach(HanzoNodeLauncher::addHelpOption);
         commandLine.setOut(out).setErr(err);
         ParseResult result;
         try {
@@ -262,6 +269,23 @@ public final class HanzoNodeLauncher {
      */
     private static Object built(Object command) {
         return command instanceof CommandTree tree ? tree.build().get() : command;
+    }
+
+    /**
+     * Gives a command and its subcommands {@code -h, --help} (picocli's usage-help option) where
+     * they have none, so that {@code hanzo-node wallet --help} prints the usage instead of refusing
+     * an unknown flag; a command's own {@code -h} keeps its meaning.
+     */
+    private static void addHelpOption(CommandLine command) {
+        CommandSpec spec = command.getCommandSpec();
+        if (spec.findOption("--help") == null) {
+            OptionSpec.Builder help =
+                    spec.findOption("-h") == null
+                            ? OptionSpec.builder("-h", "--help")
+                            : OptionSpec.builder("--help");
+            spec.addOption(help.usageHelp(true).description("Show this help and exit").build());
+        }
+        command.getSubcommands().values().forEach(HanzoNodeLauncher::addHelpOption);
     }
 
     private static int usageError(PrintWriter err, String message, CommandLine where) {
@@ -383,7 +407,8 @@ public final class HanzoNodeLauncher {
         out.println();
         for (Flag flag : Flag.values()) {
             String name =
-                    flag.flag
+                    (flag.shortFlag.isEmpty() ? "" : flag.shortFlag + ", ")
+                            + flag.flag
                             + switch (flag.kind) {
                                 case VALUE, REPEATABLE -> " <value>";
                                 default -> "";

@@ -73,7 +73,9 @@ final class NodeOptions {
         spec.parser().overwrittenOptionsAllowed(true);
         for (Flag flag : Flag.values()) {
             OptionSpec.Builder option =
-                    OptionSpec.builder(flag.flag)
+                    (flag.shortFlag.isEmpty()
+                                    ? OptionSpec.builder(flag.flag)
+                                    : OptionSpec.builder(flag.flag, flag.shortFlag))
                             .paramLabel("<value>")
                             .description(flag.description);
             switch (flag.kind) {
