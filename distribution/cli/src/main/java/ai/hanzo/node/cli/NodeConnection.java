@@ -58,6 +58,9 @@ final class NodeConnection implements AutoCloseable {
     private static final Metadata.Key<String> API_KEY =
             Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
 
+    // an event loop made ahead by the warm-up, for the next connection (guarded by the class)
+    private static EventLoopGroup prepared;
+
     private final ManagedChannel managed;
     private final EventLoopGroup group;
     private final Channel channel;
@@ -174,9 +177,6 @@ final class NodeConnection implements AutoCloseable {
                 .eventLoopGroup(group)
                 .channelType(NioSocketChannel.class);
     }
-
-    // an event loop made ahead by the warm-up, for the next connection
-    private static EventLoopGroup prepared;
 
     /**
      * @return an event loop of one daemon thread for one connection, which stops it when it closes
