@@ -7,36 +7,27 @@ import ai.hanzo.node.api.Subscription;
 import ai.hanzo.node.api.p2p.PubsubMessage;
 import ai.hanzo.node.p2p.internal.P2pNode;
 import ai.hanzo.node.p2p.internal.identity.IdentityKey;
-import ai.hanzo.node.p2p.internal.identity.Multiaddr;
 import ai.hanzo.node.p2p.internal.identity.PeerId;
 import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
 import ai.hanzo.node.p2p.internal.transport.YamuxStream;
-import io.netty.channel.nio.NioEventLoopGroup;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class GossipsubScoringTest {
-    private final NioEventLoopGroup group = new NioEventLoopGroup(1);
-
-    /** Closed in reverse order of creation. */
-    private final java.util.Deque<AutoCloseable> opened = new java.util.ArrayDeque<>();
+    private final LoopbackPeers peers = new LoopbackPeers();
 
     @AfterEach
     void close() throws Exception {
-        for (AutoCloseable c : opened) {
-            c.close();
-        }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        peers.close();
     }
 
     @Test
     void aPeerSendingForgedMessagesIsScoredDownAndNothingIsDelivered() throws Exception {
-        P2pNode victim = startNode();
-        Libp2pHost attacker = host();
+        P2pNode victim = peers.node();
+        Libp2pHost attacker = peers.host();
         List<PubsubMessage> got = new CopyOnWriteArrayList<>();
         Subscription sub = victim.subscribe("t", got::add);
         YamuxStream s = RawGossip.stream(attacker, victim);
@@ -63,10 +54,10 @@ class GossipsubScoringTest {
 
     @Test
     void aMessageIdSeenBeforeIsNotVerifiedAgainValidOrNot() throws Exception {
-        P2pNode victim = startNode();
+        P2pNode victim = peers.node();
         List<PubsubMessage> got = new CopyOnWriteArrayList<>();
         Subscription sub = victim.subscribe("t", got::add);
-        YamuxStream s = RawGossip.stream(host(), victim);
+        YamuxStream s = RawGossip.stream(peers.host(), victim);
         IdentityKey author = IdentityKey.generate();
         PubsubRpc.Message valid = RawGossip.signed(author, author, 1);
         PubsubRpc.Message forged = RawGossip.signed(author, IdentityKey.generate(), 2);
@@ -91,27 +82,5 @@ class GossipsubScoringTest {
         assertEquals(2, counts.signaturesVerified(), "one verification per message id");
         assertEquals(1, got.size());
         sub.close();
-    }
-
-    private P2pNode startNode() {
-        P2pNode node =
-                new P2pNode(
-                                IdentityKey.generate(),
-                                new P2pNode.Settings(
-                                        Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
-                                        List.of(),
-                                        Libp2pHost.Limits.defaults(),
-                                        Duration.ofMillis(200)),
-                                group)
-                        .start();
-        opened.push(node::close);
-        return node;
-    }
-
-    private Libp2pHost host() {
-        Libp2pHost host =
-                new Libp2pHost(IdentityKey.generate(), group, Libp2pHost.Limits.defaults());
-        opened.push(host::close);
-        return host;
     }
 }

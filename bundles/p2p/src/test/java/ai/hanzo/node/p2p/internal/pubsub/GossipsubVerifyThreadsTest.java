@@ -9,15 +9,12 @@ import ai.hanzo.node.api.Subscription;
 import ai.hanzo.node.api.p2p.PubsubMessage;
 import ai.hanzo.node.p2p.internal.P2pNode;
 import ai.hanzo.node.p2p.internal.identity.IdentityKey;
-import ai.hanzo.node.p2p.internal.identity.Multiaddr;
 import ai.hanzo.node.p2p.internal.transport.Libp2pHost;
 import ai.hanzo.node.p2p.internal.transport.YamuxStream;
-import io.netty.channel.nio.NioEventLoopGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,17 +25,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * in arrival order, with each message id verified once.
  */
 class GossipsubVerifyThreadsTest {
-    private final NioEventLoopGroup group = new NioEventLoopGroup(1);
-
-    /** Closed in reverse order of creation. */
-    private final java.util.Deque<AutoCloseable> opened = new java.util.ArrayDeque<>();
+    private final LoopbackPeers peers = new LoopbackPeers();
 
     @AfterEach
     void close() throws Exception {
-        for (AutoCloseable c : opened) {
-            c.close();
-        }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        peers.close();
     }
 
     /**
@@ -52,13 +43,13 @@ class GossipsubVerifyThreadsTest {
             throws Exception {
         // not graylisted by its forged messages, so that the second copies are read at all
         P2pNode victim =
-                startNode(
+                peers.node(
                         GossipsubConfig.defaults()
                                 .withThresholds(new ScoreThresholds(-10, -50, -1e12, 10, 5))
                                 .withVerifyThreads(threads));
         List<PubsubMessage> got = new CopyOnWriteArrayList<>();
         Subscription sub = victim.subscribe("t", got::add);
-        Libp2pHost sender = host();
+        Libp2pHost sender = peers.host();
         YamuxStream s = RawGossip.stream(sender, victim);
         IdentityKey author = IdentityKey.generate();
         IdentityKey forger = IdentityKey.generate();
@@ -104,28 +95,5 @@ class GossipsubVerifyThreadsTest {
                         GossipsubConfig.defaults()
                                 .withVerifyThreads(GossipsubConfig.MAX_VERIFY_THREADS + 1));
         assertTrue(GossipsubConfig.defaults().verifyThreads() >= 1);
-    }
-
-    private P2pNode startNode(GossipsubConfig config) {
-        P2pNode node =
-                new P2pNode(
-                                IdentityKey.generate(),
-                                new P2pNode.Settings(
-                                        Multiaddr.parse("/ip4/127.0.0.1/tcp/0"),
-                                        List.of(),
-                                        Libp2pHost.Limits.defaults(),
-                                        Duration.ofMillis(200)),
-                                group,
-                                config)
-                        .start();
-        opened.push(node::close);
-        return node;
-    }
-
-    private Libp2pHost host() {
-        Libp2pHost host =
-                new Libp2pHost(IdentityKey.generate(), group, Libp2pHost.Limits.defaults());
-        opened.push(host::close);
-        return host;
     }
 }
